@@ -1,0 +1,4 @@
+// Every `filament` subcommand, one import a command file. Keep the list in the order `--help` shows it.
+import type { Command } from '../command.js';
+
+export const commands: Command[] = [];
