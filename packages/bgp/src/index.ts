@@ -1,0 +1,3 @@
+// @filament/bgp public API.
+export * from './errors.js';
+export * from './afi-safi.js';
