@@ -1,3 +1,4 @@
 // @filament/bgp public API.
 export * from './errors.js';
 export * from './afi-safi.js';
+export * from './ip.js';
