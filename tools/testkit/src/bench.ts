@@ -25,7 +25,9 @@ export async function runBench(
   });
   console.log(`\n${title}`);
   for (const r of rows) {
-    console.log(`  ${r.name.padEnd(60)} ${fmt(r.itemsPerSec).padStart(12)} /s  ${r.nsPerItem.toFixed(1).padStart(10)} ns`);
+    console.log(
+      `  ${r.name.padEnd(60)} ${fmt(r.itemsPerSec).padStart(12)} /s  ${r.nsPerItem.toFixed(1).padStart(10)} ns`,
+    );
   }
   return rows;
 }

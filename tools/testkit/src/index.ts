@@ -1,6 +1,7 @@
-export { hasTool, describeWithTool, itWithTool, run, type RunResult } from './tools.js';
-export { tsharkJson, tsharkFields, type TsharkPacket } from './tshark.js';
-export { scapy, debianPython } from './scapy.js';
-export { packAndRunReadme, readmeExamples, type ReadmeExample } from './pack.js';
-export { runBench, type BenchTask } from './bench.js';
+export { type BenchTask, runBench } from './bench.js';
+export { packAndRunReadme, type ReadmeExample, readmeExamples } from './pack.js';
+export { canConnect, type Daemon, freePort, startDaemon, waitFor } from './process.js';
+export { debianPython, scapy } from './scapy.js';
 export { scratchDir } from './scratch.js';
+export { describeWithTool, hasTool, itWithTool, type RunResult, run } from './tools.js';
+export { type TsharkPacket, tsharkFields, tsharkJson } from './tshark.js';

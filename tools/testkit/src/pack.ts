@@ -28,7 +28,11 @@ interface Manifest {
   dependencies?: Record<string, string>;
 }
 
-function workspaceDeps(pkgDir: string, byName: Map<string, string>, seen = new Map<string, string>()): Map<string, string> {
+function workspaceDeps(
+  pkgDir: string,
+  byName: Map<string, string>,
+  seen = new Map<string, string>(),
+): Map<string, string> {
   const manifest = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8')) as Manifest;
   seen.set(manifest.name, pkgDir);
   for (const [dep, range] of Object.entries(manifest.dependencies ?? {})) {
@@ -66,14 +70,33 @@ export function packAndRunReadme(pkgDir: string): { outputs: string[]; examples:
     }
     const self = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Manifest;
     const selfTarball = tarballs.get(self.name)!;
-    run(process.execPath, [join(root, 'node_modules', 'publint', 'src', 'cli.js'), selfTarball, '--strict'], { cwd: scratch.path });
-    run(process.execPath, [join(root, 'node_modules', '@arethetypeswrong', 'cli', 'dist', 'index.js'), selfTarball, '--profile', 'esm-only', '--format', 'ascii'], { cwd: scratch.path });
+    run(process.execPath, [join(root, 'node_modules', 'publint', 'src', 'cli.js'), selfTarball, '--strict'], {
+      cwd: scratch.path,
+    });
+    run(
+      process.execPath,
+      [
+        join(root, 'node_modules', '@arethetypeswrong', 'cli', 'dist', 'index.js'),
+        selfTarball,
+        '--profile',
+        'esm-only',
+        '--format',
+        'ascii',
+      ],
+      { cwd: scratch.path },
+    );
     const app = join(scratch.path, 'app');
     run('mkdir', ['-p', app]);
     const overrides = Object.fromEntries([...tarballs].map(([n, t]) => [n, `file:${t}`]));
     writeFileSync(
       join(app, 'package.json'),
-      JSON.stringify({ name: 'scratch', private: true, type: 'module', dependencies: { [self.name]: `file:${selfTarball}` }, overrides }),
+      JSON.stringify({
+        name: 'scratch',
+        private: true,
+        type: 'module',
+        dependencies: { [self.name]: `file:${selfTarball}` },
+        overrides,
+      }),
     );
     run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: app, timeoutMs: 300_000 });
     const examples = readmeExamples(readFileSync(join(dir, 'README.md'), 'utf8'));

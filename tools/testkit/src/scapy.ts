@@ -16,5 +16,9 @@ export function debianPython(): string | undefined {
 export function scapy(script: string, timeoutMs = 60_000): string {
   const py = debianPython();
   if (!py) throw new Error('python3-scapy is not installed');
-  return run(py, ['-c', `import warnings\nwarnings.filterwarnings("ignore")\nfrom scapy.all import *\n${script}`], { timeoutMs }).stdout;
+  return run(
+    py,
+    ['-c', `import warnings\nwarnings.filterwarnings("ignore")\nfrom scapy.all import *\n${script}`],
+    { timeoutMs },
+  ).stdout;
 }

@@ -27,7 +27,12 @@ export function describeWithTool(tools: string | string[], name: string, fn: () 
 }
 
 /** `it` that is skipped, with the missing tools named in its title, unless every tool is on PATH. */
-export function itWithTool(tools: string | string[], name: string, fn: () => unknown, timeout?: number): void {
+export function itWithTool(
+  tools: string | string[],
+  name: string,
+  fn: () => unknown,
+  timeout?: number,
+): void {
   const lack = missing([tools].flat());
   if (lack.length > 0) it.skip(`${name} [skipped: needs ${lack.join(', ')}, not installed]`, fn);
   else it(name, fn, timeout);
@@ -43,7 +48,13 @@ export interface RunResult {
 export function run(
   cmd: string,
   args: string[],
-  opts: { cwd?: string; input?: string | Uint8Array; timeoutMs?: number; allowFail?: boolean; env?: NodeJS.ProcessEnv } = {},
+  opts: {
+    cwd?: string;
+    input?: string | Uint8Array;
+    timeoutMs?: number;
+    allowFail?: boolean;
+    env?: NodeJS.ProcessEnv;
+  } = {},
 ): RunResult {
   const r = spawnSync(cmd, args, {
     cwd: opts.cwd,
@@ -55,7 +66,9 @@ export function run(
   });
   const result = { status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
   if (!opts.allowFail && (r.error || r.status !== 0)) {
-    throw new Error(`${cmd} ${args.join(' ')} failed (${r.error?.message ?? `exit ${r.status}`}):\n${result.stderr}`);
+    throw new Error(
+      `${cmd} ${args.join(' ')} failed (${r.error?.message ?? `exit ${r.status}`}):\n${result.stderr}`,
+    );
   }
   return result;
 }

@@ -13,7 +13,19 @@ export function tsharkJson(file: string, args: string[] = []): TsharkPacket[] {
 
 /** Reads selected fields (`-T fields`) one row per packet, fields split by tab. */
 export function tsharkFields(file: string, fields: string[], args: string[] = []): string[][] {
-  const r = run('tshark', ['-n', '-r', file, '-T', 'fields', '-E', 'occurrence=a', '-E', 'aggregator=,', ...args, ...fields.flatMap((f) => ['-e', f])]);
+  const r = run('tshark', [
+    '-n',
+    '-r',
+    file,
+    '-T',
+    'fields',
+    '-E',
+    'occurrence=a',
+    '-E',
+    'aggregator=,',
+    ...args,
+    ...fields.flatMap((f) => ['-e', f]),
+  ]);
   return r.stdout
     .split('\n')
     .filter((l) => l.length > 0)
