@@ -2,6 +2,22 @@
 export * from './errors.js';
 export * from './codec.js';
 export * from './checksum.js';
+export * from './udp.js';
+export * from './tcp.js';
+export * from './gre.js';
+export * from './mpls.js';
+export * from './vxlan.js';
+export * from './dhcpv4.js';
+export {
+  type DhcpClasslessRoute,
+  type DhcpClientId,
+  DhcpMessageType,
+  type DhcpOption,
+  DhcpOptionCode,
+  type DhcpOptionValues,
+  decodeDhcpOptions,
+  encodeDhcpOptions,
+} from './dhcp-options.js';
 export * from './address.js';
 export * from './ethertype.js';
 export * from './ip-protocol.js';
