@@ -1,0 +1,276 @@
+// Route entries of IPv4 unicast (AFI/SAFI 1/1), labeled IPv4 (1/4) and IPv6 unicast (2/1): the EntryType of
+// Tungsten Fabric's xmpp_unicast.xsd, with the OpenSDN additions (`is-new-tags-list`, `peers`) as optional
+// fields. Elements are written in schema order with every scalar present; decoding takes them in any order
+// and skips unknown names.
+//
+//   <entry> nlri(af safi address) next-hops(next-hop*) version virtual-network mobility[@seqno @sticky]
+//           [peers] sequence-number security-group-list community-tag-list local-preference med
+//           load-balance(load-balance-fields load-balance-decision) sub-protocol </entry>
+import { VocabularyError } from './errors.js';
+import {
+  intLeaf,
+  leaf,
+  parseInteger,
+  readBool,
+  readInt,
+  readIntList,
+  readTextList,
+  textList,
+} from './vocab-common.js';
+import type { XmlCursor } from './xml-cursor.js';
+
+export type TunnelEncapsulation = 'gre' | 'udp' | 'vxlan' | 'mpls' | 'native' | (string & {});
+export type LoadBalanceField =
+  | 'l3-source-address'
+  | 'l3-destination-address'
+  | 'l4-protocol'
+  | 'l4-source-port'
+  | 'l4-destination-port'
+  | (string & {});
+export type SubProtocol = 'interface' | 'interface-static' | 'service-interface' | 'bgpaas' | (string & {});
+
+export interface Mobility {
+  seqno: number;
+  sticky: boolean;
+}
+
+export interface UnicastNextHop {
+  af: number;
+  /** Tunnel endpoint (the compute node's underlay IPv4). */
+  address: string;
+  /** Router MAC, or ''. */
+  mac: string;
+  /** MPLS label (the VN id when the encapsulation is VXLAN). */
+  label: number;
+  vni: number;
+  tunnelEncapsulations: TunnelEncapsulation[];
+  virtualNetwork: string;
+  tags: number[];
+  /** OpenSDN: 64-bit tags. Written only when set. */
+  isNewTagsList?: boolean;
+  localSequenceNumber: number;
+}
+
+export interface UnicastNlri {
+  af: number;
+  safi: number;
+  /** `a.b.c.d/len` or `x::/len`. */
+  address: string;
+}
+
+export interface LoadBalance {
+  fields: LoadBalanceField[];
+  decision: 'field-hash' | 'source-bias' | (string & {});
+}
+
+export interface UnicastEntry {
+  nlri: UnicastNlri;
+  nextHops: UnicastNextHop[];
+  version: number;
+  /** CN to agent: VN of the best path. */
+  virtualNetwork: string;
+  mobility: Mobility;
+  /** OpenSDN: bgpaas sources. Written only when set. */
+  peers?: string[];
+  /** Deprecated in favour of mobility, still always written. */
+  sequenceNumber: number;
+  securityGroups: number[];
+  communityTags: string[];
+  localPreference: number;
+  med: number;
+  loadBalance: LoadBalance;
+  subProtocol: SubProtocol;
+}
+
+export function defaultUnicastNextHop(): UnicastNextHop {
+  return {
+    af: 1,
+    address: '',
+    mac: '',
+    label: 0,
+    vni: 0,
+    tunnelEncapsulations: [],
+    virtualNetwork: '',
+    tags: [],
+    localSequenceNumber: 0,
+  };
+}
+
+export function encodeMobility(m: Mobility): string {
+  if (!Number.isSafeInteger(m.seqno))
+    throw new VocabularyError('mobility/seqno', `not an integer: ${m.seqno}`);
+  return `<mobility seqno="${m.seqno}" sticky="${m.sticky ? 'true' : 'false'}" />\n`;
+}
+
+export function readMobility(c: XmlCursor): Mobility {
+  const seqno = parseInteger(c.attr('seqno') ?? '', 'mobility/seqno');
+  const sticky = c.attr('sticky') === 'true';
+  c.skip();
+  return { seqno, sticky };
+}
+
+function encodeNextHop(nh: UnicastNextHop): string {
+  return (
+    '<next-hop>\n' +
+    intLeaf('af', nh.af) +
+    leaf('address', nh.address) +
+    leaf('mac', nh.mac) +
+    intLeaf('label', nh.label) +
+    intLeaf('vni', nh.vni) +
+    textList('tunnel-encapsulation-list', 'tunnel-encapsulation', nh.tunnelEncapsulations) +
+    leaf('virtual-network', nh.virtualNetwork) +
+    textList('tag-list', 'tag', nh.tags) +
+    (nh.isNewTagsList === undefined ? '' : leaf('is-new-tags-list', nh.isNewTagsList ? 'true' : 'false')) +
+    intLeaf('local-sequence-number', nh.localSequenceNumber) +
+    '</next-hop>\n'
+  );
+}
+
+function readNextHop(c: XmlCursor): UnicastNextHop {
+  const nh = defaultUnicastNextHop();
+  while (c.nextChild()) {
+    switch (c.name()) {
+      case 'af':
+        nh.af = readInt(c, 'next-hop/af');
+        break;
+      case 'address':
+        nh.address = c.readText().trim();
+        break;
+      case 'mac':
+        nh.mac = c.readText().trim();
+        break;
+      case 'label':
+        nh.label = readInt(c, 'next-hop/label');
+        break;
+      case 'vni':
+        nh.vni = readInt(c, 'next-hop/vni');
+        break;
+      case 'tunnel-encapsulation-list':
+        nh.tunnelEncapsulations = readTextList(c, 'tunnel-encapsulation');
+        break;
+      case 'virtual-network':
+        nh.virtualNetwork = c.readText().trim();
+        break;
+      case 'tag-list':
+        nh.tags = readIntList(c, 'tag', 'next-hop/tag');
+        break;
+      case 'is-new-tags-list':
+        nh.isNewTagsList = readBool(c);
+        break;
+      case 'local-sequence-number':
+        nh.localSequenceNumber = readInt(c, 'next-hop/local-sequence-number');
+        break;
+      default:
+        c.skip();
+    }
+  }
+  return nh;
+}
+
+/** Writes `<entry>...</entry>` for a unicast route. */
+export function encodeUnicastEntry(e: UnicastEntry): string {
+  let nhs = '<next-hops>\n';
+  for (const nh of e.nextHops) nhs += encodeNextHop(nh);
+  nhs += '</next-hops>\n';
+  if (e.nextHops.length === 0) nhs = '<next-hops />\n';
+  return (
+    '<entry>\n<nlri>\n' +
+    intLeaf('af', e.nlri.af) +
+    intLeaf('safi', e.nlri.safi) +
+    leaf('address', e.nlri.address) +
+    '</nlri>\n' +
+    nhs +
+    intLeaf('version', e.version) +
+    leaf('virtual-network', e.virtualNetwork) +
+    encodeMobility(e.mobility) +
+    (e.peers === undefined ? '' : textList('peers', 'peer', e.peers)) +
+    intLeaf('sequence-number', e.sequenceNumber) +
+    textList('security-group-list', 'security-group', e.securityGroups) +
+    textList('community-tag-list', 'community-tag', e.communityTags) +
+    intLeaf('local-preference', e.localPreference) +
+    intLeaf('med', e.med) +
+    '<load-balance>\n' +
+    textList('load-balance-fields', 'load-balance-field-list', e.loadBalance.fields) +
+    leaf('load-balance-decision', e.loadBalance.decision) +
+    '</load-balance>\n' +
+    leaf('sub-protocol', e.subProtocol) +
+    '</entry>\n'
+  );
+}
+
+/** After the START of `<entry>`: reads a unicast entry, consuming `</entry>`. */
+export function readUnicastEntry(c: XmlCursor): UnicastEntry {
+  const e: UnicastEntry = {
+    nlri: { af: 0, safi: 0, address: '' },
+    nextHops: [],
+    version: 0,
+    virtualNetwork: '',
+    mobility: { seqno: 0, sticky: false },
+    sequenceNumber: 0,
+    securityGroups: [],
+    communityTags: [],
+    localPreference: 0,
+    med: 0,
+    loadBalance: { fields: [], decision: 'field-hash' },
+    subProtocol: 'interface',
+  };
+  while (c.nextChild()) {
+    switch (c.name()) {
+      case 'nlri':
+        while (c.nextChild()) {
+          if (c.name() === 'af') e.nlri.af = readInt(c, 'nlri/af');
+          else if (c.name() === 'safi') e.nlri.safi = readInt(c, 'nlri/safi');
+          else if (c.name() === 'address') e.nlri.address = c.readText().trim();
+          else c.skip();
+        }
+        break;
+      case 'next-hops':
+        while (c.nextChild()) {
+          if (c.name() === 'next-hop') e.nextHops.push(readNextHop(c));
+          else c.skip();
+        }
+        break;
+      case 'version':
+        e.version = readInt(c, 'version');
+        break;
+      case 'virtual-network':
+        e.virtualNetwork = c.readText().trim();
+        break;
+      case 'mobility':
+        e.mobility = readMobility(c);
+        break;
+      case 'peers':
+        e.peers = readTextList(c, 'peer');
+        break;
+      case 'sequence-number':
+        e.sequenceNumber = readInt(c, 'sequence-number');
+        break;
+      case 'security-group-list':
+        e.securityGroups = readIntList(c, 'security-group', 'security-group');
+        break;
+      case 'community-tag-list':
+        e.communityTags = readTextList(c, 'community-tag');
+        break;
+      case 'local-preference':
+        e.localPreference = readInt(c, 'local-preference');
+        break;
+      case 'med':
+        e.med = readInt(c, 'med');
+        break;
+      case 'load-balance':
+        while (c.nextChild()) {
+          if (c.name() === 'load-balance-fields')
+            e.loadBalance.fields = readTextList(c, 'load-balance-field-list');
+          else if (c.name() === 'load-balance-decision') e.loadBalance.decision = c.readText().trim();
+          else c.skip();
+        }
+        break;
+      case 'sub-protocol':
+        e.subProtocol = c.readText().trim();
+        break;
+      default:
+        c.skip();
+    }
+  }
+  return e;
+}
