@@ -69,9 +69,12 @@ function isEcho(type: number): boolean {
   return type === 0 || type === 8;
 }
 
-export const icmpv4: HeaderCodec<ICMPv4Message, ICMPv4DecodeOptions> & {
+/** The icmpv4 codec: HeaderCodec whose decode returns the richer decoded value. */
+export interface ICMPv4Codec extends HeaderCodec<ICMPv4Message, ICMPv4DecodeOptions> {
   decode(buf: Uint8Array, offset?: number, opts?: ICMPv4DecodeOptions): Decoded<ICMPv4Decoded>;
-} = {
+}
+
+export const icmpv4: ICMPv4Codec = {
   encodingLength(value: ICMPv4Message): number {
     return 8 + value.data.length;
   },

@@ -232,7 +232,8 @@ function put32(buf: Uint8Array, at: number, v: number): void {
   buf[at + 3] = v & 0xff;
 }
 
-export const icmpv6: HeaderCodec<ICMPv6Message, ICMPv6DecodeOptions> & {
+/** The icmpv6 codec: HeaderCodec whose decode returns the richer decoded value. */
+export interface ICMPv6Codec extends HeaderCodec<ICMPv6Message, ICMPv6DecodeOptions> {
   encode(
     value: ICMPv6Message,
     buf?: Uint8Array,
@@ -240,7 +241,9 @@ export const icmpv6: HeaderCodec<ICMPv6Message, ICMPv6DecodeOptions> & {
     pseudoHeader?: IPv6PseudoHeader,
   ): Uint8Array;
   decode(buf: Uint8Array, offset?: number, opts?: ICMPv6DecodeOptions): Decoded<ICMPv6Decoded>;
-} = {
+}
+
+export const icmpv6: ICMPv6Codec = {
   encodingLength(value: ICMPv6Message): number {
     return 4 + bodyLength(value);
   },

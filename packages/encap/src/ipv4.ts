@@ -138,9 +138,12 @@ function headerLength(value: IPv4Header): number {
   return IPV4.minLength + value.options.length;
 }
 
-export const ipv4: HeaderCodec<IPv4Header, IPv4DecodeOptions> & {
+/** The ipv4 codec: HeaderCodec whose decode returns the richer decoded value. */
+export interface IPv4Codec extends HeaderCodec<IPv4Header, IPv4DecodeOptions> {
   decode(buf: Uint8Array, offset?: number, opts?: IPv4DecodeOptions): Decoded<IPv4Decoded>;
-} = {
+}
+
+export const ipv4: IPv4Codec = {
   encodingLength: headerLength,
 
   encode(value: IPv4Header, buf?: Uint8Array, offset = 0): Uint8Array {
