@@ -1,0 +1,15 @@
+export { AddressSet, type Prefix, parsePrefix, subtractPrefixes } from './address-set.js';
+export { type AclEntry, type CompiledAcl, type Gate, PolicyCompiler } from './compile.js';
+export * from './errors.js';
+export {
+  AclMatcher,
+  compileMatcher,
+  Decision,
+  type DecisionReason,
+  evaluate,
+  FiveTuple,
+} from './evaluate.js';
+export * from './incremental.js';
+export * from './model.js';
+export { type ProbeResult, type ProbeSpec, probe } from './probe.js';
+export { effectiveTags, PREDEFINED_TAG_TYPES, parseTagName, TagRegistry } from './tags.js';
