@@ -1,0 +1,72 @@
+// Memory layout. Each entry has one 64-byte "hot" slot (16 x int32, one cache line) with the key and
+// everything the forwarder reads per packet; statistics live in separate arrays so that a lookup costs
+// one cache miss. Entry index = slot index, stable for the entry's life.
+//
+//  word  bits
+//   0    hash (0 = free, 1 = retiring, else the seeded hash of the key, never 0 or 1)
+//   1    vrf:16 | protocol:8 | family:8 (4 or 6)
+//   2    source port:16 | destination port:16   (ICMP echo: identifier in both)
+//   3-6  source address (IPv4 in word 3, words 4-6 zero)
+//   7-10 destination address (IPv4 in word 7, words 8-10 zero)
+//  11    action:3 | tcp state:5 | flags:8 | ecmp member:8 (255 none) | spare:8
+//  12    reverse entry index
+//  13    next hop id
+//  14    ingress interface:16 | mirror target:16
+//  15    tunnel source port:16 | hold record + 1:16 (0 = none)
+//
+// Cold arrays, indexed by entry: packets (f64), bytes (f64), first seen (u32), last seen (u32), rule (u32).
+
+export const SLOT_WORDS = 16;
+export const SLOT_SHIFT = 4;
+export const KEY_WORDS = 10;
+/** Entries per hash bucket, as in the vrouter (VR_FLOW_ENTRIES_PER_BUCKET). */
+export const BUCKET_SIZE = 4;
+
+export const W_HASH = 0;
+export const W_META = 1;
+export const W_PORTS = 2;
+export const W_SRC = 3;
+export const W_DST = 7;
+export const W_STATE = 11;
+export const W_REVERSE = 12;
+export const W_NEXTHOP = 13;
+export const W_VIF_MIRROR = 14;
+export const W_AUX = 15;
+
+export const HASH_FREE = 0;
+export const HASH_RETIRING = 1;
+
+export const ACTION_MASK = 0x7;
+export const TCP_SHIFT = 3;
+export const TCP_MASK = 0x1f;
+export const FLAGS_SHIFT = 8;
+export const FLAGS_MASK = 0xff;
+export const ECMP_SHIFT = 16;
+export const ECMP_MASK = 0xff;
+/** Stored member value meaning "no ECMP member chosen". */
+export const ECMP_NONE = 255;
+
+/** Cold bytes per entry: packets 8, bytes 8, first seen 4, last seen 4, rule 4. */
+export const COLD_BYTES = 28;
+
+/** Counters and bookkeeping, one float64 each, in a header array (shared with workers when backed by SAB). */
+export const H_LIVE = 0;
+export const H_RETIRING = 1;
+export const H_CREATED = 2;
+export const H_DELETED = 3;
+export const H_DROP_FULL = 4;
+export const H_DROP_BUCKET = 5;
+export const H_DROP_VIF = 6;
+export const H_DROP_HOLD = 7;
+export const H_HOLD_PKT_DROPPED = 8;
+export const H_AGED = 9;
+export const H_TCP_CLOSED = 10;
+export const H_EXISTS = 11;
+export const H_FREE_HEAD = 12;
+export const H_SWEEP_CURSOR = 13;
+export const H_OVERFLOW_USED = 14;
+export const H_EMBRYONIC = 15;
+export const H_VERSION = 16;
+export const HEADER_WORDS = 24;
+/** Layout version written into the header so `attach` rejects foreign memory. */
+export const LAYOUT_VERSION = 0x464c0001;

@@ -1,0 +1,1052 @@
+// The flow table: a fixed-capacity hash table over typed arrays, shaped like the vrouter's (vr_flow.c,
+// vr_htable.c). The main area is split into 4-entry buckets; a key lives in its bucket or, when the bucket is
+// full, in a shared overflow area linked from the bucket by a chain. Entries never move, so an index names a
+// flow for its whole life (the reverse pointer, the HOLD queue and other threads rely on it). Every flow is
+// created with its reverse flow, and the pair is deleted together.
+//
+// Beside the slots, each bucket has 8 bytes of metadata: one 8-bit tag per slot (hash bits the bucket choice
+// does not use; 0 = empty or retiring) and the head of its overflow chain. Each chain link carries the tag
+// of the entry it points to. A lookup reads the bucket's tags (a small array that stays in cache) and opens
+// only slots whose tag matches: a hit costs one slot (one cache line), a miss usually none.
+import { type AgingOptions, AgingPolicy, ageOf } from './aging.js';
+import { Action, DeleteReason, FlowFlag, InsertStatus, TcpFlag, TcpState } from './constants.js';
+import type { EcmpGroup } from './ecmp.js';
+import {
+  AddressFormatError,
+  checkField,
+  checkPort,
+  FlowError,
+  FlowIndexError,
+  FlowMemoryError,
+  FlowOptionsError,
+} from './errors.js';
+import { hashV4, hashWords, makeSeed, reduce, SEED_WORDS } from './hash.js';
+import { type HoldOptions, HoldQueue } from './hold.js';
+import { FlowKey, reverseWords } from './key.js';
+import * as L from './layout.js';
+
+export interface FlowTableOptions {
+  /** Entries in the main (bucketed) area; a multiple of 4. Default 524,288 as in the vrouter. */
+  capacity?: number;
+  /** Entries in the overflow area shared by full buckets. Default 20% of `capacity`. */
+  overflow?: number;
+  /** Most entries (flows, 2 per pair) alive or retiring at once. Default `capacity + overflow`. */
+  maxFlows?: number;
+  /** Hash seed; omit for a random one (the default, so collisions cannot be aimed). */
+  seed?: number;
+  /** Interface ids are 0..maxVifs-1. Default 4096. */
+  maxVifs?: number;
+  /** Most entries per ingress interface; 0 = no limit (default). */
+  maxFlowsPerVif?: number;
+  aging?: AgingOptions;
+  hold?: HoldOptions;
+  /** Back the table with SharedArrayBuffers so worker threads can `attach` to it. */
+  shared?: boolean;
+  /** Called after a pair is created, once per entry (forward first). */
+  onCreate?: (index: number) => void;
+  /** Called before an entry leaves the table, while its key and counters can still be read. */
+  onDelete?: (index: number, reason: DeleteReason) => void;
+}
+
+/** What to install for a new flow and its reverse. A caller may reuse one object for every insert. */
+export interface FlowSpec {
+  action: Action;
+  /** Action of the reverse entry; default: the forward action. */
+  reverseAction?: Action | undefined;
+  nextHop?: number | undefined;
+  reverseNextHop?: number | undefined;
+  /** ECMP member slot of each direction (see EcmpGroup); default none. */
+  ecmpMember?: number | undefined;
+  reverseEcmpMember?: number | undefined;
+  /** Ingress interface of each direction (counted against `maxFlowsPerVif`); default 0 / the forward one. */
+  vif?: number | undefined;
+  reverseVif?: number | undefined;
+  /** Mirror target 1..65535 (0 = none); sets the MIRROR flag on both entries. */
+  mirror?: number | undefined;
+  /** Id of the policy rule that decided the flow, for flow logs. */
+  rule?: number | undefined;
+  /** NAT: the tuple forward packets leave with. The reverse key is this tuple reversed. */
+  nat?: FlowKey | undefined;
+  /** Creation time on the caller's clock (ms); default 0. */
+  now?: number | undefined;
+}
+
+/** The decision for a flow on HOLD. */
+export interface FlowDecision {
+  action: Action;
+  reverseAction?: Action | undefined;
+  nextHop?: number | undefined;
+  reverseNextHop?: number | undefined;
+  rule?: number | undefined;
+}
+
+/** A plain snapshot of one entry, for export and flow records. */
+export interface FlowRecord {
+  index: number;
+  reverse: number;
+  key: string;
+  family: 4 | 6;
+  vrf: number;
+  proto: number;
+  src: string;
+  dst: string;
+  sport: number;
+  dport: number;
+  action: Action;
+  flags: number;
+  tcpState: number;
+  nextHop: number;
+  ecmpMember: number;
+  vif: number;
+  mirror: number;
+  rule: number;
+  packets: number;
+  bytes: number;
+  firstSeen: number;
+  lastSeen: number;
+  /** For NAT entries, the tuple packets leave with. */
+  rewrite?: string;
+}
+
+export interface FlowTableStats {
+  /** Live entries (a pair is 2). */
+  flows: number;
+  /** Entries removed but not yet free (two-step removal). */
+  retiring: number;
+  capacity: number;
+  overflow: number;
+  overflowUsed: number;
+  maxFlows: number;
+  created: number;
+  deleted: number;
+  /** New pairs refused: flow limit reached, bucket and overflow full, interface limit, hold limit. */
+  droppedTableFull: number;
+  droppedBucketFull: number;
+  droppedVifLimit: number;
+  droppedHoldLimit: number;
+  /** Inserts refused because the forward or reverse key existed. */
+  exists: number;
+  heldFlows: number;
+  heldPacketsDropped: number;
+  aged: number;
+  tcpClosed: number;
+  tcpEmbryonic: number;
+}
+
+/** The table's typed arrays and sizes: post it to a worker and `FlowTable.attach` it there. */
+export interface FlowTableMemory {
+  capacity: number;
+  overflow: number;
+  maxFlows: number;
+  maxVifs: number;
+  maxFlowsPerVif: number;
+  header: Float64Array;
+  seed: Int32Array;
+  hot: Int32Array;
+  packets: Float64Array;
+  bytes: Float64Array;
+  firstSeen: Uint32Array;
+  lastSeen: Uint32Array;
+  rule: Uint32Array;
+  /** Per bucket: the slot tags (4 x 8 bits) and the overflow chain's first link. */
+  buckets: Int32Array;
+  /** Per overflow entry: the link to the next entry of its chain, or of the free list. */
+  next: Int32Array;
+  vifCount: Uint32Array;
+}
+
+const MAX_CAPACITY = 1 << 25;
+/** Chain links hold entry + 1 in 24 bits. */
+const MAX_OVERFLOW = (1 << 24) - 2;
+const NONE = -1;
+
+export class FlowTable {
+  readonly capacity: number;
+  readonly overflow: number;
+  readonly maxFlows: number;
+  readonly maxVifs: number;
+  readonly maxFlowsPerVif: number;
+  /** Total entries: main plus overflow area. Valid indices are 0..slots-1. */
+  readonly slots: number;
+  readonly aging: AgingPolicy;
+  readonly holdQueue: HoldQueue;
+
+  private readonly buckets: number;
+  private readonly header: Float64Array;
+  private readonly seed: Int32Array;
+  private readonly hot: Int32Array;
+  private readonly packetCount: Float64Array;
+  private readonly byteCount: Float64Array;
+  private readonly first: Uint32Array;
+  private readonly last: Uint32Array;
+  private readonly rules: Uint32Array;
+  private readonly info: Int32Array;
+  private readonly next: Int32Array;
+  private readonly vifCount: Uint32Array;
+  private readonly onCreate: ((index: number) => void) | undefined;
+  private readonly onDelete: ((index: number, reason: DeleteReason) => void) | undefined;
+  private readonly scratch = new FlowKey();
+
+  constructor(options: FlowTableOptions = {}, memory?: FlowTableMemory) {
+    const capacity = memory?.capacity ?? options.capacity ?? 524_288;
+    if (
+      !Number.isInteger(capacity) ||
+      capacity < L.BUCKET_SIZE ||
+      capacity > MAX_CAPACITY ||
+      capacity % L.BUCKET_SIZE !== 0
+    ) {
+      throw new FlowOptionsError('capacity', `${capacity} must be a multiple of 4 in 4..${MAX_CAPACITY}`);
+    }
+    const overflow = memory?.overflow ?? options.overflow ?? Math.floor(capacity / 5);
+    if (!Number.isInteger(overflow) || overflow < 0 || overflow > MAX_OVERFLOW) {
+      throw new FlowOptionsError('overflow', `${overflow} must be an integer in 0..${MAX_OVERFLOW}`);
+    }
+    const slots = capacity + overflow;
+    const maxFlows = memory?.maxFlows ?? options.maxFlows ?? slots;
+    if (!Number.isInteger(maxFlows) || maxFlows < 2 || maxFlows > slots) {
+      throw new FlowOptionsError(
+        'maxFlows',
+        `${maxFlows} must be an integer in 2..${slots} (capacity + overflow)`,
+      );
+    }
+    const maxVifs = memory?.maxVifs ?? options.maxVifs ?? 4096;
+    checkField('maxVifs', maxVifs, 1, 65536);
+    const maxFlowsPerVif = memory?.maxFlowsPerVif ?? options.maxFlowsPerVif ?? 0;
+    checkField('maxFlowsPerVif', maxFlowsPerVif, 0, slots);
+
+    this.capacity = capacity;
+    this.overflow = overflow;
+    this.slots = slots;
+    this.maxFlows = maxFlows;
+    this.maxVifs = maxVifs;
+    this.maxFlowsPerVif = maxFlowsPerVif;
+    this.buckets = capacity / L.BUCKET_SIZE;
+    this.aging = new AgingPolicy(options.aging);
+    this.holdQueue = new HoldQueue(options.hold);
+    this.onCreate = options.onCreate;
+    this.onDelete = options.onDelete;
+
+    if (memory) {
+      const want: [string, ArrayLike<number>, number][] = [
+        ['header', memory.header, L.HEADER_WORDS],
+        ['seed', memory.seed, SEED_WORDS],
+        ['hot', memory.hot, slots * L.SLOT_WORDS],
+        ['packets', memory.packets, slots],
+        ['bytes', memory.bytes, slots],
+        ['firstSeen', memory.firstSeen, slots],
+        ['lastSeen', memory.lastSeen, slots],
+        ['rule', memory.rule, slots],
+        ['buckets', memory.buckets, this.buckets * 2],
+        ['next', memory.next, Math.max(overflow, 1)],
+        ['vifCount', memory.vifCount, maxVifs],
+      ];
+      for (const [name, arr, len] of want) {
+        if (arr?.length !== len)
+          throw new FlowMemoryError(name, `expected ${len} elements, got ${arr?.length}`);
+      }
+      if (memory.header[L.H_VERSION] !== L.LAYOUT_VERSION)
+        throw new FlowMemoryError('header', 'not a flow table layout');
+      this.header = memory.header;
+      this.seed = memory.seed;
+      this.hot = memory.hot;
+      this.packetCount = memory.packets;
+      this.byteCount = memory.bytes;
+      this.first = memory.firstSeen;
+      this.last = memory.lastSeen;
+      this.rules = memory.rule;
+      this.info = memory.buckets;
+      this.next = memory.next;
+      this.vifCount = memory.vifCount;
+      return;
+    }
+
+    const Buf = options.shared ? SharedArrayBuffer : ArrayBuffer;
+    const i32 = (n: number) => new Int32Array(new Buf(n * 4));
+    const u32 = (n: number) => new Uint32Array(new Buf(n * 4));
+    const f64 = (n: number) => new Float64Array(new Buf(n * 8));
+    this.header = f64(L.HEADER_WORDS);
+    this.seed = i32(SEED_WORDS);
+    this.seed.set(makeSeed(options.seed));
+    this.hot = i32(slots * L.SLOT_WORDS);
+    this.packetCount = f64(slots);
+    this.byteCount = f64(slots);
+    this.first = u32(slots);
+    this.last = u32(slots);
+    this.rules = u32(slots);
+    this.info = i32(this.buckets * 2);
+    // Overflow entries form a free list through `next` (link = entry + 1, 0 ends) until a chain takes them.
+    this.next = i32(Math.max(overflow, 1));
+    for (let e = 0; e + 1 < overflow; e++) this.next[e] = e + 2;
+    this.header[L.H_FREE_HEAD] = overflow > 0 ? 0 : NONE;
+    this.vifCount = u32(maxVifs);
+    this.header[L.H_VERSION] = L.LAYOUT_VERSION;
+  }
+
+  /** A second view of a table created elsewhere (e.g. with `shared: true` in another thread). */
+  static attach(
+    memory: FlowTableMemory,
+    options: Omit<FlowTableOptions, 'capacity' | 'overflow' | 'maxFlows' | 'seed' | 'shared'> = {},
+  ): FlowTable {
+    return new FlowTable(options, memory);
+  }
+
+  /** The typed arrays behind the table. Structured-clone them to a worker when created with `shared: true`. */
+  memory(): FlowTableMemory {
+    return {
+      capacity: this.capacity,
+      overflow: this.overflow,
+      maxFlows: this.maxFlows,
+      maxVifs: this.maxVifs,
+      maxFlowsPerVif: this.maxFlowsPerVif,
+      header: this.header,
+      seed: this.seed,
+      hot: this.hot,
+      packets: this.packetCount,
+      bytes: this.byteCount,
+      firstSeen: this.first,
+      lastSeen: this.last,
+      rule: this.rules,
+      buckets: this.info,
+      next: this.next,
+      vifCount: this.vifCount,
+    };
+  }
+
+  /** Bytes of every typed array the table owns (the table's whole memory apart from small JS objects). */
+  get byteLength(): number {
+    const m = this.memory();
+    let n = 0;
+    for (const v of Object.values(m)) if (ArrayBuffer.isView(v)) n += v.byteLength;
+    return n;
+  }
+
+  /** Live entries. */
+  get size(): number {
+    return this.header[L.H_LIVE]!;
+  }
+
+  // ---- lookup -------------------------------------------------------------------------------------------
+
+  /**
+   * Index of the IPv4 flow, or -1. Addresses are uint32 (or int32) numbers, as read from a packet. This is
+   * the per-packet path: it allocates nothing and touches one 64-byte slot when the key is in its bucket.
+   */
+  lookupV4(vrf: number, proto: number, src: number, dst: number, sport: number, dport: number): number {
+    if ((vrf & 0xffff) !== vrf) checkField('vrf', vrf, 0, 0xffff);
+    if ((proto & 0xff) !== proto) checkField('proto', proto, 0, 0xff);
+    checkPort('sport', sport);
+    checkPort('dport', dport);
+    if (src >>> 0 !== src && (src | 0) !== src)
+      throw new AddressFormatError('src', String(src), 'not a 32-bit integer');
+    if (dst >>> 0 !== dst && (dst | 0) !== dst)
+      throw new AddressFormatError('dst', String(dst), 'not a 32-bit integer');
+    const meta = (vrf << 16) | (proto << 8) | 4;
+    const ports = (sport << 16) | dport;
+    src |= 0;
+    dst |= 0;
+    const h = hashV4(this.seed, meta, ports, src, dst);
+    const hot = this.hot;
+    const info = this.info;
+    const b = reduce(h, this.buckets);
+    const tag = h & 0xff || 1;
+    const tags = info[b << 1]!;
+    if (tags !== 0) {
+      for (let j = 0; j < L.BUCKET_SIZE; j++) {
+        if (((tags >>> (j << 3)) & 0xff) === tag) {
+          const s = (b << 2) + j;
+          const o = s << L.SLOT_SHIFT;
+          if (
+            hot[o] === h &&
+            hot[o + 1] === meta &&
+            hot[o + 2] === ports &&
+            hot[o + 3] === src &&
+            hot[o + 7] === dst
+          ) {
+            return s;
+          }
+        }
+      }
+    }
+    const next = this.next;
+    for (let link = info[(b << 1) + 1]!; link !== 0; ) {
+      const e = (link & 0xffffff) - 1;
+      if (link >>> 24 === tag) {
+        const s = this.capacity + e;
+        const o = s << L.SLOT_SHIFT;
+        if (
+          hot[o] === h &&
+          hot[o + 1] === meta &&
+          hot[o + 2] === ports &&
+          hot[o + 3] === src &&
+          hot[o + 7] === dst
+        ) {
+          return s;
+        }
+      }
+      link = next[e]!;
+    }
+    return NONE;
+  }
+
+  /** Index of the flow with this key (IPv4 or IPv6), or -1. */
+  lookup(key: FlowKey): number {
+    const w = key.words;
+    return this.find(w, hashWords(this.seed, w, 0));
+  }
+
+  private find(w: Int32Array, h: number): number {
+    const hot = this.hot;
+    const info = this.info;
+    const b = reduce(h, this.buckets);
+    const tag = h & 0xff || 1;
+    const tags = info[b << 1]!;
+    for (let j = 0; j < L.BUCKET_SIZE; j++) {
+      const s = (b << 2) + j;
+      if (((tags >>> (j << 3)) & 0xff) === tag && hot[s << L.SLOT_SHIFT] === h && this.keyAt(s, w)) return s;
+    }
+    const next = this.next;
+    for (let link = info[(b << 1) + 1]!; link !== 0; link = next[(link & 0xffffff) - 1]!) {
+      const s = this.capacity + (link & 0xffffff) - 1;
+      if (link >>> 24 === tag && hot[s << L.SLOT_SHIFT] === h && this.keyAt(s, w)) return s;
+    }
+    return NONE;
+  }
+
+  private keyAt(s: number, w: Int32Array): boolean {
+    const hot = this.hot;
+    const o = (s << L.SLOT_SHIFT) + 1;
+    for (let i = 0; i < L.KEY_WORDS; i++) if (hot[o + i] !== w[i]) return false;
+    return true;
+  }
+
+  // ---- insert / delete ----------------------------------------------------------------------------------
+
+  /**
+   * Creates the flow `key` and its reverse flow together. Returns the forward entry's index (the reverse is
+   * `reverse(index)`), or a negative InsertStatus when nothing was created. A key whose reverse is itself
+   * (same address and port both ways) makes a single entry that is its own reverse.
+   */
+  insertPair(key: FlowKey, spec: FlowSpec): number {
+    const action = spec.action;
+    checkField('action', action, 0, 3);
+    const reverseAction = spec.reverseAction ?? action;
+    checkField('reverseAction', reverseAction, 0, 3);
+    const nextHop = spec.nextHop ?? 0;
+    const reverseNextHop = spec.reverseNextHop ?? 0;
+    checkField('nextHop', nextHop, 0, 0x7fffffff);
+    checkField('reverseNextHop', reverseNextHop, 0, 0x7fffffff);
+    const ecmp = spec.ecmpMember ?? L.ECMP_NONE;
+    const reverseEcmp = spec.reverseEcmpMember ?? L.ECMP_NONE;
+    checkField('ecmpMember', ecmp, 0, L.ECMP_NONE);
+    checkField('reverseEcmpMember', reverseEcmp, 0, L.ECMP_NONE);
+    const vif = spec.vif ?? 0;
+    const reverseVif = spec.reverseVif ?? vif;
+    checkField('vif', vif, 0, this.maxVifs - 1);
+    checkField('reverseVif', reverseVif, 0, this.maxVifs - 1);
+    const mirror = spec.mirror ?? 0;
+    checkField('mirror', mirror, 0, 0xffff);
+    const rule = spec.rule ?? 0;
+    checkField('rule', rule, 0, 0xffffffff);
+    const now = spec.now ?? 0;
+    if (typeof now !== 'number' || !Number.isFinite(now))
+      throw new FlowError('now', `${String(now)} is not a time`);
+
+    const fw = key.words;
+    const rev = this.scratch.words;
+    let natFlags = 0;
+    const nat = spec.nat;
+    if (nat !== undefined && !nat.equals(key)) {
+      const nw = nat.words;
+      if ((nw[0]! & 0xffff) !== (fw[0]! & 0xffff))
+        throw new FlowError('nat', 'NAT cannot change the protocol or family');
+      if (nw[0]! >>> 16 !== fw[0]! >>> 16) natFlags |= FlowFlag.VRF_TRANSLATE;
+      if (nw[1]! >>> 16 !== fw[1]! >>> 16 || !sameWords(nw, fw, 2)) natFlags |= FlowFlag.SNAT;
+      if ((nw[1]! & 0xffff) !== (fw[1]! & 0xffff) || !sameWords(nw, fw, 6)) natFlags |= FlowFlag.DNAT;
+      reverseWords(nw, 0, rev);
+    } else {
+      reverseWords(fw, 0, rev);
+    }
+    const hf = hashWords(this.seed, fw, 0);
+    const hr = hashWords(this.seed, rev, 0);
+    const header = this.header;
+    if (this.find(fw, hf) !== NONE || this.find(rev, hr) !== NONE) {
+      header[L.H_EXISTS]!++;
+      return InsertStatus.EXISTS;
+    }
+    const single = hf === hr && sameKey(fw, rev);
+    const need = single ? 1 : 2;
+    if (header[L.H_LIVE]! + header[L.H_RETIRING]! + need > this.maxFlows) {
+      header[L.H_DROP_FULL]!++;
+      return InsertStatus.TABLE_FULL;
+    }
+    const limit = this.maxFlowsPerVif;
+    if (limit > 0) {
+      const counts = this.vifCount;
+      const over =
+        single || reverseVif !== vif
+          ? counts[vif]! + 1 > limit || (!single && counts[reverseVif]! + 1 > limit)
+          : counts[vif]! + 2 > limit;
+      if (over) {
+        header[L.H_DROP_VIF]!++;
+        return InsertStatus.VIF_LIMIT;
+      }
+    }
+    let record = -1;
+    if (action === Action.HOLD || reverseAction === Action.HOLD) {
+      record = this.holdQueue.alloc();
+      if (record < 0) {
+        header[L.H_DROP_HOLD]!++;
+        return InsertStatus.HOLD_LIMIT;
+      }
+    }
+    const fi = this.alloc(hf);
+    const ri = fi === NONE || single ? fi : this.alloc(hr);
+    if (ri === NONE) {
+      if (fi !== NONE) this.unclaim(fi);
+      if (record >= 0) this.holdQueue.release(record);
+      header[L.H_DROP_BUCKET]!++;
+      return InsertStatus.BUCKET_FULL;
+    }
+    const mirrorFlag = mirror !== 0 ? FlowFlag.MIRROR : 0;
+    const fa = natFlags !== 0 && action === Action.FORWARD ? Action.NAT : action;
+    const ra = natFlags !== 0 && reverseAction === Action.FORWARD ? Action.NAT : reverseAction;
+    // The reverse entry undoes the rewrite, so its source/destination roles swap.
+    const revNat =
+      (natFlags & FlowFlag.VRF_TRANSLATE) |
+      (natFlags & FlowFlag.SNAT ? FlowFlag.DNAT : 0) |
+      (natFlags & FlowFlag.DNAT ? FlowFlag.SNAT : 0);
+    this.write(fi, fw, hf, fa, natFlags | mirrorFlag, ecmp, ri, nextHop, vif, mirror, record, rule, now);
+    if (!single) {
+      this.write(
+        ri,
+        rev,
+        hr,
+        ra,
+        revNat | mirrorFlag | FlowFlag.REVERSE,
+        reverseEcmp,
+        fi,
+        reverseNextHop,
+        reverseVif,
+        mirror,
+        record,
+        rule,
+        now,
+      );
+    }
+    header[L.H_LIVE]! += need;
+    header[L.H_CREATED]! += need;
+    if (this.onCreate) {
+      this.onCreate(fi);
+      if (!single) this.onCreate(ri);
+    }
+    return fi;
+  }
+
+  private write(
+    s: number,
+    w: Int32Array,
+    h: number,
+    action: number,
+    flags: number,
+    ecmp: number,
+    reverse: number,
+    nextHop: number,
+    vif: number,
+    mirror: number,
+    record: number,
+    rule: number,
+    now: number,
+  ): void {
+    const hot = this.hot;
+    const o = s << L.SLOT_SHIFT;
+    hot[o] = h;
+    for (let i = 0; i < L.KEY_WORDS; i++) hot[o + 1 + i] = w[i]!;
+    hot[o + L.W_STATE] = action | (flags << L.FLAGS_SHIFT) | (ecmp << L.ECMP_SHIFT);
+    hot[o + L.W_REVERSE] = reverse;
+    hot[o + L.W_NEXTHOP] = nextHop;
+    hot[o + L.W_VIF_MIRROR] = (vif << 16) | mirror;
+    // MPLS over UDP source port from the flow hash, in RFC 7510's 49152..65535 range, fixed per flow.
+    hot[o + L.W_AUX] = ((0xc000 | (h & 0x3fff)) << 16) | (record + 1);
+    this.packetCount[s] = 0;
+    this.byteCount[s] = 0;
+    this.first[s] = now;
+    this.last[s] = now;
+    this.rules[s] = rule;
+    this.vifCount[vif]!++;
+  }
+
+  /** Claims a free entry for hash `h` (writes the hash and the tag): in its bucket, else from the overflow area. */
+  private alloc(h: number): number {
+    const hot = this.hot;
+    const info = this.info;
+    const b = reduce(h, this.buckets);
+    const tag = h & 0xff || 1;
+    const tags = info[b << 1]!;
+    for (let j = 0; j < L.BUCKET_SIZE; j++) {
+      const s = (b << 2) + j;
+      if (((tags >>> (j << 3)) & 0xff) === 0 && hot[s << L.SLOT_SHIFT] === L.HASH_FREE) {
+        hot[s << L.SLOT_SHIFT] = h;
+        info[b << 1] = tags | (tag << (j << 3));
+        return s;
+      }
+    }
+    const header = this.header;
+    const e = header[L.H_FREE_HEAD]!;
+    if (e === NONE) return NONE;
+    header[L.H_FREE_HEAD] = this.next[e]! - 1;
+    this.next[e] = info[(b << 1) + 1]!;
+    info[(b << 1) + 1] = (tag << 24) | (e + 1);
+    header[L.H_OVERFLOW_USED]!++;
+    const s = this.capacity + e;
+    hot[s << L.SLOT_SHIFT] = h;
+    return s;
+  }
+
+  /** Returns a claimed (hash written, nothing else) entry to free. */
+  private unclaim(s: number): void {
+    const h = this.hot[s << L.SLOT_SHIFT]!;
+    this.setTag(s, h, 0);
+    this.unlink(s, h);
+    this.hot[s << L.SLOT_SHIFT] = L.HASH_FREE;
+  }
+
+  /** Sets the tag of entry `s`, whose key hashes to `h`, in its bucket or in the chain link that points to it. */
+  private setTag(s: number, h: number, tag: number): void {
+    const info = this.info;
+    const b = reduce(h, this.buckets);
+    if (s < this.capacity) {
+      const shift = (s & 3) << 3;
+      info[b << 1] = (info[b << 1]! & ~(0xff << shift)) | (tag << shift);
+      return;
+    }
+    const ptr = s - this.capacity + 1;
+    const next = this.next;
+    const head = info[(b << 1) + 1]!;
+    if ((head & 0xffffff) === ptr) {
+      info[(b << 1) + 1] = (tag << 24) | ptr;
+      return;
+    }
+    let e = (head & 0xffffff) - 1;
+    while ((next[e]! & 0xffffff) !== ptr) e = (next[e]! & 0xffffff) - 1;
+    next[e] = (tag << 24) | ptr;
+  }
+
+  /** Takes overflow entry `s` out of its bucket's chain and puts it on the free list. */
+  private unlink(s: number, h: number): void {
+    if (s < this.capacity) return;
+    const e = s - this.capacity;
+    const ptr = e + 1;
+    const info = this.info;
+    const b = reduce(h, this.buckets);
+    const next = this.next;
+    const head = info[(b << 1) + 1]!;
+    if ((head & 0xffffff) === ptr) {
+      info[(b << 1) + 1] = next[e]!;
+    } else {
+      let p = (head & 0xffffff) - 1;
+      while ((next[p]! & 0xffffff) !== ptr) p = (next[p]! & 0xffffff) - 1;
+      next[p] = next[e]!;
+    }
+    next[e] = this.header[L.H_FREE_HEAD]! + 1;
+    this.header[L.H_FREE_HEAD] = e;
+    this.header[L.H_OVERFLOW_USED]!--;
+  }
+
+  /** Frees an entry that is live or retiring. */
+  private free(s: number): void {
+    const hot = this.hot;
+    const o = s << L.SLOT_SHIFT;
+    const retiring = hot[o] === L.HASH_RETIRING;
+    const h = retiring ? hashWords(this.seed, hot, o + 1) : hot[o]!;
+    if (!retiring) this.setTag(s, h, 0);
+    this.unlink(s, h);
+    this.vifCount[hot[o + L.W_VIF_MIRROR]! >>> 16]!--;
+    hot.fill(0, o, o + L.SLOT_WORDS);
+    this.header[retiring ? L.H_RETIRING : L.H_LIVE]!--;
+  }
+
+  private dropHold(s: number): void {
+    const o = s << L.SLOT_SHIFT;
+    const aux = this.hot[o + L.W_AUX]!;
+    const record = (aux & 0xffff) - 1;
+    if (record < 0) return;
+    this.header[L.H_HOLD_PKT_DROPPED]! += this.holdQueue.release(record);
+    this.clearHold(s);
+    const r = this.hot[o + L.W_REVERSE]!;
+    if (r !== s) this.clearHold(r);
+  }
+
+  private clearHold(s: number): void {
+    const o = (s << L.SLOT_SHIFT) + L.W_AUX;
+    this.hot[o] = this.hot[o]! & ~0xffff;
+  }
+
+  /** Deletes the flow at `index` and its reverse flow, now. */
+  deletePair(index: number): void {
+    this.check(index);
+    const r = this.hot[(index << L.SLOT_SHIFT) + L.W_REVERSE]!;
+    this.notifyDelete(index, r, DeleteReason.EXPLICIT);
+    this.dropHold(index);
+    this.free(index);
+    if (r !== index) this.free(r);
+    this.header[L.H_DELETED]! += r !== index ? 2 : 1;
+  }
+
+  /** Deletes the flow with this key (forward or reverse) and its partner; false when absent. */
+  delete(key: FlowKey): boolean {
+    const i = this.lookup(key);
+    if (i === NONE) return false;
+    this.deletePair(i);
+    return true;
+  }
+
+  private notifyDelete(s: number, r: number, reason: DeleteReason): void {
+    if (!this.onDelete) return;
+    this.onDelete(s, reason);
+    if (r !== s) this.onDelete(r, reason);
+  }
+
+  /** Two-step removal, step one: lookups stop matching, the entries stay reserved until a later sweep. */
+  private retirePair(s: number, r: number, now: number, reason: DeleteReason): void {
+    this.notifyDelete(s, r, reason);
+    this.dropHold(s);
+    const n = r !== s ? 2 : 1;
+    this.retire(s, now);
+    if (r !== s) this.retire(r, now);
+    const header = this.header;
+    header[L.H_LIVE]! -= n;
+    header[L.H_RETIRING]! += n;
+    header[L.H_DELETED]! += n;
+    header[
+      reason === DeleteReason.AGED
+        ? L.H_AGED
+        : reason === DeleteReason.TCP_CLOSED
+          ? L.H_TCP_CLOSED
+          : L.H_EMBRYONIC
+    ]!++;
+  }
+
+  private retire(s: number, now: number): void {
+    this.setTag(s, this.hot[s << L.SLOT_SHIFT]!, 0);
+    this.hot[s << L.SLOT_SHIFT] = L.HASH_RETIRING;
+    this.last[s] = now;
+  }
+
+  // ---- per packet -----------------------------------------------------------------------------------------
+
+  /** Counts a packet of `bytes` on the flow, stamps last-seen, and tracks TCP flags (wire bits) if given. */
+  hit(index: number, now: number, bytes: number, tcpFlags = 0): void {
+    if (!(index >= 0 && index < this.slots)) throw new FlowIndexError(index, 'outside the table');
+    this.packetCount[index]!++;
+    this.byteCount[index]! += bytes;
+    this.last[index] = now;
+    if (tcpFlags !== 0) this.trackTcp(index, tcpFlags);
+  }
+
+  private trackTcp(s: number, flags: number): void {
+    const hot = this.hot;
+    const o = (s << L.SLOT_SHIFT) + L.W_STATE;
+    const st = hot[o]!;
+    let t = (st >>> L.TCP_SHIFT) & L.TCP_MASK;
+    if (flags & TcpFlag.RST) t |= TcpState.RST;
+    if (flags & TcpFlag.FIN) t |= TcpState.FIN;
+    if (flags & TcpFlag.SYN) {
+      t |= flags & TcpFlag.ACK ? TcpState.SYN_ACK : TcpState.SYN;
+    } else if (flags & TcpFlag.ACK && !(t & TcpState.ESTABLISHED)) {
+      const r = hot[(s << L.SLOT_SHIFT) + L.W_REVERSE]!;
+      const rt = (hot[(r << L.SLOT_SHIFT) + L.W_STATE]! >>> L.TCP_SHIFT) & L.TCP_MASK;
+      if ((t | rt) & TcpState.SYN_ACK) t |= TcpState.ESTABLISHED;
+    }
+    hot[o] = (st & ~(L.TCP_MASK << L.TCP_SHIFT)) | (t << L.TCP_SHIFT);
+  }
+
+  /** Queues a packet of a flow on HOLD; false (and counted) when the flow is not on hold or its queue is full. */
+  hold(index: number, packet: Uint8Array): boolean {
+    this.check(index);
+    const record = (this.hot[(index << L.SLOT_SHIFT) + L.W_AUX]! & 0xffff) - 1;
+    if (record >= 0 && this.holdQueue.push(record, packet)) return true;
+    this.header[L.H_HOLD_PKT_DROPPED]!++;
+    return false;
+  }
+
+  /**
+   * Installs the decision for a pair (typically on HOLD) and hands each held packet to `onPacket` in arrival
+   * order; returns how many were held.
+   */
+  resolve(index: number, decision: FlowDecision, onPacket?: (packet: Uint8Array) => void): number {
+    this.check(index);
+    const { action } = decision;
+    const reverseAction = decision.reverseAction ?? action;
+    checkField('action', action, 0, 3);
+    checkField('reverseAction', reverseAction, 0, 3);
+    if (decision.nextHop !== undefined) checkField('nextHop', decision.nextHop, 0, 0x7fffffff);
+    if (decision.reverseNextHop !== undefined)
+      checkField('reverseNextHop', decision.reverseNextHop, 0, 0x7fffffff);
+    if (decision.rule !== undefined) checkField('rule', decision.rule, 0, 0xffffffff);
+    const r = this.reverse(index);
+    this.decide(index, action, decision.nextHop, decision.rule);
+    if (r !== index) this.decide(r, reverseAction, decision.reverseNextHop, decision.rule);
+    const record = (this.hot[(index << L.SLOT_SHIFT) + L.W_AUX]! & 0xffff) - 1;
+    if (record < 0) return 0;
+    this.clearHold(index);
+    if (r !== index) this.clearHold(r);
+    return this.holdQueue.release(record, onPacket);
+  }
+
+  private decide(s: number, action: number, nextHop: number | undefined, rule: number | undefined): void {
+    const o = s << L.SLOT_SHIFT;
+    const st = this.hot[o + L.W_STATE]!;
+    const nat = (st >>> L.FLAGS_SHIFT) & (FlowFlag.SNAT | FlowFlag.DNAT | FlowFlag.VRF_TRANSLATE);
+    const a = nat !== 0 && action === Action.FORWARD ? Action.NAT : action;
+    this.hot[o + L.W_STATE] = (st & ~L.ACTION_MASK) | a;
+    if (nextHop !== undefined) this.hot[o + L.W_NEXTHOP] = nextHop;
+    if (rule !== undefined) this.rules[s] = rule;
+  }
+
+  /**
+   * The ECMP member slot of the flow in `group`: the stored one while it is still a member, otherwise one
+   * chosen by the flow hash among the current members and stored. -1 when the group is empty.
+   */
+  ecmp(index: number, group: EcmpGroup): number {
+    const hot = this.hot;
+    const o = (index << L.SLOT_SHIFT) + L.W_STATE;
+    const st = hot[o]!;
+    const m = (st >>> L.ECMP_SHIFT) & L.ECMP_MASK;
+    if (m !== L.ECMP_NONE && group.isActive(m)) return m;
+    const sel = group.select(hot[index << L.SLOT_SHIFT]!);
+    if (sel < 0) return NONE;
+    hot[o] = (st & ~(L.ECMP_MASK << L.ECMP_SHIFT)) | (sel << L.ECMP_SHIFT);
+    return sel;
+  }
+
+  // ---- reading entries ------------------------------------------------------------------------------------
+
+  /** True when `index` is a live flow (not free, not retiring). */
+  isLive(index: number): boolean {
+    if (!Number.isInteger(index) || index < 0 || index >= this.slots) return false;
+    const h = this.hot[index << L.SLOT_SHIFT];
+    return h !== L.HASH_FREE && h !== L.HASH_RETIRING;
+  }
+
+  private check(index: number): void {
+    if (!this.isLive(index)) {
+      throw new FlowIndexError(
+        index,
+        index >= 0 && index < this.slots ? 'not a live flow' : 'outside the table',
+      );
+    }
+  }
+
+  action(index: number): Action {
+    return (this.hot[(index << L.SLOT_SHIFT) + L.W_STATE]! & L.ACTION_MASK) as Action;
+  }
+  /** FlowFlag bits. */
+  flags(index: number): number {
+    return (this.hot[(index << L.SLOT_SHIFT) + L.W_STATE]! >>> L.FLAGS_SHIFT) & L.FLAGS_MASK;
+  }
+  /** TcpState bits of this direction. */
+  tcpState(index: number): number {
+    return (this.hot[(index << L.SLOT_SHIFT) + L.W_STATE]! >>> L.TCP_SHIFT) & L.TCP_MASK;
+  }
+  /** Stored ECMP member slot, or -1. */
+  ecmpMember(index: number): number {
+    const m = (this.hot[(index << L.SLOT_SHIFT) + L.W_STATE]! >>> L.ECMP_SHIFT) & L.ECMP_MASK;
+    return m === L.ECMP_NONE ? NONE : m;
+  }
+  reverse(index: number): number {
+    return this.hot[(index << L.SLOT_SHIFT) + L.W_REVERSE]!;
+  }
+  nextHop(index: number): number {
+    return this.hot[(index << L.SLOT_SHIFT) + L.W_NEXTHOP]!;
+  }
+  vif(index: number): number {
+    return this.hot[(index << L.SLOT_SHIFT) + L.W_VIF_MIRROR]! >>> 16;
+  }
+  /** Mirror target, 0 for none. */
+  mirror(index: number): number {
+    return this.hot[(index << L.SLOT_SHIFT) + L.W_VIF_MIRROR]! & 0xffff;
+  }
+  /** UDP source port for MPLS over UDP / VXLAN, fixed per flow (RFC 7510 section 3). */
+  tunnelSourcePort(index: number): number {
+    return this.hot[(index << L.SLOT_SHIFT) + L.W_AUX]! >>> 16;
+  }
+  /** Packets queued on HOLD for this flow. */
+  held(index: number): number {
+    const record = (this.hot[(index << L.SLOT_SHIFT) + L.W_AUX]! & 0xffff) - 1;
+    return record < 0 ? 0 : this.holdQueue.count(record);
+  }
+  rule(index: number): number {
+    return this.rules[index]!;
+  }
+  packets(index: number): number {
+    return this.packetCount[index]!;
+  }
+  bytes(index: number): number {
+    return this.byteCount[index]!;
+  }
+  /** Creation time, the low 32 bits of the caller's clock. */
+  firstSeen(index: number): number {
+    return this.first[index]!;
+  }
+  lastSeen(index: number): number {
+    return this.last[index]!;
+  }
+
+  /** Copies the entry's key into `out`. */
+  readKey(index: number, out: FlowKey): FlowKey {
+    this.check(index);
+    const o = (index << L.SLOT_SHIFT) + 1;
+    const w = out.words;
+    for (let i = 0; i < L.KEY_WORDS; i++) w[i] = this.hot[o + i]!;
+    return out;
+  }
+
+  /**
+   * For a NAT entry, writes the tuple its packets must leave with into `out` and returns true: the reverse
+   * entry's key, reversed, so the original and rewritten tuples are each stored once. False for other entries.
+   */
+  rewriteKey(index: number, out: FlowKey): boolean {
+    this.check(index);
+    if ((this.flags(index) & (FlowFlag.SNAT | FlowFlag.DNAT | FlowFlag.VRF_TRANSLATE)) === 0) return false;
+    const r = this.reverse(index);
+    reverseWords(this.hot, (r << L.SLOT_SHIFT) + 1, out.words);
+    return true;
+  }
+
+  /** A plain snapshot of a live entry. */
+  record(index: number): FlowRecord {
+    const k = this.readKey(index, new FlowKey());
+    const rec: FlowRecord = {
+      index,
+      reverse: this.reverse(index),
+      key: k.toString(),
+      family: k.family,
+      vrf: k.vrf,
+      proto: k.proto,
+      src: k.src,
+      dst: k.dst,
+      sport: k.sport,
+      dport: k.dport,
+      action: this.action(index),
+      flags: this.flags(index),
+      tcpState: this.tcpState(index),
+      nextHop: this.nextHop(index),
+      ecmpMember: this.ecmpMember(index),
+      vif: this.vif(index),
+      mirror: this.mirror(index),
+      rule: this.rule(index),
+      packets: this.packets(index),
+      bytes: this.bytes(index),
+      firstSeen: this.firstSeen(index),
+      lastSeen: this.lastSeen(index),
+    };
+    const rw = new FlowKey();
+    if (this.rewriteKey(index, rw)) rec.rewrite = rw.toString();
+    return rec;
+  }
+
+  /** Calls `fn` with the index of every live entry, in index order. */
+  forEach(fn: (index: number) => void): void {
+    const hot = this.hot;
+    for (let s = 0; s < this.slots; s++) {
+      const h = hot[s << L.SLOT_SHIFT];
+      if (h !== L.HASH_FREE && h !== L.HASH_RETIRING) fn(s);
+    }
+  }
+
+  /** Every live entry as a FlowRecord (export for flow logs and analytics). */
+  *flows(): IterableIterator<FlowRecord> {
+    for (let s = 0; s < this.slots; s++) if (this.isLive(s)) yield this.record(s);
+  }
+
+  // ---- aging ----------------------------------------------------------------------------------------------
+
+  /**
+   * Incremental sweeper: visits at most `budget` entries from where the last call stopped. A pair idle past
+   * its protocol's timeout (both directions idle), a closed TCP pair past `tcpClosedMs`, or an unfinished
+   * handshake past `tcpEmbryonicMs` is retired; retired entries are freed once more than `graceMs` passed.
+   * Returns the number of pairs retired.
+   */
+  sweep(now: number, budget = 4096): number {
+    checkField('budget', budget, 0, Number.MAX_SAFE_INTEGER);
+    const hot = this.hot;
+    const last = this.last;
+    const policy = this.aging;
+    const total = this.slots;
+    let cur = this.header[L.H_SWEEP_CURSOR]!;
+    let removed = 0;
+    for (let k = Math.min(budget, total); k > 0; k--) {
+      const s = cur;
+      cur = cur + 1 === total ? 0 : cur + 1;
+      const o = s << L.SLOT_SHIFT;
+      const h = hot[o];
+      if (h === L.HASH_FREE) continue;
+      if (h === L.HASH_RETIRING) {
+        if (ageOf(now, last[s]!) > policy.graceMs) this.free(s);
+        continue;
+      }
+      const r = hot[o + L.W_REVERSE]!;
+      const idle = Math.min(ageOf(now, last[s]!), ageOf(now, last[r]!));
+      const proto = (hot[o + L.W_META]! >>> 8) & 0xff;
+      let reason = -1;
+      if (proto === 6) {
+        const ts = (hot[o + L.W_STATE]! >>> L.TCP_SHIFT) & L.TCP_MASK;
+        const tr = (hot[(r << L.SLOT_SHIFT) + L.W_STATE]! >>> L.TCP_SHIFT) & L.TCP_MASK;
+        const closed = (ts | tr) & TcpState.RST || ts & tr & TcpState.FIN;
+        if (closed && idle >= policy.tcpClosedMs) reason = DeleteReason.TCP_CLOSED;
+        else if (
+          (ts | tr) & (TcpState.SYN | TcpState.SYN_ACK) &&
+          !((ts | tr) & TcpState.ESTABLISHED) &&
+          idle >= policy.tcpEmbryonicMs
+        )
+          reason = DeleteReason.TCP_EMBRYONIC;
+      }
+      if (reason < 0 && idle >= policy.idle[proto]!) reason = DeleteReason.AGED;
+      if (reason >= 0) {
+        this.retirePair(s, r, now, reason as DeleteReason);
+        removed++;
+      }
+    }
+    this.header[L.H_SWEEP_CURSOR] = cur;
+    return removed;
+  }
+
+  stats(): FlowTableStats {
+    const h = this.header;
+    return {
+      flows: h[L.H_LIVE]!,
+      retiring: h[L.H_RETIRING]!,
+      capacity: this.capacity,
+      overflow: this.overflow,
+      overflowUsed: h[L.H_OVERFLOW_USED]!,
+      maxFlows: this.maxFlows,
+      created: h[L.H_CREATED]!,
+      deleted: h[L.H_DELETED]!,
+      droppedTableFull: h[L.H_DROP_FULL]!,
+      droppedBucketFull: h[L.H_DROP_BUCKET]!,
+      droppedVifLimit: h[L.H_DROP_VIF]!,
+      droppedHoldLimit: h[L.H_DROP_HOLD]!,
+      exists: h[L.H_EXISTS]!,
+      heldFlows: this.holdQueue.inUse,
+      heldPacketsDropped: h[L.H_HOLD_PKT_DROPPED]!,
+      aged: h[L.H_AGED]!,
+      tcpClosed: h[L.H_TCP_CLOSED]!,
+      tcpEmbryonic: h[L.H_EMBRYONIC]!,
+    };
+  }
+
+  /** Entries charged to an interface. */
+  vifFlows(vif: number): number {
+    checkField('vif', vif, 0, this.maxVifs - 1);
+    return this.vifCount[vif]!;
+  }
+}
+
+function sameWords(a: Int32Array, b: Int32Array, at: number): boolean {
+  return a[at] === b[at] && a[at + 1] === b[at + 1] && a[at + 2] === b[at + 2] && a[at + 3] === b[at + 3];
+}
+
+function sameKey(a: Int32Array, b: Int32Array): boolean {
+  for (let i = 0; i < L.KEY_WORDS; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
