@@ -1,5 +1,6 @@
 // fast-check generators for the layer-2/3 value objects, shared by the header tests, the dissector and
 // anyone who needs valid random headers. Every value they produce encodes, and decodes back equal.
+import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import type {
   ArpPacket,
@@ -21,8 +22,10 @@ import {
   formatIPv4,
   formatIPv6,
   formatMac,
+  InvalidFieldError,
   isIPv6ExtensionHeader,
   padIPv6Options,
+  TruncatedError,
 } from '../../src/index.js';
 
 const bytes = (n: number) => fc.uint8Array({ minLength: n, maxLength: n });
@@ -304,5 +307,75 @@ export function arbMutated(valid: fc.Arbitrary<Uint8Array>): fc.Arbitrary<Uint8A
         for (const e of edits) if (out.length > 0) out[e.at % out.length] = e.v;
         return cut % 3 === 0 ? out.subarray(0, cut % (out.length + 1)) : out;
       }),
+  );
+}
+
+/** What the fuzzer needs of a decoder: its layer names, decode at an offset, and encode for round trips. */
+export interface FuzzTarget<T> {
+  /** Layer names its errors may carry. */
+  layers: string[];
+  /** `end` is where the input ends (for messages whose length comes from the layer below). */
+  decode(buf: Uint8Array, offset: number, end: number): { value: T; length: number };
+  encode(value: T): Uint8Array;
+}
+
+function describeBytes(b: Uint8Array): string {
+  return Buffer.from(b).toString('hex');
+}
+
+/**
+ * Decodes `bytes` behind `prefix` and checks the decoder contract on arbitrary input:
+ * - it returns, or throws a TruncatedError/InvalidFieldError naming one of the target's layers, a field and
+ *   an offset inside the buffer;
+ * - what it returns lies inside the buffer, and does not change when junk follows the buffer (so nothing past
+ *   the end was read);
+ * - the value re-encodes and decodes back to an equal value.
+ * Throws a plain Error describing the input otherwise, so fast-check reports and shrinks it.
+ */
+export function checkDecoderOn<T>(
+  t: FuzzTarget<T>,
+  bytes: Uint8Array,
+  prefix: Uint8Array,
+  junk: Uint8Array,
+): void {
+  const buf = new Uint8Array(prefix.length + bytes.length);
+  buf.set(prefix);
+  buf.set(bytes, prefix.length);
+  const at = prefix.length;
+  let got: { value: T; length: number };
+  try {
+    got = t.decode(buf, at, buf.length);
+  } catch (e) {
+    if (!(e instanceof TruncatedError || e instanceof InvalidFieldError)) {
+      throw new Error(`untyped error ${String(e)} for ${describeBytes(bytes)}`);
+    }
+    if (!t.layers.includes(e.layer))
+      throw new Error(`error names layer ${e.layer} for ${describeBytes(bytes)}`);
+    if (e.field.length === 0) throw new Error(`error without a field for ${describeBytes(bytes)}`);
+    if (e.offset < at || e.offset > buf.length)
+      throw new Error(`error offset ${e.offset} outside ${at}..${buf.length}`);
+    return;
+  }
+  if (got.length < 0 || at + got.length > buf.length)
+    throw new Error(`length ${got.length} past the buffer for ${describeBytes(bytes)}`);
+  const longer = new Uint8Array(buf.length + junk.length);
+  longer.set(buf);
+  longer.set(junk, buf.length);
+  const again = t.decode(longer, at, buf.length);
+  if (!isDeepStrictEqual(again, got))
+    throw new Error(`result changed when bytes followed the buffer: ${describeBytes(bytes)}`);
+  const enc = t.encode(got.value);
+  const round = t.decode(enc, 0, enc.length);
+  if (!isDeepStrictEqual(round.value, got.value))
+    throw new Error(`re-encoding changed the value for ${describeBytes(bytes)}`);
+}
+
+/** fast-check property over random bytes and mutated valid encodings for `checkDecoderOn`. */
+export function decoderFuzzProperty<T>(t: FuzzTarget<T>, valid: fc.Arbitrary<Uint8Array>) {
+  return fc.property(
+    arbMutated(valid),
+    fc.uint8Array({ maxLength: 5 }),
+    fc.uint8Array({ minLength: 1, maxLength: 8 }).map((j) => j.map((x) => x | 1)),
+    (bytes, prefix, junk) => checkDecoderOn(t, bytes, prefix, junk),
   );
 }
