@@ -301,7 +301,9 @@ export class AddressSet {
       } else m6.push(r);
     }
     this.v6 = new Uint32Array(m6.length * 8);
-    m6.forEach((r, i) => this.v6.set(r, i * 8));
+    m6.forEach((r, i) => {
+      this.v6.set(r, i * 8);
+    });
     this.dirty = false;
   }
 

@@ -179,9 +179,9 @@ function indexByName<T extends { name: string }>(
 }
 
 function addTo<K, V>(m: Map<K, Set<V>>, k: K, v: V): void {
-  let s = m.get(k);
-  if (!s) m.set(k, (s = new Set()));
-  s.add(v);
+  const s = m.get(k);
+  if (s) s.add(v);
+  else m.set(k, new Set([v]));
 }
 
 function delFrom<K, V>(m: Map<K, Set<V>>, k: K, v: V): void {
@@ -196,7 +196,6 @@ function delFrom<K, V>(m: Map<K, Set<V>>, k: K, v: V): void {
 export class PolicyCompiler {
   readonly tags: TagRegistry;
   private model!: PolicyModel;
-  private inventory!: Inventory;
   // Normalized policy objects.
   private rules = new Map<string, Rule>();
   private policies = new Map<string, { name: string; rules: string[] }>();
@@ -433,7 +432,7 @@ export class PolicyCompiler {
             'virtual-network',
             ep.virtualNetwork,
           );
-    for (const [name, rules] of this.npRules)
+    for (const rules of this.npRules.values())
       for (const r of rules)
         for (const a of [...r.src, ...r.dst])
           if (a.kind === 'vn' && !this.vns.has(a.name))
@@ -574,7 +573,6 @@ export class PolicyCompiler {
   }
 
   private loadInventory(inv: Inventory): void {
-    this.inventory = inv;
     const projects = indexByName(inv.projects, 'project');
     for (const p of projects.values())
       this.projectTags.set(
@@ -1086,7 +1084,11 @@ export class PolicyCompiler {
     if (i.portSecurity) {
       const seen = new Set<string>();
       for (const a of this.applicableAps(i))
-        for (const p of a.policies) if (!seen.has(p)) seen.add(p), policies.push(p);
+        for (const p of a.policies)
+          if (!seen.has(p)) {
+            seen.add(p);
+            policies.push(p);
+          }
       const rules = policies.flatMap((p) =>
         (this.policies.get(p)?.rules ?? []).map((r) => this.rules.get(r) as Rule),
       );

@@ -11,5 +11,6 @@ export {
 } from './evaluate.js';
 export * from './incremental.js';
 export * from './model.js';
+export { type NaiveDecision, NaiveEvaluator } from './naive.js';
 export { type ProbeResult, type ProbeSpec, probe } from './probe.js';
 export { effectiveTags, PREDEFINED_TAG_TYPES, parseTagName, TagRegistry } from './tags.js';

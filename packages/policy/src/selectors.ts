@@ -16,7 +16,8 @@ export interface Selector {
 
 /** The set id: readable, stable, and equal for equal definitions. */
 export function selectorId(s: Selector, tagName: (id: number) => string): string {
-  const tags = s.andTags.length > 0 ? `tags(${s.andTags.map(tagName).join(',')})` : '';
+  // Names sorted by text, not id: ids depend on allocation order, set ids must not.
+  const tags = s.andTags.length > 0 ? `tags(${s.andTags.map(tagName).sort().join(',')})` : '';
   let id: string;
   if (s.kind === 'tags') id = tags || 'tags()';
   else if (s.kind === 'any') id = tags || 'any';
