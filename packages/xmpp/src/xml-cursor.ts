@@ -3,7 +3,7 @@
 // directly, which is what makes route decoding several times faster than building an ltx Element tree.
 // Comments, processing instructions and the XML declaration are skipped; CDATA is text; a DOCTYPE is refused.
 import { RestrictedXmlError, XmlSyntaxError } from './errors.js';
-import { unescape } from './xml-text.js';
+import { unescapeXml } from './xml-text.js';
 
 export const TOKEN_EOF = 0;
 export const TOKEN_START = 1;
@@ -115,7 +115,7 @@ export class XmlCursor {
           if (!isWhitespace(raw)) throw new XmlSyntaxError('text outside the root element', p);
           continue;
         }
-        this.text = unescape(raw, p);
+        this.text = unescapeXml(raw, p);
         return TOKEN_TEXT;
       }
       const c1 = s.charCodeAt(p + 1);
@@ -208,7 +208,7 @@ export class XmlCursor {
         if (this.attrNames[i] === attrName) throw new XmlSyntaxError(`duplicate attribute ${attrName}`, an);
       }
       this.attrNames[this.attrCount] = attrName;
-      this.attrValues[this.attrCount] = unescape(raw, q + 1);
+      this.attrValues[this.attrCount] = unescapeXml(raw, q + 1);
       this.attrCount++;
       q = close + 1;
     }
@@ -248,7 +248,7 @@ export class XmlCursor {
       const after = lt + 2 + name.length;
       if (s.startsWith(name, lt + 2) && s.charCodeAt(after) === 0x3e) {
         const raw = s.slice(p, lt);
-        const text = raw.indexOf('&') === -1 ? raw : unescape(raw, p);
+        const text = raw.indexOf('&') === -1 ? raw : unescapeXml(raw, p);
         this.pos = after + 1;
         this.depth--;
         this.current = name;

@@ -29,7 +29,7 @@ function legalChar(cp: number): boolean {
 }
 
 /** Expands references in `s`; `offset` is where `s` starts in the document, for error positions. */
-export function unescape(s: string, offset: number): string {
+export function unescapeXml(s: string, offset: number): string {
   let amp = s.indexOf('&');
   if (amp === -1) return s;
   let out = '';
