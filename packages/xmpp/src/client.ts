@@ -248,7 +248,10 @@ export class XmppClient extends EventEmitter<ClientEvents> {
     if (!this.subs.has(vrf)) throw new SubscriptionError('not-subscribed', vrf);
     const node = publishNode(route, vrf);
     let byNode = this.routes.get(vrf);
-    if (!byNode) this.routes.set(vrf, (byNode = new Map()));
+    if (!byNode) {
+      byNode = new Map();
+      this.routes.set(vrf, byNode);
+    }
     byNode.set(node, route);
     this.broadcast((ch) =>
       encodeRoutePublish('associate', { from: this.opts.name, vrf, route, node, seq: ch.seq++ }),

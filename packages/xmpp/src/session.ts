@@ -238,7 +238,10 @@ export class XmppSession extends EventEmitter<SessionEvents> {
       if (this.state === 'established') this.emit('keepalive');
       return;
     }
-    if (kind === FRAME_HEADER) return this.onHeader(decodeStreamHeader(text));
+    if (kind === FRAME_HEADER) {
+      this.onHeader(decodeStreamHeader(text));
+      return;
+    }
     if (kind === FRAME_STREAM_END) {
       // TF never sends it in Established; treat as the peer closing.
       this.close(new ConnectionClosedError('peer closed the stream'));
@@ -274,7 +277,10 @@ export class XmppSession extends EventEmitter<SessionEvents> {
 
   private onStanza(s: Stanza): void {
     if (s.kind === 'stream-error') throw new RemoteStreamError(s.condition, s.text);
-    if (this.state === 'tls') return this.onTlsNegotiation(s);
+    if (this.state === 'tls') {
+      this.onTlsNegotiation(s);
+      return;
+    }
     if (this.state !== 'established') throw new UnexpectedElementError(s.kind, this.state);
     if (s.kind === 'features' || s.kind === 'starttls' || s.kind === 'proceed') {
       throw new UnexpectedElementError(s.kind, this.state);

@@ -72,9 +72,9 @@ function waitFor<T>(pred: () => T | undefined, ms = 5000): Promise<T> {
     const start = Date.now();
     const tick = (): void => {
       const v = pred();
-      if (v !== undefined) return resolve(v);
-      if (Date.now() - start > ms) return reject(new Error('timed out waiting'));
-      setTimeout(tick, 5);
+      if (v !== undefined) resolve(v);
+      else if (Date.now() - start > ms) reject(new Error('timed out waiting'));
+      else setTimeout(tick, 5);
     };
     tick();
   });
