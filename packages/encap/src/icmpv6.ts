@@ -71,7 +71,14 @@ export interface ICMPv6Echo extends ICMPv6Common {
   sequence: number;
   data: Uint8Array;
 }
-export interface ICMPv6RouterSolicitation extends ICMPv6Common {
+/**
+ * The reserved bits of RS, NS and NA must be sent as zero and ignored on receipt (RFC 4861); decode keeps
+ * them here only when they are not zero, so that a message re-encodes to the same bytes and checksum.
+ */
+interface Reserved {
+  reserved?: number;
+}
+export interface ICMPv6RouterSolicitation extends ICMPv6Common, Reserved {
   kind: 'routerSolicitation';
   options: NdOption[];
 }
@@ -89,12 +96,12 @@ export interface ICMPv6RouterAdvertisement extends ICMPv6Common {
   retransTimer: number;
   options: NdOption[];
 }
-export interface ICMPv6NeighborSolicitation extends ICMPv6Common {
+export interface ICMPv6NeighborSolicitation extends ICMPv6Common, Reserved {
   kind: 'neighborSolicitation';
   target: string;
   options: NdOption[];
 }
-export interface ICMPv6NeighborAdvertisement extends ICMPv6Common {
+export interface ICMPv6NeighborAdvertisement extends ICMPv6Common, Reserved {
   kind: 'neighborAdvertisement';
   router: boolean;
   solicited: boolean;
@@ -289,7 +296,8 @@ export const icmpv6: ICMPv6Codec = {
         out.set(value.data, b + 4);
         break;
       case 'routerSolicitation':
-        put32(out, b, 0);
+        checkRange(LAYER, 'reserved', value.reserved ?? 0, 0, 0xffffffff);
+        put32(out, b, value.reserved ?? 0);
         writeOptions(value.options, out, b + 4);
         break;
       case 'routerAdvertisement':
@@ -308,11 +316,12 @@ export const icmpv6: ICMPv6Codec = {
         break;
       case 'neighborSolicitation':
       case 'neighborAdvertisement': {
-        const flags =
-          value.kind === 'neighborAdvertisement'
-            ? (value.router ? 0x80 : 0) | (value.solicited ? 0x40 : 0) | (value.override ? 0x20 : 0)
-            : 0;
-        put32(out, b, flags << 24);
+        const na = value.kind === 'neighborAdvertisement';
+        checkRange(LAYER, 'reserved', value.reserved ?? 0, 0, na ? 0x1fffffff : 0xffffffff);
+        const flags = na
+          ? (value.router ? 0x80 : 0) | (value.solicited ? 0x40 : 0) | (value.override ? 0x20 : 0)
+          : 0;
+        put32(out, b, ((flags << 24) | (value.reserved ?? 0)) >>> 0);
         parseIPv6(value.target, out, b + 4);
         writeOptions(value.options, out, b + 20);
         break;
@@ -340,6 +349,11 @@ export const icmpv6: ICMPv6Codec = {
     const valid = ph
       ? { checksumValid: internetChecksum(buf, offset, len, icmpv6PseudoSum(ph, len)) === 0 }
       : {};
+    // Non-zero reserved bits are kept (see Reserved) so that the message re-encodes to the same bytes.
+    const reserved = (mask: number): { reserved?: number } => {
+      const r = (u32(buf, b) & mask) >>> 0;
+      return r === 0 ? {} : { reserved: r };
+    };
     const min = (n: number, field: string): void => {
       if (len < 4 + n) throw new TruncatedError(LAYER, field, b, n, len - 4);
     };
@@ -359,7 +373,13 @@ export const icmpv6: ICMPv6Codec = {
         break;
       case 133:
         min(4, 'reserved');
-        value = { kind: 'routerSolicitation', ...head, ...valid, options: parseOptions(buf, b + 4, end) };
+        value = {
+          kind: 'routerSolicitation',
+          ...head,
+          ...valid,
+          ...reserved(0xffffffff),
+          options: parseOptions(buf, b + 4, end),
+        };
         break;
       case 134: {
         min(12, 'retransTimer');
@@ -385,6 +405,7 @@ export const icmpv6: ICMPv6Codec = {
           kind: 'neighborSolicitation',
           ...head,
           ...valid,
+          ...reserved(0xffffffff),
           target: formatIPv6(buf, b + 4),
           options: parseOptions(buf, b + 20, end),
         };
@@ -396,6 +417,7 @@ export const icmpv6: ICMPv6Codec = {
           kind: 'neighborAdvertisement',
           ...head,
           ...valid,
+          ...reserved(0x1fffffff),
           router: (f & 0x80) !== 0,
           solicited: (f & 0x40) !== 0,
           override: (f & 0x20) !== 0,
