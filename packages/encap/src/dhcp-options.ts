@@ -16,6 +16,7 @@
 // raise (it reads past the end or throws a bare RangeError). The output is built with smart-buffer,
 // which grows as the variable-length list is written.
 import { SmartBuffer } from 'smart-buffer';
+import { formatIPv4, parseIPv4 } from './address.js';
 import { InvalidFieldError, RangeFieldError, TruncatedError } from './errors.js';
 
 const LAYER = 'dhcpv4';
@@ -107,16 +108,22 @@ for (const [k, c] of Object.entries(DhcpOptionCode))
 
 /** Dotted-quad text of 4 bytes at `at`. */
 export function ipv4TextAt(buf: Uint8Array, at: number): string {
-  return `${buf[at]}.${buf[at + 1]}.${buf[at + 2]}.${buf[at + 3]}`;
+  return formatIPv4(buf, at);
 }
 
-/** The 4 bytes of dotted-quad text; RangeFieldError naming `field` when it is not one. */
-export function ipv4TextBytes(text: string, field: string): number[] {
-  const parts = text.split('.');
-  if (parts.length !== 4 || parts.some((p) => !/^\d{1,3}$/.test(p) || Number(p) > 255)) {
-    throw new InvalidFieldError(LAYER, field, -1, text, 'not a dotted-quad IPv4 address');
+/** The 4 bytes of dotted-quad text (parsed by address.ts); InvalidFieldError naming this layer and `field`. */
+export function ipv4TextBytes(text: string, field: string): Uint8Array {
+  try {
+    return parseIPv4(text);
+  } catch (e) {
+    throw new InvalidFieldError(
+      LAYER,
+      field,
+      -1,
+      text,
+      e instanceof Error ? e.message : 'not an IPv4 address',
+    );
   }
-  return parts.map(Number);
 }
 
 /** Latin-1 text of bytes: every byte maps to one char, so text round-trips exactly. */
@@ -271,7 +278,7 @@ export function decodeDhcpOptions(
 // ---- encode ----
 
 function ipListBytes(list: string[], field: string): number[] {
-  return list.flatMap((a) => ipv4TextBytes(a, field));
+  return list.flatMap((a) => [...ipv4TextBytes(a, field)]);
 }
 
 function routeBytes(r: DhcpClasslessRoute): number[] {
@@ -307,7 +314,7 @@ function bodyBytes(o: KnownOption): number[] {
     case 'broadcastAddress':
     case 'requestedIp':
     case 'serverId':
-      return ipv4TextBytes(o.value, field);
+      return [...ipv4TextBytes(o.value, field)];
     case 'router':
     case 'dnsServers':
       return ipListBytes(o.value, field);

@@ -29,6 +29,7 @@
 // round-trips every byte; when option 52 (overload) says they carry options, `dhcpOverloadOptions` reads them.
 // binary-parser's `exports` map hides its typings from NodeNext resolution; its CommonJS entry carries them.
 import { Parser } from 'binary-parser/dist/binary_parser.js';
+import { uint32ToIPv4 } from './address.js';
 import type { Decoded, HeaderCodec } from './codec.js';
 import {
   type DhcpOption,
@@ -114,10 +115,6 @@ const fixedParser = new Parser()
   .buffer('file', { length: 128 })
   .uint32('cookie');
 
-function ipv4Of(n: number): string {
-  return `${n >>> 24}.${(n >>> 16) & 0xff}.${(n >>> 8) & 0xff}.${n & 0xff}`;
-}
-
 function trimmedEnd(b: Uint8Array): number {
   let end = b.length;
   while (end > 0 && b[end - 1] === 0) end--;
@@ -201,10 +198,10 @@ function decode(buf: Uint8Array, offset = 0): Decoded<Dhcpv4> {
     secs: f.secs,
     broadcast: (f.flags & BROADCAST) !== 0,
     flags: f.flags & 0x7fff,
-    ciaddr: ipv4Of(f.ciaddr),
-    yiaddr: ipv4Of(f.yiaddr),
-    siaddr: ipv4Of(f.siaddr),
-    giaddr: ipv4Of(f.giaddr),
+    ciaddr: uint32ToIPv4(f.ciaddr),
+    yiaddr: uint32ToIPv4(f.yiaddr),
+    siaddr: uint32ToIPv4(f.siaddr),
+    giaddr: uint32ToIPv4(f.giaddr),
     chaddr: chaddrText(f.chaddr, f.hlen),
     sname: latin1(f.sname, 0, trimmedEnd(f.sname)),
     file: latin1(f.file, 0, trimmedEnd(f.file)),

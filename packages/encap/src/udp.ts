@@ -12,7 +12,7 @@
 //
 // Length counts header and data. A checksum of 0 means "none" on IPv4; a computed 0 is sent as 0xffff.
 // On IPv6 the checksum is mandatory (RFC 6935/6936 tunnel exceptions are the caller's decision).
-import { Address6 } from 'ip-address';
+import { parseIPv4, parseIPv6 } from './address.js';
 import { internetChecksum, onesSum } from './checksum.js';
 import type { Decoded, HeaderCodec } from './codec.js';
 import { checkRange, InvalidFieldError, need, RangeFieldError, TruncatedError } from './errors.js';
@@ -54,22 +54,9 @@ export interface UdpDecodeOptions {
   lax?: boolean;
 }
 
-function ipv4Bytes(text: string, field: string): Uint8Array {
-  const parts = text.split('.');
-  const out = new Uint8Array(4);
-  if (parts.length !== 4) throw new InvalidFieldError(LAYER, field, -1, text, 'not an IPv4 address');
-  parts.forEach((p, i) => {
-    if (!/^\d{1,3}$/.test(p) || Number(p) > 255)
-      throw new InvalidFieldError(LAYER, field, -1, text, 'not an IPv4 address');
-    out[i] = Number(p);
-  });
-  return out;
-}
-
-function addressBytes(text: string, field: string): Uint8Array {
-  if (!text.includes(':')) return ipv4Bytes(text, field);
-  if (!Address6.isValid(text)) throw new InvalidFieldError(LAYER, field, -1, text, 'not an IPv6 address');
-  return Uint8Array.from(new Address6(text).toUnsignedByteArray());
+// Address text errors come from address.ts (layer `address`); they name the bad character's index.
+function addressBytes(text: string): Uint8Array {
+  return text.includes(':') ? parseIPv6(text) : parseIPv4(text);
 }
 
 /** True when the pseudo-header is for IPv6. */
@@ -83,8 +70,8 @@ export function pseudoIsIpv6(pseudo: PseudoHeader): boolean {
  */
 export function pseudoHeaderSum(pseudo: PseudoHeader, protocol: number, length: number): number {
   if ('sum' in pseudo) return pseudo.sum;
-  const src = addressBytes(pseudo.src, 'pseudo.src');
-  const dst = addressBytes(pseudo.dst, 'pseudo.dst');
+  const src = addressBytes(pseudo.src);
+  const dst = addressBytes(pseudo.dst);
   if (src.length !== dst.length)
     throw new InvalidFieldError(LAYER, 'pseudo.dst', -1, pseudo.dst, 'address family differs from src');
   let sum = onesSum(dst, 0, dst.length, onesSum(src, 0, src.length));
