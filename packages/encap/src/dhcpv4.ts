@@ -175,9 +175,20 @@ function encode(value: Dhcpv4, buf?: Uint8Array, offset = 0): Uint8Array {
   return out;
 }
 
-/** Decodes a whole DHCP message: everything from `offset` to the end of `buf` (pass the UDP payload). */
-function decode(buf: Uint8Array, offset = 0): Decoded<Dhcpv4> {
+export interface Dhcpv4DecodeOptions {
+  /** Message bytes (the UDP payload length, without link-layer padding); defaults to the rest of `buf`. */
+  length?: number;
+}
+
+/** Decodes a whole DHCP message: `opts.length` bytes from `offset`, or to the end of `buf`. */
+function decode(buf: Uint8Array, offset = 0, opts: Dhcpv4DecodeOptions = {}): Decoded<Dhcpv4> {
   need(buf, offset, DHCP_FIXED_LENGTH, LAYER, 'fixed');
+  const end = opts.length === undefined ? buf.length : offset + opts.length;
+  if (opts.length !== undefined) {
+    if (opts.length < DHCP_FIXED_LENGTH)
+      throw new InvalidFieldError(LAYER, 'length', offset, opts.length, 'shorter than the fixed part');
+    need(buf, offset, opts.length, LAYER, 'options');
+  }
   const f = fixedParser.parse(buf.subarray(offset, offset + DHCP_FIXED_LENGTH)) as Fixed;
   if (f.cookie !== DHCP_MAGIC_COOKIE) {
     throw new InvalidFieldError(
@@ -188,7 +199,7 @@ function decode(buf: Uint8Array, offset = 0): Decoded<Dhcpv4> {
       'not the DHCP magic cookie 99.130.83.99',
     );
   }
-  const { options, trailer } = decodeDhcpOptions(buf, offset + DHCP_FIXED_LENGTH, buf.length);
+  const { options, trailer } = decodeDhcpOptions(buf, offset + DHCP_FIXED_LENGTH, end);
   const value: Dhcpv4 = {
     op: f.op,
     htype: f.htype,
@@ -208,11 +219,11 @@ function decode(buf: Uint8Array, offset = 0): Decoded<Dhcpv4> {
     options,
   };
   if (trailer) value.trailer = trailer;
-  return { value, length: buf.length - offset };
+  return { value, length: end - offset };
 }
 
 /** DHCPv4 message codec (fixed part, magic cookie, options). */
-export const dhcpv4 = { encodingLength, encode, decode } satisfies HeaderCodec<Dhcpv4>;
+export const dhcpv4 = { encodingLength, encode, decode } satisfies HeaderCodec<Dhcpv4, Dhcpv4DecodeOptions>;
 
 /**
  * RFC 2131 section 4.1 / RFC 2132 section 9.3: when option 52 is present, the file (1), sname (2) or both (3)

@@ -129,6 +129,18 @@ describe('dhcpv4 message', () => {
     );
   });
 
+  it('a length option leaves link-layer padding out of the message', () => {
+    const b = dhcpv4.encode(offer);
+    const padded = new Uint8Array(b.length + 6).fill(0xee);
+    padded.set(b);
+    expect(dhcpv4.decode(padded, 0, { length: b.length })).toEqual({ value: offer, length: b.length });
+    expect(dhcpv4.decode(padded).value.trailer).toEqual(
+      Uint8Array.from([...new Uint8Array(8), ...new Uint8Array(6).fill(0xee)]),
+    );
+    expect(() => dhcpv4.decode(padded, 0, { length: padded.length + 1 })).toThrow(TruncatedError);
+    expect(() => dhcpv4.decode(padded, 0, { length: 100 })).toThrow(InvalidFieldError);
+  });
+
   it('reads options overloaded into file and sname (option 52)', () => {
     const fileOpts = encodeDhcpOptions([{ kind: 'hostname', value: 'in-file' }, { kind: 'end' }]);
     const snameOpts = encodeDhcpOptions([{ kind: 'dnsServers', value: ['1.1.1.1'] }, { kind: 'end' }]);
@@ -212,6 +224,12 @@ describe('dhcpv4 errors', () => {
   it('fuzz: random and mutated bytes give only typed errors', () => {
     const valid = dhcpValue.map((v) => dhcpv4.encode(v));
     fuzzDecoder((b, o) => dhcpv4.decode(b, o), valid, 'dhcpv4', 200);
+    fuzzDecoder(
+      (b, o) => dhcpv4.decode(b, o, { length: Math.max(0, b.length - o - 3) }),
+      valid,
+      'dhcpv4',
+      100,
+    );
     // the option area alone, where most of the structure is
     fuzzDecoder(
       (b, o) => decodeDhcpOptions(b, o, b.length),

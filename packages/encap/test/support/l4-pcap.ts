@@ -1,8 +1,7 @@
 // Minimal frame builders and a classic pcap writer for the L4/tunnel/DHCP tests, so they do not depend on the
 // L2/L3 codecs or the library's pcap writer: Ethernet II, IPv4 (header checksum computed) and IPv6 by hand.
 import { writeFileSync } from 'node:fs';
-import { Address6 } from 'ip-address';
-import { internetChecksum } from '../../src/index.js';
+import { internetChecksum, parseIPv4, parseIPv6 } from '../../src/index.js';
 
 export function macBytes(text: string): number[] {
   return text.split(':').map((h) => Number.parseInt(h, 16));
@@ -29,8 +28,8 @@ export function ipv4(
   const out = new Uint8Array(20 + payload.length);
   const total = out.length;
   out.set([0x45, 0, total >>> 8, total & 0xff, id >>> 8, id & 0xff, 0x40, 0, ttl, protocol, 0, 0], 0);
-  out.set(src.split('.').map(Number), 12);
-  out.set(dst.split('.').map(Number), 16);
+  out.set(parseIPv4(src), 12);
+  out.set(parseIPv4(dst), 16);
   const c = internetChecksum(out, 0, 20);
   out[10] = c >>> 8;
   out[11] = c & 0xff;
@@ -47,8 +46,8 @@ export function ipv6(
 ): Uint8Array {
   const out = new Uint8Array(40 + payload.length);
   out.set([0x60, 0, 0, 0, payload.length >>> 8, payload.length & 0xff, nextHeader, hopLimit], 0);
-  out.set(new Address6(src).toUnsignedByteArray(), 8);
-  out.set(new Address6(dst).toUnsignedByteArray(), 24);
+  out.set(parseIPv6(src), 8);
+  out.set(parseIPv6(dst), 24);
   out.set(payload, 40);
   return out;
 }
