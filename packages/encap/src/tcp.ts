@@ -24,7 +24,8 @@
 import { internetChecksum } from './checksum.js';
 import type { Decoded, HeaderCodec } from './codec.js';
 import { checkRange, InvalidFieldError, need, RangeFieldError } from './errors.js';
-import { IPPROTO_TCP, type PseudoHeader, pseudoHeaderSum } from './udp.js';
+import { IpProtocol } from './ip-protocol.js';
+import { type PseudoHeader, pseudoHeaderSum } from './udp.js';
 
 const LAYER = 'tcp';
 export const TCP_MIN_HEADER_LENGTH = 20;
@@ -258,7 +259,7 @@ function encode(value: Tcp, buf?: Uint8Array, offset = 0, opts: TcpEncodeOptions
   if (checksum === undefined) {
     const segment = headerLength + payloadLength;
     checksum = opts.pseudo
-      ? internetChecksum(out, offset, segment, pseudoHeaderSum(opts.pseudo, IPPROTO_TCP, segment))
+      ? internetChecksum(out, offset, segment, pseudoHeaderSum(opts.pseudo, IpProtocol.TCP, segment))
       : 0;
   } else {
     checkRange(LAYER, 'checksum', checksum, 0, 0xffff);
@@ -328,7 +329,7 @@ function decode(buf: Uint8Array, offset = 0, opts: TcpDecodeOptions = {}): Decod
       throw new InvalidFieldError(LAYER, 'segmentLength', offset, segment, 'shorter than the header');
     need(buf, offset, segment, LAYER, 'payload');
     checksumValid =
-      internetChecksum(buf, offset, segment, pseudoHeaderSum(opts.pseudo, IPPROTO_TCP, segment)) === 0;
+      internetChecksum(buf, offset, segment, pseudoHeaderSum(opts.pseudo, IpProtocol.TCP, segment)) === 0;
   }
   const value: Tcp = {
     srcPort: (buf[offset]! << 8) | buf[offset + 1]!,

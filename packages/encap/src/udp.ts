@@ -16,12 +16,10 @@ import { parseIPv4, parseIPv6 } from './address.js';
 import { internetChecksum, onesSum } from './checksum.js';
 import type { Decoded, HeaderCodec } from './codec.js';
 import { checkRange, InvalidFieldError, need, RangeFieldError, TruncatedError } from './errors.js';
+import { IpProtocol } from './ip-protocol.js';
 
 const LAYER = 'udp';
 export const UDP_HEADER_LENGTH = 8;
-/** IP protocol / next-header numbers of the transports that use a pseudo-header. */
-export const IPPROTO_TCP = 6;
-export const IPPROTO_UDP = 17;
 
 /**
  * What the checksum needs from the IP layer: the two addresses as text (IPv4 or IPv6, both the same family),
@@ -120,7 +118,7 @@ function encode(value: Udp, buf?: Uint8Array, offset = 0, opts: UdpEncodeOptions
       }
       out[offset + 6] = 0;
       out[offset + 7] = 0;
-      const c = internetChecksum(out, offset, length, pseudoHeaderSum(opts.pseudo, IPPROTO_UDP, length));
+      const c = internetChecksum(out, offset, length, pseudoHeaderSum(opts.pseudo, IpProtocol.UDP, length));
       checksum = c === 0 ? 0xffff : c; // RFC 768: an all-zero result is transmitted as all ones
     }
   } else {
@@ -145,7 +143,7 @@ function decode(buf: Uint8Array, offset = 0, opts: UdpDecodeOptions = {}): Decod
     if (checksum === 0) checksumValid = pseudoIsIpv6(opts.pseudo) ? false : undefined;
     else
       checksumValid =
-        internetChecksum(buf, offset, length, pseudoHeaderSum(opts.pseudo, IPPROTO_UDP, length)) === 0;
+        internetChecksum(buf, offset, length, pseudoHeaderSum(opts.pseudo, IpProtocol.UDP, length)) === 0;
   }
   return {
     value: {
