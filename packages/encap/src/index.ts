@@ -34,3 +34,4 @@ export * from './fastpath.js';
 export * from './tunnel.js';
 export * from './pcap.js';
 export * from './pcapng.js';
+export * from './dissect.js';

@@ -1,0 +1,529 @@
+// The dissector: walks a frame through the layers with the value codecs and returns each layer with its
+// byte offset and length, then the undecoded rest as hex, like a capture viewer's packet tree.
+//
+//   link (Ethernet 1 | raw IP 101/228/229 | Linux SLL 113 | BSD loopback 0)
+//     -> 802.1Q/802.1ad tags -> ARP | IPv4 | IPv6 (+ extension headers) | MPLS
+//     IPv4/IPv6 -> ICMP | ICMPv6 | TCP | UDP | GRE | IPv4/IPv6 in IP | MPLS in IP
+//     UDP 4789 -> VXLAN -> Ethernet ...     UDP 6635 -> MPLS -> IPv4/IPv6/Ethernet (pluggable guess)
+//     UDP 67/68 -> DHCPv4                   GRE -> MPLS (0x8847) | IPv4 | IPv6 | Ethernet (0x6558)
+//     TCP/UDP ports -> application decoders registered by other packages (BGP on 179, XMPP on 5269, ...)
+//
+// Which decoder follows which is data in a DissectorRegistry (EtherTypes, IP protocols, UDP/TCP ports, GRE
+// protocols, link types -> decoder names), so other packages plug their decoders in without touching this
+// file; `createDissectorRegistry()` returns a fresh copy of the built-ins, so there is no global state.
+//
+// Every step is bounded: a layer must consume at least one byte and the walk stops after `maxLayers`, so
+// a crafted frame cannot make it loop. In lax mode (the default) a truncated or malformed layer ends the
+// walk with an `error` layer instead of throwing; values are JSON-friendly (bytes as hex strings).
+
+import { arp } from './arp.js';
+import { onesSum } from './checksum.js';
+import { dhcpv4 } from './dhcpv4.js';
+import { EncapError, InvalidFieldError, TruncatedError } from './errors.js';
+import { ethernet } from './ethernet.js';
+import { gre } from './gre.js';
+import { icmpv4 } from './icmpv4.js';
+import { icmpv6 } from './icmpv6.js';
+import { ipv4 } from './ipv4.js';
+import { ipv6 } from './ipv6.js';
+import { guessMplsPayloadByNibble, type MplsPayloadGuess, mpls } from './mpls.js';
+import { tcp } from './tcp.js';
+import { udp } from './udp.js';
+import { vlan } from './vlan.js';
+import { vxlan } from './vxlan.js';
+
+/** One entry of a dissection: a decoded header, the undecoded payload, or the error that ended the walk. */
+export interface DissectedLayer {
+  /** Decoder name (`ethernet`, `vlan`, `ipv4`, ..., an application name) or `payload`, `trailer`, `error`. */
+  name: string;
+  /** Byte offset in the frame. */
+  offset: number;
+  /** Bytes of this header (for `payload`/`trailer`: of the rest). */
+  length: number;
+  /** The decoded header: the codec's value object, bytes as hex strings. */
+  value?: unknown;
+  /** For `payload` and `trailer`: the bytes as hex. */
+  hex?: string;
+  /** For `error`: what went wrong and where. */
+  error?: { name: string; layer: string; field: string; offset: number; message: string };
+}
+
+/** What a layer decoder sees besides the bytes. */
+export interface DissectContext {
+  /** The registry in use (for next-layer lookups). */
+  readonly registry: DissectorRegistry;
+  readonly options: Readonly<DissectOptions>;
+  /** Where the enclosing payload ends (an IP packet's total length, a UDP datagram's length). */
+  end: number;
+  /** Set by IPv4/IPv6 for the transport layer: where the addresses are and the upper-layer length. */
+  ip?:
+    | {
+        version: 4 | 6;
+        src: number;
+        dst: number;
+        payloadLength: number;
+        fragment: boolean;
+        truncated: boolean;
+      }
+    | undefined;
+  /** The layers decoded so far. */
+  readonly layers: readonly DissectedLayer[];
+}
+
+/** What a layer decoder returns. */
+export interface LayerStep {
+  /** The layer's name when it differs from the decoder's (a raw-IP decoder reports `ipv4` or `ipv6`). */
+  name?: string;
+  value: unknown;
+  /** Header bytes consumed (at least 1). */
+  length: number;
+  /** Decoder name of what follows, or undefined to stop (the rest becomes `payload`). */
+  next?: string | undefined;
+  /** A new, smaller end for what follows (e.g. the IP total length cutting off Ethernet padding). */
+  end?: number;
+}
+
+/**
+ * A layer decoder: decode the header at `offset` in `buf` (which ends at `ctx.end`: the buffer passed is
+ * cut there, offsets stay absolute) and say what follows. Throw EncapError subclasses on bad input.
+ */
+export type LayerDecoder = (buf: Uint8Array, offset: number, ctx: DissectContext) => LayerStep;
+
+/** Options of `dissect`. */
+export interface DissectOptions {
+  /** pcap link type of the frame (default 1, Ethernet). */
+  linktype?: number;
+  /** Report a bad layer as a final `error` entry instead of throwing (default true). */
+  lax?: boolean;
+  /** Says what follows an MPLS stack (default: explicit null labels, then the first nibble). */
+  mplsPayload?: MplsPayloadGuess;
+  /** Extra UDP port -> decoder name mappings for this call (e.g. `{ 8472: 'vxlan' }` for Linux VXLAN). */
+  udpPorts?: Readonly<Record<number, string>>;
+  /** Extra TCP port -> decoder name mappings for this call. */
+  tcpPorts?: Readonly<Record<number, string>>;
+  /** Decoders and bindings to use (default: the built-ins). */
+  registry?: DissectorRegistry;
+  /** Stop after this many layers (default 32). */
+  maxLayers?: number;
+}
+
+/** Decoders and the numbers that select them. Make one with `createDissectorRegistry()`. */
+export class DissectorRegistry {
+  readonly decoders = new Map<string, LayerDecoder>();
+  readonly linkTypes = new Map<number, string>();
+  readonly etherTypes = new Map<number, string>();
+  readonly ipProtocols = new Map<number, string>();
+  readonly udpPorts = new Map<number, string>();
+  readonly tcpPorts = new Map<number, string>();
+  readonly greProtocols = new Map<number, string>();
+
+  /** Adds or replaces a decoder. */
+  register(name: string, decoder: LayerDecoder): this {
+    this.decoders.set(name, decoder);
+    return this;
+  }
+  linkType(type: number, name: string): this {
+    this.linkTypes.set(type, name);
+    return this;
+  }
+  etherType(type: number, name: string): this {
+    this.etherTypes.set(type, name);
+    return this;
+  }
+  ipProtocol(protocol: number, name: string): this {
+    this.ipProtocols.set(protocol, name);
+    return this;
+  }
+  udpPort(port: number, name: string): this {
+    this.udpPorts.set(port, name);
+    return this;
+  }
+  tcpPort(port: number, name: string): this {
+    this.tcpPorts.set(port, name);
+    return this;
+  }
+  greProtocol(protocol: number, name: string): this {
+    this.greProtocols.set(protocol, name);
+    return this;
+  }
+  /** An independent copy, to extend without changing this one. */
+  clone(): DissectorRegistry {
+    const r = new DissectorRegistry();
+    for (const k of [
+      'decoders',
+      'linkTypes',
+      'etherTypes',
+      'ipProtocols',
+      'udpPorts',
+      'tcpPorts',
+      'greProtocols',
+    ] as const) {
+      for (const [a, b] of this[k] as Map<unknown, unknown>) (r[k] as Map<unknown, unknown>).set(a, b);
+    }
+    return r;
+  }
+}
+
+const HEX = '0123456789abcdef';
+
+/** Bytes as lower-case hex without separators. */
+export function toHex(buf: Uint8Array, offset = 0, end = buf.length): string {
+  let s = '';
+  for (let i = offset; i < end; i++) {
+    const b = buf[i]!;
+    s += HEX[b >> 4]! + HEX[b & 15]!;
+  }
+  return s;
+}
+
+/** Makes a codec value JSON-friendly in place: Uint8Array -> hex string, bigint -> decimal string. */
+export function jsonFriendly(v: unknown): unknown {
+  if (v === null || typeof v !== 'object') return typeof v === 'bigint' ? v.toString() : v;
+  if (v instanceof Uint8Array) return toHex(v);
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const x = v[i];
+      if (x !== null && (typeof x === 'object' || typeof x === 'bigint')) v[i] = jsonFriendly(x);
+    }
+    return v;
+  }
+  const o = v as Record<string, unknown>;
+  for (const k in o) {
+    const x = o[k];
+    if (x === undefined) delete o[k];
+    else if (x !== null && (typeof x === 'object' || typeof x === 'bigint')) o[k] = jsonFriendly(x);
+  }
+  return o;
+}
+
+function byEtherType(ctx: DissectContext, type: number): string | undefined {
+  return ctx.registry.etherTypes.get(type);
+}
+
+// ---- built-in decoders ----
+
+const decodeEthernet: LayerDecoder = (buf, offset, ctx) => {
+  const { value, length } = ethernet.decode(buf, offset);
+  return { value, length, next: byEtherType(ctx, value.etherType) };
+};
+
+const decodeVlan: LayerDecoder = (buf, offset, ctx) => {
+  const { value, length } = vlan.decode(buf, offset);
+  return { value, length, next: byEtherType(ctx, value.etherType) };
+};
+
+const decodeArp: LayerDecoder = (buf, offset) => arp.decode(buf, offset);
+
+/** Linux cooked capture v1 (LINKTYPE_LINUX_SLL): packet type, ARPHRD type, address, protocol. */
+const decodeSll: LayerDecoder = (buf, offset, ctx) => {
+  if (offset + 16 > buf.length) throw new TruncatedError('sll', 'header', offset, 16, buf.length - offset);
+  const u16 = (at: number) => (buf[at]! << 8) | buf[at + 1]!;
+  const addrLen = u16(offset + 4);
+  if (addrLen > 8)
+    throw new InvalidFieldError('sll', 'addressLength', offset + 4, addrLen, 'more than 8 bytes');
+  const protocol = u16(offset + 14);
+  const value = {
+    packetType: u16(offset),
+    arphrdType: u16(offset + 2),
+    address: toHex(buf, offset + 6, offset + 6 + addrLen),
+    protocol,
+  };
+  return { value, length: 16, next: byEtherType(ctx, protocol) };
+};
+
+/** BSD loopback (LINKTYPE_NULL): a 4-byte address family in the writer's byte order. */
+const decodeNull: LayerDecoder = (buf, offset) => {
+  if (offset + 4 > buf.length) throw new TruncatedError('null', 'family', offset, 4, buf.length - offset);
+  const le = buf[offset]! | (buf[offset + 1]! << 8);
+  const be = (buf[offset + 2]! << 8) | buf[offset + 3]!;
+  const family = le !== 0 ? le : be;
+  // AF_INET is 2 everywhere; AF_INET6 is 24, 28 or 30 depending on the BSD.
+  const next = family === 2 ? 'ipv4' : family === 24 || family === 28 || family === 30 ? 'ipv6' : undefined;
+  return { value: { family }, length: 4, next };
+};
+
+/** Raw IP: IPv4 or IPv6 by the version nibble. */
+const decodeRawIp: LayerDecoder = (buf, offset, ctx) => {
+  if (offset >= buf.length) throw new TruncatedError('ip', 'version', offset, 1, 0);
+  const v = buf[offset]! >> 4;
+  if (v !== 4 && v !== 6) throw new InvalidFieldError('ip', 'version', offset, v, 'neither 4 nor 6');
+  return { ...(v === 4 ? decodeIpv4 : decodeIpv6)(buf, offset, ctx), name: v === 4 ? 'ipv4' : 'ipv6' };
+};
+
+const decodeIpv4: LayerDecoder = (buf, offset, ctx) => {
+  const lax = ctx.options.lax !== false;
+  const { value, length } = ipv4.decode(buf, offset, { allowTruncated: lax });
+  const declared = offset + value.totalLength;
+  const end = Math.min(declared, buf.length);
+  const fragment = value.moreFragments || value.fragmentOffset !== 0;
+  ctx.ip = {
+    version: 4,
+    src: offset + 12,
+    dst: offset + 16,
+    payloadLength: value.totalLength - length,
+    fragment,
+    truncated: declared > buf.length,
+  };
+  // Only the first fragment carries the next header.
+  const next = value.fragmentOffset !== 0 ? undefined : ctx.registry.ipProtocols.get(value.protocol);
+  return { value, length, next, end };
+};
+
+const decodeIpv6: LayerDecoder = (buf, offset, ctx) => {
+  const lax = ctx.options.lax !== false;
+  const { value, length } = ipv6.decode(buf, offset, { allowTruncated: lax });
+  const declared = offset + 40 + value.payloadLength;
+  const end = value.payloadLength === 0 ? buf.length : Math.min(declared, buf.length);
+  let fragment = false;
+  let later = false;
+  for (const e of value.extensions) {
+    if (e.type === 44) {
+      fragment = true;
+      if (e.fragmentOffset !== 0) later = true;
+    }
+  }
+  ctx.ip = {
+    version: 6,
+    src: offset + 8,
+    dst: offset + 24,
+    payloadLength: end - offset - length,
+    fragment,
+    truncated: declared > buf.length,
+  };
+  const next = later ? undefined : ctx.registry.ipProtocols.get(value.protocol);
+  return { value, length, next, end };
+};
+
+/** One's-complement pseudo-header sum for the transport layer, when checking a checksum makes sense. */
+function pseudoSum(
+  buf: Uint8Array,
+  ctx: DissectContext,
+  protocol: number,
+  length: number,
+): number | undefined {
+  const ip = ctx.ip;
+  if (!ip || ip.fragment || ip.truncated) return undefined;
+  const n = ip.version === 4 ? 4 : 16;
+  let sum = onesSum(buf, ip.dst, n, onesSum(buf, ip.src, n));
+  sum += protocol + (length >>> 16) + (length & 0xffff);
+  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+  return sum;
+}
+
+const decodeUdp: LayerDecoder = (buf, offset, ctx) => {
+  const lax = ctx.options.lax !== false;
+  const ulen = offset + 6 <= buf.length ? (buf[offset + 4]! << 8) | buf[offset + 5]! : 0;
+  const sum = pseudoSum(buf, ctx, 17, ulen);
+  const { value, length } = udp.decode(
+    buf,
+    offset,
+    sum === undefined ? { lax } : { lax, pseudo: { sum, ipv6: ctx.ip?.version === 6 } },
+  );
+  const extra = ctx.options.udpPorts;
+  const reg = ctx.registry.udpPorts;
+  const next =
+    extra?.[value.dstPort] ?? reg.get(value.dstPort) ?? extra?.[value.srcPort] ?? reg.get(value.srcPort);
+  ctx.ip = undefined;
+  return { value, length, next, end: Math.min(buf.length, offset + (value.length ?? buf.length - offset)) };
+};
+
+const decodeTcp: LayerDecoder = (buf, offset, ctx) => {
+  const ip = ctx.ip;
+  const segment = ip ? ip.payloadLength : buf.length - offset;
+  const sum = pseudoSum(buf, ctx, 6, segment);
+  const full = offset + segment <= buf.length;
+  const { value, length } = tcp.decode(
+    buf,
+    offset,
+    sum === undefined || !full ? {} : { pseudo: { sum }, segmentLength: segment },
+  );
+  const extra = ctx.options.tcpPorts;
+  const reg = ctx.registry.tcpPorts;
+  const next =
+    extra?.[value.dstPort] ?? reg.get(value.dstPort) ?? extra?.[value.srcPort] ?? reg.get(value.srcPort);
+  ctx.ip = undefined;
+  return { value, length, next };
+};
+
+const decodeIcmpv4: LayerDecoder = (buf, offset, ctx) => {
+  const ip = ctx.ip;
+  ctx.ip = undefined;
+  return icmpv4.decode(buf, offset, ip && !ip.truncated ? { length: ip.payloadLength } : {});
+};
+
+const decodeIcmpv6: LayerDecoder = (buf, offset, ctx) => {
+  const ip = ctx.ip;
+  ctx.ip = undefined;
+  if (!ip || ip.truncated) return icmpv6.decode(buf, offset);
+  return icmpv6.decode(buf, offset, {
+    length: ip.payloadLength,
+    pseudoHeader: { addressSum: onesSum(buf, ip.dst, 16, onesSum(buf, ip.src, 16)) },
+  });
+};
+
+const decodeGre: LayerDecoder = (buf, offset, ctx) => {
+  const ip = ctx.ip;
+  ctx.ip = undefined;
+  const { value, length } = gre.decode(
+    buf,
+    offset,
+    ip && !ip.truncated ? { packetLength: ip.payloadLength } : {},
+  );
+  return { value, length, next: ctx.registry.greProtocols.get(value.protocolType) };
+};
+
+const decodeVxlan: LayerDecoder = (buf, offset) => ({ ...vxlan.decode(buf, offset), next: 'ethernet' });
+
+const decodeMpls: LayerDecoder = (buf, offset, ctx) => {
+  const { value, length } = mpls.decode(buf, offset);
+  const kind = (ctx.options.mplsPayload ?? guessMplsPayloadByNibble)(value, buf, offset + length);
+  return { value, length, next: kind === 'unknown' ? undefined : kind };
+};
+
+const decodeDhcpv4: LayerDecoder = (buf, offset) => dhcpv4.decode(buf, offset);
+
+/** A registry with every decoder this package has and the standard numbers bound to them. */
+export function createDissectorRegistry(): DissectorRegistry {
+  return new DissectorRegistry()
+    .register('ethernet', decodeEthernet)
+    .register('vlan', decodeVlan)
+    .register('arp', decodeArp)
+    .register('sll', decodeSll)
+    .register('null', decodeNull)
+    .register('ip', decodeRawIp)
+    .register('ipv4', decodeIpv4)
+    .register('ipv6', decodeIpv6)
+    .register('icmpv4', decodeIcmpv4)
+    .register('icmpv6', decodeIcmpv6)
+    .register('udp', decodeUdp)
+    .register('tcp', decodeTcp)
+    .register('gre', decodeGre)
+    .register('vxlan', decodeVxlan)
+    .register('mpls', decodeMpls)
+    .register('dhcpv4', decodeDhcpv4)
+    .linkType(0, 'null')
+    .linkType(1, 'ethernet')
+    .linkType(101, 'ip')
+    .linkType(113, 'sll')
+    .linkType(228, 'ipv4')
+    .linkType(229, 'ipv6')
+    .etherType(0x0800, 'ipv4')
+    .etherType(0x86dd, 'ipv6')
+    .etherType(0x0806, 'arp')
+    .etherType(0x8100, 'vlan')
+    .etherType(0x88a8, 'vlan')
+    .etherType(0x9100, 'vlan')
+    .etherType(0x8847, 'mpls')
+    .etherType(0x8848, 'mpls')
+    .ipProtocol(1, 'icmpv4')
+    .ipProtocol(4, 'ipv4')
+    .ipProtocol(6, 'tcp')
+    .ipProtocol(17, 'udp')
+    .ipProtocol(41, 'ipv6')
+    .ipProtocol(47, 'gre')
+    .ipProtocol(58, 'icmpv6')
+    .ipProtocol(137, 'mpls')
+    .udpPort(4789, 'vxlan')
+    .udpPort(6635, 'mpls')
+    .udpPort(67, 'dhcpv4')
+    .udpPort(68, 'dhcpv4')
+    .greProtocol(0x8847, 'mpls')
+    .greProtocol(0x8848, 'mpls')
+    .greProtocol(0x0800, 'ipv4')
+    .greProtocol(0x86dd, 'ipv6')
+    .greProtocol(0x6558, 'ethernet');
+}
+
+const BUILT_IN = createDissectorRegistry();
+
+/**
+ * Dissects one frame. Returns its layers in order, then `payload` (undecoded rest of the innermost layer)
+ * and `trailer` (bytes after the outermost IP packet, such as Ethernet padding) when there are any.
+ * In lax mode (default) a bad layer ends the list with an `error` entry; with `lax: false` it throws.
+ */
+export function dissect(frame: Uint8Array, opts: DissectOptions = {}): DissectedLayer[] {
+  const registry = opts.registry ?? BUILT_IN;
+  const lax = opts.lax !== false;
+  const max = opts.maxLayers ?? 32;
+  const layers: DissectedLayer[] = [];
+  const ctx: DissectContext = { registry, options: opts, end: frame.length, layers };
+  const linktype = opts.linktype ?? 1;
+  let name: string | undefined = registry.linkTypes.get(linktype);
+  let offset = 0;
+  let firstEnd = -1; // end of the outermost IP packet, for the trailer
+  while (name !== undefined && offset < ctx.end) {
+    const decoder = registry.decoders.get(name);
+    if (!decoder) break;
+    if (layers.length >= max) {
+      const e = new InvalidFieldError('dissect', 'layers', offset, layers.length, `more than ${max} layers`);
+      if (!lax) throw e;
+      layers.push(errorLayer(e, offset));
+      return layers;
+    }
+    const view = ctx.end === frame.length ? frame : frame.subarray(0, ctx.end);
+    let step: LayerStep;
+    try {
+      step = decoder(view, offset, ctx);
+    } catch (e) {
+      if (!(e instanceof EncapError) || !lax) throw e;
+      layers.push(errorLayer(e, offset));
+      return layers;
+    }
+    if (!(step.length > 0) || offset + step.length > ctx.end) {
+      const e = new InvalidFieldError(
+        name,
+        'length',
+        offset,
+        step.length,
+        'a layer must take 1 or more bytes of its packet',
+      );
+      if (!lax) throw e;
+      layers.push(errorLayer(e, offset));
+      return layers;
+    }
+    layers.push({ name: step.name ?? name, offset, length: step.length, value: jsonFriendly(step.value) });
+    offset += step.length;
+    if (step.end !== undefined && step.end < ctx.end) {
+      if (firstEnd < 0) firstEnd = ctx.end;
+      ctx.end = Math.max(offset, step.end);
+    }
+    name = step.next;
+  }
+  if (offset < ctx.end)
+    layers.push({ name: 'payload', offset, length: ctx.end - offset, hex: toHex(frame, offset, ctx.end) });
+  if (firstEnd > 0) {
+    // Bytes after the outermost packet that shortened the frame.
+    const outerEnd = outermostEnd(layers, frame.length);
+    if (outerEnd < frame.length) {
+      layers.push({
+        name: 'trailer',
+        offset: outerEnd,
+        length: frame.length - outerEnd,
+        hex: toHex(frame, outerEnd, frame.length),
+      });
+    }
+  }
+  return layers;
+}
+
+/** The end of the first IP packet in the list (where the link layer's padding starts). */
+function outermostEnd(layers: DissectedLayer[], frameLength: number): number {
+  for (const l of layers) {
+    if (l.name === 'ipv4')
+      return l.offset + Math.min((l.value as { totalLength: number }).totalLength, frameLength - l.offset);
+    if (l.name === 'ipv6') {
+      const plen = (l.value as { payloadLength: number }).payloadLength;
+      return plen === 0 ? frameLength : l.offset + Math.min(40 + plen, frameLength - l.offset);
+    }
+  }
+  return frameLength;
+}
+
+function errorLayer(e: EncapError, offset: number): DissectedLayer {
+  return {
+    name: 'error',
+    offset: e.offset >= 0 ? e.offset : offset,
+    length: 0,
+    error: { name: e.name, layer: e.layer, field: e.field, offset: e.offset, message: e.message },
+  };
+}
