@@ -3,10 +3,24 @@
 // set it per packet, look it up, set it again; it allocates nothing after construction.
 
 import { Protocol } from './constants.js';
-import { AddressFormatError, AddressLengthError, checkField, checkPort } from './errors.js';
+import { AddressFormatError, AddressLengthError, checkField, checkPort, FieldRangeError } from './errors.js';
 import { KEY_WORDS } from './layout.js';
 
 export type Address = string | number | Uint8Array;
+
+/** The fields of a 5-tuple read from a packet (the shape of @filament/encap's fast-path FlowKey). */
+export interface PacketTuple {
+  ipVersion: number;
+  protocol: number;
+  /** IPv4 addresses as uint32. */
+  src4: number;
+  dst4: number;
+  /** IPv6 addresses, 16 bytes. */
+  src: Uint8Array;
+  dst: Uint8Array;
+  srcPort: number;
+  dstPort: number;
+}
 
 export class FlowKey {
   /** meta (vrf:16 | proto:8 | family:8), ports (sport:16 | dport:16), source x4, destination x4. */
@@ -71,6 +85,19 @@ export class FlowKey {
       w[6 + i] = be32(dst, dstOffset + i * 4);
     }
     return this;
+  }
+
+  /**
+   * Sets the key from a tuple read out of a packet, e.g. by @filament/encap's `flowKeyFast` (typed here by
+   * shape, so encap is not a dependency). ICMP echo carries the identifier in `srcPort`; it goes into both
+   * ports here so request and reply pair up.
+   */
+  setFromTuple(vrf: number, t: PacketTuple): this {
+    const sport = t.srcPort;
+    const dport = isIcmp(t.protocol) ? t.srcPort : t.dstPort;
+    if (t.ipVersion === 4) return this.setV4(vrf, t.protocol, t.src4, t.dst4, sport, dport);
+    if (t.ipVersion === 6) return this.setV6(vrf, t.protocol, t.src, 0, t.dst, 0, sport, dport);
+    throw new FieldRangeError('ipVersion', t.ipVersion, 4, 6);
   }
 
   /** Copies another key. */
