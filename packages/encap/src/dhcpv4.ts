@@ -225,6 +225,23 @@ function decode(buf: Uint8Array, offset = 0, opts: Dhcpv4DecodeOptions = {}): De
 /** DHCPv4 message codec (fixed part, magic cookie, options). */
 export const dhcpv4 = { encodingLength, encode, decode } satisfies HeaderCodec<Dhcpv4, Dhcpv4DecodeOptions>;
 
+/** RFC 1542 section 2.1: BOOTP relays and old clients expect messages of at least 300 octets. */
+export const BOOTP_MIN_LENGTH = 300;
+
+/**
+ * The message with zero bytes after its End option (added when missing) so that it encodes to at least
+ * `min` bytes; a message already that long is returned unchanged.
+ */
+export function dhcpPadded(msg: Dhcpv4, min = BOOTP_MIN_LENGTH): Dhcpv4 {
+  const hasEnd = msg.options.some((o) => o.kind === 'end');
+  const options: DhcpOption[] = hasEnd ? msg.options : [...msg.options, { kind: 'end' }];
+  const length = DHCP_FIXED_LENGTH + encodeDhcpOptions(options, msg.trailer).length;
+  if (length >= min) return hasEnd ? msg : { ...msg, options };
+  const trailer = new Uint8Array((msg.trailer?.length ?? 0) + min - length);
+  if (msg.trailer) trailer.set(msg.trailer);
+  return { ...msg, options, trailer };
+}
+
 /**
  * RFC 2131 section 4.1 / RFC 2132 section 9.3: when option 52 is present, the file (1), sname (2) or both (3)
  * fields hold more options. Returns them, read from the fields as they were on the wire (`msgOffset` is the

@@ -1,12 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  BOOTP_MIN_LENGTH,
   DHCP_MAGIC_COOKIE,
   DhcpMessageType,
   type DhcpOption,
   type Dhcpv4,
   decodeDhcpOptions,
   dhcpOverloadOptions,
+  dhcpPadded,
   dhcpv4,
   encodeDhcpOptions,
   InvalidFieldError,
@@ -139,6 +141,20 @@ describe('dhcpv4 message', () => {
     );
     expect(() => dhcpv4.decode(padded, 0, { length: padded.length + 1 })).toThrow(TruncatedError);
     expect(() => dhcpv4.decode(padded, 0, { length: 100 })).toThrow(InvalidFieldError);
+  });
+
+  it('pads to the 300-byte BOOTP minimum after End', () => {
+    const short: Dhcpv4 = { ...offer, options: [{ kind: 'messageType', value: DhcpMessageType.discover }] };
+    delete short.trailer;
+    const p = dhcpPadded(short);
+    const b = dhcpv4.encode(p);
+    expect(b.length).toBe(BOOTP_MIN_LENGTH);
+    expect(dhcpv4.decode(b).value).toEqual(p);
+    expect(p.options.at(-1)).toEqual({ kind: 'end' });
+    expect([...(p.trailer ?? [])].every((x) => x === 0)).toBe(true);
+    const long = dhcpPadded(offer, 100);
+    expect(long).toBe(offer);
+    expect(dhcpv4.encode(dhcpPadded(offer, 400)).length).toBe(400);
   });
 
   it('reads options overloaded into file and sname (option 52)', () => {

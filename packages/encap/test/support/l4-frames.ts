@@ -3,6 +3,7 @@
 import {
   DhcpMessageType,
   type Dhcpv4,
+  dhcpPadded,
   dhcpv4,
   type Gre,
   GreProtocol,
@@ -292,6 +293,29 @@ export function buildFrames(): L4Frame[] {
   };
   addMpls('MPLS over UDP 6635, 1 label, IPv4', { labels: [{ label: 16, tc: 0, ttl: 255 }] }, 'udp', 'ipv4');
   addMpls(
+    'MPLS over UDP 6635, 2 labels, IPv4',
+    {
+      labels: [
+        { label: 100, tc: 0, ttl: 64 },
+        { label: 200, tc: 4, ttl: 64 },
+      ],
+    },
+    'udp',
+    'ipv4',
+  );
+  addMpls(
+    'Ethernet/MPLS, 3 labels, IPv4',
+    {
+      labels: [
+        { label: 500, tc: 1, ttl: 10 },
+        { label: 501, tc: 2, ttl: 11 },
+        { label: 502, tc: 3, ttl: 12 },
+      ],
+    },
+    'ethernet',
+    'ipv4',
+  );
+  addMpls(
     'MPLS over UDP 6635, 3 labels, IPv6',
     {
       labels: [
@@ -408,8 +432,8 @@ export function buildFrames(): L4Frame[] {
       true,
     ],
     [
-      'DHCPOFFER',
-      {
+      'DHCPOFFER padded to the BOOTP minimum',
+      dhcpPadded({
         ...base,
         op: 2,
         broadcast: false,
@@ -417,7 +441,7 @@ export function buildFrames(): L4Frame[] {
         siaddr: server,
         sname: 'filament-agent',
         options: replyOptions(DhcpMessageType.offer),
-      },
+      }),
       false,
     ],
     [
