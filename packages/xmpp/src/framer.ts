@@ -46,6 +46,8 @@ export class Framer {
   /** Start of the stanza under construction in `buf`, valid while depth > 0. */
   private stanzaStart = 0;
   private depth = 0;
+  /** Names of the open elements of the stanza under construction. */
+  private readonly names: string[] = [];
   /** Inside an incomplete construct: where its terminator search resumes, and the open quote in a tag. */
   private resume = 0;
   private quote = 0;
@@ -132,6 +134,12 @@ export class Framer {
           if (this.stopped) return;
           continue;
         }
+        // Check the end tag against its start tag now, so a mismatch fails at once rather than leaving
+        // a stanza that can never complete.
+        const open = this.names[this.depth - 1]!;
+        if (q - (p + 2) !== open.length || !s.startsWith(open, p + 2)) {
+          throw new XmlSyntaxError(`end tag </${s.slice(p + 2, q)}> does not match <${open}>`, p);
+        }
         p = gt + 1;
         if (--this.depth === 0) {
           const text = s.slice(this.stanzaStart, p);
@@ -216,9 +224,13 @@ export class Framer {
           continue;
         }
         this.stanzaStart = p;
+        this.names[0] = name;
         this.depth = 1;
       } else if (!selfClosing) {
-        if (++this.depth > MAX_DEPTH) throw new XmlSyntaxError(`elements nested deeper than ${MAX_DEPTH}`, p);
+        if (this.depth >= MAX_DEPTH) throw new XmlSyntaxError(`elements nested deeper than ${MAX_DEPTH}`, p);
+        let n = p + 1;
+        while (n < q && !isWs(s.charCodeAt(n)) && s.charCodeAt(n) !== 0x2f) n++;
+        this.names[this.depth++] = s.slice(p + 1, n);
       }
       p = q + 1;
     }

@@ -154,10 +154,6 @@ function readIq(c: XmlCursor, b: Base): Stanza {
         result = s;
       } else if (action === 'publish') {
         if (node === undefined) throw new VocabularyError('publish/@node', 'missing');
-        const parsed = parsePublishNode(node);
-        if (parsed.family === undefined) {
-          throw new VocabularyError('publish/@node', `unknown AFI/SAFI ${parsed.afi}/${parsed.safi}`);
-        }
         const p: PublishStanza = { ...b, kind: 'publish', node };
         while (c.nextChild()) {
           if (c.name() !== 'item' || p.route !== undefined) {
@@ -165,8 +161,14 @@ function readIq(c: XmlCursor, b: Base): Stanza {
             continue;
           }
           while (c.nextChild()) {
-            if (c.name() === 'entry' && p.route === undefined) p.route = readEntry(c, parsed.family);
-            else c.skip();
+            if (c.name() === 'entry' && p.route === undefined) {
+              // Only a publish that carries an entry needs a known family; an empty one is End-of-RIB.
+              const parsed = parsePublishNode(node);
+              if (parsed.family === undefined) {
+                throw new VocabularyError('publish/@node', `unknown AFI/SAFI ${parsed.afi}/${parsed.safi}`);
+              }
+              p.route = readEntry(c, parsed.family);
+            } else c.skip();
           }
         }
         c.skip();
