@@ -1,0 +1,301 @@
+// The dissector: layer names, offsets and lengths checked against tshark's own byte ranges for the same
+// frames (every protocol instance tshark finds, by offset); then the registry, the per-call options, link
+// types, trailers and the lax/strict error model.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describeWithTool, scratchDir, tsharkJson } from '@filament/testkit';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  createDissectorRegistry,
+  type DissectedLayer,
+  dissect,
+  EncapError,
+  encapsulate,
+  ethernet,
+  type LayerDecoder,
+  LinkType,
+  mplsPayloadGuess,
+  TruncatedError,
+  writePcap,
+} from '../src/index.js';
+import { innerEthernet, innerIp } from './support/tunnel-fixtures.js';
+
+const scratch = scratchDir('encap-dissect-');
+afterAll(() => scratch.cleanup());
+
+const hex = (s: string) => Uint8Array.from(Buffer.from(s.replace(/\s+/g, ''), 'hex'));
+const eth = { src: '02:00:00:00:00:01', dst: '02:00:00:00:00:02' };
+const udpFlow = {
+  ipVersion: 4 as const,
+  protocol: 17 as const,
+  src: '192.168.1.1',
+  dst: '192.168.1.2',
+  srcPort: 50001,
+  dstPort: 50002,
+  payload: Uint8Array.of(1, 2, 3),
+};
+const tcpFlow6 = {
+  ipVersion: 6 as const,
+  protocol: 6 as const,
+  src: '2001:db8::1',
+  dst: '2001:db8::2',
+  srcPort: 50003,
+  dstPort: 50004,
+  payload: Uint8Array.of(4, 5),
+};
+const ARP = hex(
+  'ffffffffffff 020000000a03 0806 0001 0800 06 04 0001 020000000a03 c0a80103 000000000000 c0a80101',
+);
+const ICMP_ECHO = hex(
+  '020000000002 020000000001 0800 4500001c00010000400100000a0000010a000002 0800f7fa00050000',
+);
+// IPv4 header checksum of the ICMP frame above, filled in below.
+{
+  let s = 0;
+  for (let i = 14; i < 34; i += 2) s += (ICMP_ECHO[i]! << 8) | ICMP_ECHO[i + 1]!;
+  while (s > 0xffff) s = (s & 0xffff) + (s >>> 16);
+  const c = ~s & 0xffff;
+  ICMP_ECHO[24] = c >> 8;
+  ICMP_ECHO[25] = c & 0xff;
+}
+
+const frames: { name: string; frame: Uint8Array; linktype?: number }[] = [
+  {
+    name: 'VXLAN, inner UDP',
+    frame: encapsulate(
+      { type: 'vxlan', vni: 10, src: '10.0.0.1', dst: '10.0.0.2', ethernet: eth },
+      innerEthernet(udpFlow),
+    ),
+  },
+  {
+    name: 'VXLAN/IPv6/802.1Q, inner ARP',
+    frame: encapsulate(
+      { type: 'vxlan', vni: 11, src: 'fd00::1', dst: 'fd00::2', ethernet: { ...eth, vlan: 5 } },
+      ARP,
+    ),
+  },
+  {
+    name: 'MPLSoUDP 2 labels, inner IPv6/TCP',
+    frame: encapsulate(
+      { type: 'mpls-udp', labels: [100, 101], src: '10.0.0.1', dst: '10.0.0.2', ethernet: eth },
+      innerIp(tcpFlow6),
+    ),
+  },
+  {
+    name: 'MPLSoGRE key, inner IPv4/UDP',
+    frame: encapsulate(
+      { type: 'mpls-gre', labels: [200], key: 3, src: '10.0.0.1', dst: '10.0.0.2', ethernet: eth },
+      innerIp(udpFlow),
+    ),
+  },
+  { name: 'ICMP echo', frame: ICMP_ECHO },
+  { name: 'raw IP link type', frame: innerIp(udpFlow), linktype: LinkType.raw },
+  {
+    name: 'Linux cooked capture',
+    frame: Uint8Array.of(0, 0, 0, 1, 0, 6, 2, 0, 0, 0, 0, 1, 0, 0, 0x08, 0x00, ...innerIp(udpFlow)),
+    linktype: LinkType.linuxSll,
+  },
+];
+
+// tshark protocol names for ours; tshark shows each MPLS label stack entry as its own layer.
+const TSHARK_NAME: Record<string, string> = { eth: 'ethernet', ip: 'ipv4', icmp: 'icmpv4', sll: 'sll' };
+const KNOWN = new Set([
+  'eth',
+  'vlan',
+  'ip',
+  'ipv6',
+  'udp',
+  'tcp',
+  'vxlan',
+  'mpls',
+  'gre',
+  'arp',
+  'icmp',
+  'sll',
+]);
+
+function tsharkRanges(l: Record<string, unknown>): [string, number, number][] {
+  const out: [string, number, number][] = [];
+  for (const [k, v] of Object.entries(l)) {
+    if (!k.endsWith('_raw')) continue;
+    const proto = k.slice(0, -4);
+    if (!KNOWN.has(proto)) continue;
+    const list = (typeof (v as unknown[])[0] === 'string' ? [v] : v) as [string, number, number][];
+    for (const [, off, len] of list) out.push([TSHARK_NAME[proto] ?? proto, off, len]);
+  }
+  return out.sort((a, b) => a[1] - b[1]);
+}
+
+function ourRanges(layers: DissectedLayer[]): [string, number, number][] {
+  const out: [string, number, number][] = [];
+  for (const l of layers) {
+    if (l.name === 'payload' || l.name === 'trailer') continue;
+    if (l.name === 'mpls') for (let i = 0; i < l.length / 4; i++) out.push(['mpls', l.offset + 4 * i, 4]);
+    else out.push([l.name, l.offset, l.length]);
+  }
+  return out;
+}
+
+describeWithTool('tshark', 'dissect() layer offsets and lengths equal tshark byte ranges', () => {
+  for (const lt of [LinkType.ethernet, LinkType.raw, LinkType.linuxSll]) {
+    const set = frames.filter((f) => (f.linktype ?? LinkType.ethernet) === lt);
+    it(`link type ${lt}: ${set.map((f) => f.name).join('; ')}`, () => {
+      const file = join(scratch.path, `d-${lt}.pcap`);
+      writeFileSync(
+        file,
+        writePcap(
+          set.map((f) => ({ data: f.frame })),
+          { linktype: lt },
+        ),
+      );
+      const got = tsharkJson(file, ['-x', '-d', 'udp.port==6635,mpls']);
+      set.forEach((f, i) => {
+        const layers = dissect(f.frame, { linktype: lt, lax: false });
+        // ICMP: tshark's range is the whole message; ours is the 8-byte header, the rest is payload.
+        const theirs = tsharkRanges(got[i]!).map(([n, o, len]): [string, number, number] =>
+          n === 'icmpv4' ? [n, o, layers.find((l) => l.name === 'icmpv4')!.length] : [n, o, len],
+        );
+        expect(ourRanges(layers), f.name).toEqual(theirs);
+      });
+    });
+  }
+});
+
+describe('dissect() structure', () => {
+  it('a VXLAN frame: seven layers and the payload, all JSON-friendly', () => {
+    const layers = dissect(frames[0]!.frame);
+    expect(layers.map((l) => l.name)).toEqual([
+      'ethernet',
+      'ipv4',
+      'udp',
+      'vxlan',
+      'ethernet',
+      'ipv4',
+      'udp',
+      'payload',
+    ]);
+    expect(layers[7]).toEqual({ name: 'payload', offset: 92, length: 3, hex: '010203' });
+    expect(JSON.parse(JSON.stringify(layers))).toEqual(layers);
+    expect((layers[1]!.value as { options: unknown }).options).toBe('');
+  });
+
+  it('Ethernet padding after a short IPv4 packet is a trailer, not payload', () => {
+    const padded = new Uint8Array(60);
+    padded.set(ICMP_ECHO);
+    const layers = dissect(padded);
+    expect(layers.map((l) => l.name)).toEqual(['ethernet', 'ipv4', 'icmpv4', 'trailer']);
+    expect(layers[3]).toMatchObject({
+      offset: ICMP_ECHO.length,
+      length: 60 - ICMP_ECHO.length,
+      hex: '00'.repeat(60 - ICMP_ECHO.length),
+    });
+  });
+
+  it('link types: IPv4 (228), IPv6 (229), BSD loopback (0)', () => {
+    expect(dissect(innerIp(udpFlow), { linktype: 228 }).map((l) => l.name)).toEqual([
+      'ipv4',
+      'udp',
+      'payload',
+    ]);
+    expect(dissect(innerIp(tcpFlow6), { linktype: 229 }).map((l) => l.name)).toEqual([
+      'ipv6',
+      'tcp',
+      'payload',
+    ]);
+    const lo = Uint8Array.of(2, 0, 0, 0, ...innerIp(udpFlow));
+    expect(dissect(lo, { linktype: 0 }).map((l) => l.name)).toEqual(['null', 'ipv4', 'udp', 'payload']);
+    // An unknown link type leaves everything as payload.
+    expect(dissect(lo, { linktype: 9999 })).toEqual([
+      { name: 'payload', offset: 0, length: lo.length, hex: Buffer.from(lo).toString('hex') },
+    ]);
+  });
+
+  it('MPLS payload hook: the bottom label says Ethernet', () => {
+    const f = encapsulate(
+      {
+        type: 'mpls-udp',
+        labels: [300],
+        innerEthernet: true,
+        src: '10.0.0.1',
+        dst: '10.0.0.2',
+        ethernet: eth,
+      },
+      innerEthernet(udpFlow),
+    );
+    expect(dissect(f).map((l) => l.name)).toEqual(['ethernet', 'ipv4', 'udp', 'mpls', 'payload']);
+    const named = dissect(f, { mplsPayload: mplsPayloadGuess([[300, 'ethernet']]) });
+    expect(named.map((l) => l.name)).toEqual([
+      'ethernet',
+      'ipv4',
+      'udp',
+      'mpls',
+      'ethernet',
+      'ipv4',
+      'udp',
+      'payload',
+    ]);
+  });
+
+  it('extra UDP ports per call (Linux VXLAN on 8472)', () => {
+    const f = frames[0]!.frame.slice();
+    f[36] = 8472 >> 8;
+    f[37] = 8472 & 0xff;
+    expect(dissect(f).map((l) => l.name)).toEqual(['ethernet', 'ipv4', 'udp', 'payload']);
+    expect(dissect(f, { udpPorts: { 8472: 'vxlan' } }).map((l) => l.name)).toContain('vxlan');
+  });
+
+  it('a registry lets another package plug in an application decoder, without global state', () => {
+    // A stand-in for @filament/bgp: the 19-byte BGP header (RFC 4271 section 4.1) on TCP 179.
+    const bgpHeader: LayerDecoder = (buf, offset) => {
+      if (offset + 19 > buf.length)
+        throw new TruncatedError('bgp', 'header', offset, 19, buf.length - offset);
+      return {
+        value: { length: (buf[offset + 16]! << 8) | buf[offset + 17]!, type: buf[offset + 18]! },
+        length: 19,
+      };
+    };
+    const registry = createDissectorRegistry().register('bgp', bgpHeader).tcpPort(179, 'bgp');
+    const keepalive = Uint8Array.of(...new Uint8Array(16).fill(0xff), 0, 19, 4);
+    const ip = innerIp({ ...tcpFlow6, srcPort: 40000, dstPort: 179, payload: keepalive });
+    const withBgp = dissect(ip, { linktype: 229, registry });
+    expect(withBgp.map((l) => l.name)).toEqual(['ipv6', 'tcp', 'bgp']);
+    expect(withBgp[2]!.value).toEqual({ length: 19, type: 4 });
+    expect(dissect(ip, { linktype: 229 }).map((l) => l.name)).toEqual(['ipv6', 'tcp', 'payload']);
+    expect(createDissectorRegistry().decoders.has('bgp')).toBe(false);
+    // The clone is independent too.
+    const other = registry.clone().tcpPort(179, 'tcp-payload-free');
+    expect(registry.tcpPorts.get(179)).toBe('bgp');
+    expect(other.tcpPorts.get(179)).toBe('tcp-payload-free');
+  });
+
+  it('a non-first IPv4 fragment stops at the IP layer', () => {
+    const f = innerIp(udpFlow);
+    f[6] = 0x00;
+    f[7] = 0x02; // offset 16 bytes
+    const layers = dissect(f, { linktype: 101 });
+    expect(layers.map((l) => l.name)).toEqual(['ipv4', 'payload']);
+  });
+
+  it('lax: a truncated layer ends the walk with an error entry; strict: it throws', () => {
+    const cut = frames[0]!.frame.subarray(0, 70);
+    const layers = dissect(cut);
+    // The outer IPv4 and UDP lengths run past the capture: lax mode reads what is there.
+    expect(layers.map((l) => l.name)).toEqual(['ethernet', 'ipv4', 'udp', 'vxlan', 'ethernet', 'error']);
+    expect(layers[5]).toMatchObject({
+      name: 'error',
+      offset: 64,
+      error: { name: 'TruncatedError', layer: 'ipv4', field: 'header' },
+    });
+    expect(() => dissect(cut, { lax: false })).toThrow(EncapError);
+    const garbage = Uint8Array.of(0x02, 0, 0, 0, 0, 2, 0x02, 0, 0, 0, 0, 1, 0x08, 0x00, 0x55);
+    expect(dissect(garbage)).toEqual([
+      { name: 'ethernet', offset: 0, length: 14, value: ethernet.decode(garbage).value },
+      {
+        name: 'error',
+        offset: 14,
+        length: 0,
+        error: expect.objectContaining({ name: 'TruncatedError', layer: 'ipv4', offset: 14 }),
+      },
+    ]);
+  });
+});
