@@ -135,41 +135,39 @@ export function uint32ToIPv4(n: number): string {
 
 /**
  * Writes the 16 octets of an IPv6 address in any RFC 4291 section 2.2 text form (with at most one `::`,
- * optionally a trailing dotted quad) into `buf` at `offset`.
+ * optionally a trailing dotted quad) into `buf` at `offset`. Allocates nothing when `buf` is given: groups
+ * are written in place and the ones after `::` moved to the end. On bad text `buf` may be partly written.
  */
 export function parseIPv6(text: string, buf: Uint8Array = new Uint8Array(16), offset = 0): Uint8Array {
-  const groups = new Uint16Array(8);
-  let n = 0;
+  let n = 0; // groups written
   let gap = -1; // group index where `::` stands
   let i = 0;
   const len = text.length;
   if (len === 0) throw bad('ipv6', text, 0, 'empty');
-  if (text.startsWith('::')) {
+  if (text.charCodeAt(0) === 0x3a) {
+    if (text.charCodeAt(1) !== 0x3a) throw bad('ipv6', text, 0, "single leading ':'");
     gap = 0;
     i = 2;
-  } else if (text.charCodeAt(0) === 0x3a) {
-    throw bad('ipv6', text, 0, "single leading ':'");
   }
   while (i < len) {
     if (n === 8) throw bad('ipv6', text, i, 'more than 8 groups');
-    // A dotted quad may stand for the last two groups.
     let j = i;
     while (j < len && hexDigit(text.charCodeAt(j)) >= 0) j++;
+    // A dotted quad may stand for the last two groups.
     if (text.charCodeAt(j) === 0x2e) {
       if (n > 6) throw bad('ipv6', text, i, 'no room for an embedded IPv4 address');
-      const tmp = new Uint8Array(4);
-      const end = parseIPv4At(text, i, len, tmp, 0, 'ipv6');
+      const end = parseIPv4At(text, i, len, buf, offset + 2 * n, 'ipv6');
       if (end !== len) throw bad('ipv6', text, end, 'characters after the embedded IPv4 address');
-      groups[n++] = (tmp[0]! << 8) | tmp[1]!;
-      groups[n++] = (tmp[2]! << 8) | tmp[3]!;
-      i = len;
+      n += 2;
       break;
     }
     if (j === i) throw bad('ipv6', text, i, 'expected a hex group');
     if (j - i > 4) throw bad('ipv6', text, i, 'group longer than 4 hex digits');
     let g = 0;
     for (let k = i; k < j; k++) g = (g << 4) | hexDigit(text.charCodeAt(k));
-    groups[n++] = g;
+    buf[offset + 2 * n] = g >> 8;
+    buf[offset + 2 * n + 1] = g & 0xff;
+    n++;
     i = j;
     if (i === len) break;
     if (text.charCodeAt(i) !== 0x3a) throw bad('ipv6', text, i, "expected ':'");
@@ -184,13 +182,11 @@ export function parseIPv6(text: string, buf: Uint8Array = new Uint8Array(16), of
   }
   if (gap < 0 && n !== 8) throw bad('ipv6', text, len, `${n} groups and no '::'`);
   if (gap >= 0 && n === 8) throw bad('ipv6', text, len, "'::' stands for no group");
-  const missing = 8 - n;
-  for (let k = 0, o = 0; k < 8; k++) {
-    let g = 0;
-    if (gap >= 0 && k >= gap && k < gap + missing) g = 0;
-    else g = groups[o++]!;
-    buf[offset + 2 * k] = g >> 8;
-    buf[offset + 2 * k + 1] = g & 0xff;
+  if (gap >= 0) {
+    // move the groups written after `::` to the end and zero the groups it stands for
+    const tail = n - gap;
+    buf.copyWithin(offset + 2 * (8 - tail), offset + 2 * gap, offset + 2 * n);
+    buf.fill(0, offset + 2 * gap, offset + 2 * (8 - tail));
   }
   return buf;
 }

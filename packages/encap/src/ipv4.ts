@@ -157,7 +157,8 @@ export const ipv4: IPv4Codec = {
         'must be a multiple of 4, at most 40 octets',
       );
     }
-    parseIPv4Options(value.options, -1); // the same check decode makes, so encode never writes what decode refuses
+    // the same check decode makes (offsets relative to the options), so encode never writes what decode refuses
+    parseIPv4Options(value.options, 0);
     checkRange(LAYER, 'dscp', value.dscp, 0, 63);
     checkRange(LAYER, 'ecn', value.ecn, 0, 3);
     checkRange(LAYER, 'totalLength', value.totalLength, hl, 0xffff);

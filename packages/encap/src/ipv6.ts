@@ -411,3 +411,20 @@ export function ipv6Packet(header: Omit<IPv6Header, 'payloadLength'>, payload: U
   out.set(payload, hl);
   return out;
 }
+
+/**
+ * The destination address that upper-layer checksums use (RFC 8200 section 8.1). With a Routing header
+ * whose Segments Left is not zero the packet is not yet at its final destination, which is then the last
+ * address of a type 0 (RFC 2460) header, the address of a type 2 (RFC 6275 section 6.4) header, or
+ * Segment List[0] of a type 4 Segment Routing Header (RFC 8754 section 2). All three keep that address
+ * 4 octets into the type-specific data (after the last in type 0). Otherwise it is the Destination Address.
+ */
+export function ipv6ChecksumDestination(h: Pick<IPv6Header, 'dst' | 'extensions'>): string {
+  for (const e of h.extensions) {
+    if (e.type !== 43 || e.segmentsLeft === 0) continue;
+    if (e.routingType === 0 && e.data.length >= 20)
+      return formatIPv6(e.data, 4 + 16 * Math.floor((e.data.length - 20) / 16));
+    if ((e.routingType === 2 || e.routingType === 4) && e.data.length >= 20) return formatIPv6(e.data, 4);
+  }
+  return h.dst;
+}

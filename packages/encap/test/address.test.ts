@@ -148,6 +148,18 @@ describe('IPv6 text (RFC 4291 input, RFC 5952 output)', () => {
     );
   });
 
+  it('writes in place into a dirty buffer at an offset, touching only its 16 octets', () => {
+    fc.assert(
+      fc.property(arbIPv6Address, fc.nat(8), (text, at) => {
+        const buf = new Uint8Array(32).fill(0xaa);
+        expect(parseIPv6(text, buf, at)).toBe(buf);
+        expect(formatIPv6(buf, at)).toBe(text);
+        expect([...buf.subarray(0, at), ...buf.subarray(at + 16)].every((x) => x === 0xaa)).toBe(true);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it('parses the uncompressed form of any address back to the same bytes', () => {
     fc.assert(
       fc.property(fc.uint8Array({ minLength: 16, maxLength: 16 }), (b) => {

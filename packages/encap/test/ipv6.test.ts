@@ -8,6 +8,7 @@ import {
   IpProtocol,
   ipProtocolName,
   ipv6,
+  ipv6ChecksumDestination,
   ipv6Packet,
   ipv6UpperLayer,
   padIPv6Options,
@@ -251,6 +252,42 @@ describe('IPv6 header and extension chain (RFC 8200)', () => {
       expect(() => ipv6.decode(cut)).toThrow(/payloadLength/);
       expect(ipv6.decode(cut, 0, { allowTruncated: true })).toEqual({ value: table[3]![1], length: 48 });
     });
+  });
+
+  it('a jumbogram (RFC 2675: payload length 0, hop-by-hop first) is bounded by the buffer', () => {
+    const jumbo: IPv6Header = {
+      trafficClass: 0,
+      flowLabel: 0,
+      payloadLength: 0,
+      hopLimit: 64,
+      src: '2001:db8::1',
+      dst: '2001:db8::2',
+      extensions: [{ type: 0, options: [{ type: 0xc2, data: hex('00010048') }] }],
+      protocol: 17,
+    };
+    const b = new Uint8Array(48 + 8);
+    ipv6.encode(jumbo, b, 0);
+    expect(ipv6.decode(b)).toEqual({ value: jumbo, length: 48 });
+  });
+
+  it('checksum destination: the final hop of a routing header with segments left', () => {
+    const base = table[0]![1];
+    const rh0 = new Uint8Array(36);
+    parseIPv6('2001:db8::b', rh0, 4);
+    parseIPv6('2001:db8::c', rh0, 20);
+    const srh = new Uint8Array(36);
+    parseIPv6('2001:db8::f', srh, 4);
+    parseIPv6('2001:db8::a', srh, 20);
+    const with43 = (routingType: number, segmentsLeft: number, data: Uint8Array) => ({
+      ...base,
+      extensions: [{ type: 43 as const, routingType, segmentsLeft, data }],
+    });
+    expect(ipv6ChecksumDestination(base)).toBe('2001:db8::2');
+    expect(ipv6ChecksumDestination(with43(0, 2, rh0))).toBe('2001:db8::c');
+    expect(ipv6ChecksumDestination(with43(0, 0, rh0))).toBe('2001:db8::2');
+    expect(ipv6ChecksumDestination(with43(2, 1, rh0.subarray(0, 20)))).toBe('2001:db8::b');
+    expect(ipv6ChecksumDestination(with43(4, 1, srh))).toBe('2001:db8::f');
+    expect(ipv6ChecksumDestination(with43(253, 1, srh))).toBe('2001:db8::2');
   });
 
   it('names protocol numbers', () => {

@@ -16,6 +16,7 @@ import {
   icmpv6,
   ipv4,
   ipv6,
+  ipv6ChecksumDestination,
   type NdOption,
   parseIPv6,
   taggedEthernet,
@@ -82,6 +83,10 @@ add('IPv6 hop-by-hop + routing + fragment + destination options + ICMPv6 echo',
     /IPv6ExtHdrFragment(offset=0, m=0, id=0xdeadbeef)
     /IPv6ExtHdrDestOpt(options=[Pad1(), HBHOptUnknown(otype=0x1e, optdata=b'\x09\x09\x09')])
     /ICMPv6EchoRequest(id=0x0101, seq=3, data=b'pingpong'), (ICMPv6EchoRequest,))
+add('IPv6 routing type 0 with segments left (checksum to the last address)', E6/IPv6(src='2001:db8::1', dst='2001:db8::a')
+    /IPv6ExtHdrRouting(type=0, segleft=2, addresses=['2001:db8::b', '2001:db8::c'])/ICMPv6EchoRequest(id=1, seq=1, data=b'rh0'), (ICMPv6EchoRequest,))
+add('IPv6 segment routing header (checksum to Segment List[0])', E6/IPv6(src='2001:db8::1', dst='2001:db8::a')
+    /IPv6ExtHdrSegmentRouting(segleft=1, lastentry=1, addresses=['2001:db8::f', '2001:db8::a'])/ICMPv6EchoRequest(id=2, seq=2, data=b'srh'), (ICMPv6EchoRequest,))
 add('IPv6 non-first fragment', E6/IPv6(src='2001:db8::1', dst='2001:db8::2')/IPv6ExtHdrFragment(nh=58, offset=100, m=1, id=7)/Raw(b'\x01' * 16))
 add('ICMPv6 echo reply', E6/IPv6(src='2001:db8:0:1::10', dst='2001:db8:1::20')/ICMPv6EchoReply(id=9, seq=0x8000), (ICMPv6EchoReply,))
 add('ICMPv6 NS with source link-layer address', E6/IPv6(src='fe80::200:ff:fe00:1', dst='ff02::1:ff00:2', hlim=255)
@@ -256,7 +261,9 @@ function checkIPv6Extension(l: Layers, e: IPv6Extension, next: number): void {
     44: 'IPv6ExtHdrFragment',
     60: 'IPv6ExtHdrDestOpt',
   }[e.type as 0];
-  const s = l.next(cls ?? `extension ${e.type}`);
+  const s = l.next(
+    e.type === 43 && e.routingType === 4 ? 'IPv6ExtHdrSegmentRouting' : (cls ?? `extension ${e.type}`),
+  );
   const f = s.fields;
   expect(next).toBe(f.nh);
   switch (e.type) {
@@ -271,8 +278,16 @@ function checkIPv6Extension(l: Layers, e: IPv6Extension, next: number): void {
       expect(e.routingType).toBe(f.type);
       expect(e.segmentsLeft).toBe(f.segleft);
       expect((4 + e.data.length) / 8 - 1).toBe(f.len);
-      // RH0: 4 reserved octets then the addresses
-      expect(e.data.subarray(0, 4)).toEqual(new Uint8Array(4));
+      if (e.routingType === 4) {
+        // SRH (RFC 8754): Last Entry, Flags, Tag, then the segment list
+        expect([e.data[0], (e.data[2]! << 8) | e.data[3]!]).toEqual([f.lastentry, f.tag]);
+        // scapy splits the flags octet into bits (draft names); none was set
+        expect(e.data[1]).toBe(0);
+        expect([f.unused1, f.protected, f.oam, f.alert, f.hmac, f.unused2]).toEqual([0, 0, 0, 0, 0, 0]);
+      } else {
+        // RH0: 4 reserved octets then the addresses
+        expect(e.data.subarray(0, 4)).toEqual(new Uint8Array(4));
+      }
       expect((f.addresses as string[]).map((a) => hex(parseIPv6(a)))).toEqual(
         Array.from({ length: (e.data.length - 4) / 16 }, (_, k) =>
           hex(e.data.subarray(4 + 16 * k, 20 + 16 * k)),
@@ -399,7 +414,7 @@ function checkFrame(frame: ScapyFrame): void {
   expect(h.protocol).toBe(58);
   const m = icmpv6.decode(buf, upper, {
     length: end - upper,
-    pseudoHeader: { src: h.src, dst: h.dst },
+    pseudoHeader: { src: h.src, dst: ipv6ChecksumDestination(h) },
   }).value;
   checkICMPv6(l, m, frame.valid);
   expect(l.peek()).toBeUndefined();
@@ -426,6 +441,8 @@ describeWithTool(
       'ICMPv4 destination unreachable (raw)',
       'IPv4 timestamp option (record route style TLV)',
       'IPv6 hop-by-hop + routing + fragment + destination options + ICMPv6 echo',
+      'IPv6 routing type 0 with segments left (checksum to the last address)',
+      'IPv6 segment routing header (checksum to Segment List[0])',
       'IPv6 non-first fragment',
       'ICMPv6 echo reply',
       'ICMPv6 NS with source link-layer address',

@@ -19,6 +19,7 @@ import {
   ipv4,
   ipv4Packet,
   ipv6,
+  ipv6ChecksumDestination,
   ipv6Packet,
   type NdOption,
   padIPv6Options,
@@ -341,8 +342,10 @@ function ipv6Case(
   msg: ICMPv6Message,
   badChecksum = false,
 ): Case {
-  const icmp = icmpv6.encode(msg, undefined, 0, { src: header.src, dst: header.dst });
-  const decoded = icmpv6.decode(icmp, 0, { pseudoHeader: { src: header.src, dst: header.dst } }).value;
+  // RFC 8200 8.1: the checksum is over the final destination when a routing header has segments left
+  const ph = { src: header.src, dst: ipv6ChecksumDestination(header) };
+  const icmp = icmpv6.encode(msg, undefined, 0, ph);
+  const decoded = icmpv6.decode(icmp, 0, { pseudoHeader: ph }).value;
   expect(decoded.checksumValid).toBe(!badChecksum);
   const packet = ipv6Packet({ ...header, protocol: 58 }, icmp);
   const h = ipv6.decode(packet).value;
@@ -492,6 +495,22 @@ function buildCases(): Case[] {
         sequence: 3,
         data: Uint8Array.of(1, 2, 3, 4, 5, 6, 7),
       },
+    ),
+  );
+  const twoHops = new Uint8Array(36); // RH0: reserved, then two addresses; the last is the final destination
+  parseIPv6('2001:db8::b', twoHops, 4);
+  parseIPv6('2001:db8::c', twoHops, 20);
+  cases.push(
+    ipv6Case(
+      'IPv6 routing type 0 with segments left: ICMPv6 checksum over the final destination',
+      {
+        ...V6,
+        hopLimit: 64,
+        src: '2001:db8::1',
+        dst: '2001:db8::a',
+        extensions: [{ type: 43, routingType: 0, segmentsLeft: 2, data: twoHops }],
+      },
+      { kind: 'echo', type: 128, code: 0, identifier: 1, sequence: 1, data: Uint8Array.of(0x72, 0x68, 0x30) },
     ),
   );
   const nsSrc = { ...V6, src: 'fe80::200:ff:fe00:1', dst: 'ff02::1:ff00:2' };
