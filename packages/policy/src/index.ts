@@ -10,7 +10,24 @@ export {
   FiveTuple,
 } from './evaluate.js';
 export * from './incremental.js';
+export {
+  type K8sNamespace,
+  type K8sNetworkPolicy,
+  type K8sObject,
+  type K8sPod,
+  type K8sProbe,
+  type K8sProbeResult,
+  type K8sTranslation,
+  type LabelSelector,
+  type NetworkPolicyPeer,
+  type NetworkPolicyPort,
+  POD_NETWORK,
+  podInterface,
+  probeK8s,
+  translateK8s,
+} from './k8s.js';
 export * from './model.js';
 export { type NaiveDecision, NaiveEvaluator } from './naive.js';
 export { type ProbeResult, type ProbeSpec, probe } from './probe.js';
 export { effectiveTags, PREDEFINED_TAG_TYPES, parseTagName, TagRegistry } from './tags.js';
+export { loadTfObjects, type TfLoadResult } from './tf-objects.js';
