@@ -99,7 +99,8 @@ export function decodeOpenBody(buf: Uint8Array, offset: number, end: number): Op
   return m;
 }
 
-function writeParameters(w: Writer, parameters: readonly OptionalParameter[], extended: boolean): void {
+/** Writes the parameters; false when a parameter does not fit the 1-octet length of the classic form. */
+function writeParameters(w: Writer, parameters: readonly OptionalParameter[], extended: boolean): boolean {
   for (const prm of parameters) {
     w.u8(prm.kind === 'capabilities' ? CAPABILITIES_PARAMETER : prm.paramType);
     const at = w.skip(extended ? 2 : 1);
@@ -107,11 +108,17 @@ function writeParameters(w: Writer, parameters: readonly OptionalParameter[], ex
     if (prm.kind === 'capabilities') for (const c of prm.capabilities) writeCapability(c, w);
     else w.bytes(prm.value);
     const len = w.pos - start;
-    if (extended) w.patchU16(at, len);
-    else if (len > 255)
-      throw new EncodeError('open', 'optionalParameter', -1, 'parameter longer than 255 bytes');
-    else w.patchU8(at, len);
+    if (extended) {
+      if (len > 0xffff)
+        throw new EncodeError('open', 'optionalParameter', -1, 'parameter longer than 65535 bytes');
+      w.patchU16(at, len);
+    } else if (len > 255) {
+      return false;
+    } else {
+      w.patchU8(at, len);
+    }
   }
+  return true;
 }
 
 /** The bytes of an OPEN message (header included). Uses the RFC 9072 form when asked or when needed. */
@@ -128,8 +135,8 @@ export function encodeOpen(m: OpenMessage): Uint8Array {
   const start = w.pos;
   let extended = m.extendedParameters === true;
   if (!extended) {
-    writeParameters(w, m.parameters, false);
-    if (w.pos - start > 255) {
+    const fits = writeParameters(w, m.parameters, false);
+    if (!fits || w.pos - start > 255) {
       w.pos = start;
       extended = true;
     }

@@ -5,7 +5,7 @@
 //
 // It also holds a tiny UPDATE walker (RFC 4271 4.3) that finds the path attributes the NLRI tests need,
 // and a pcap writer that wraps captured or encoded messages in Ethernet/IPv4/TCP port 179 for tshark.
-import { type Server, type Socket, createServer } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 
 export interface Family {
   afi: number;
@@ -53,7 +53,12 @@ export interface Listener {
 }
 
 /** Listens on `host` (port chosen by the kernel) as AS `asn`. */
-export async function listen(host: string, asn: number, families: readonly Family[]): Promise<Listener> {
+export async function listen(
+  host: string,
+  asn: number,
+  families: readonly Family[],
+  afterOpen: readonly Uint8Array[] = [],
+): Promise<Listener> {
   const messages: Captured[] = [];
   const waiters: { pred: (m: Captured[]) => boolean; resolve: () => void }[] = [];
   const sockets = new Set<Socket>();
@@ -80,6 +85,7 @@ export async function listen(host: string, asn: number, families: readonly Famil
         if (type === 1) {
           sock.write(openMessage(asn, '10.0.0.10', families));
           sock.write(keepaliveMessage());
+          for (const m of afterOpen) sock.write(m);
           timer = setInterval(() => sock.write(keepaliveMessage()), 20_000);
           timer.unref();
         }
@@ -139,7 +145,11 @@ export interface AttrRef {
 }
 
 /** The UPDATE's withdrawn routes, attributes and NLRI as offsets into `msg` (RFC 4271 4.3). */
-export function walkUpdate(msg: Uint8Array): { withdrawn: [number, number]; attrs: AttrRef[]; nlri: [number, number] } {
+export function walkUpdate(msg: Uint8Array): {
+  withdrawn: [number, number];
+  attrs: AttrRef[];
+  nlri: [number, number];
+} {
   let o = 19;
   const wl = (msg[o]! << 8) | msg[o + 1]!;
   const withdrawn: [number, number] = [o + 2, o + 2 + wl];
@@ -234,6 +244,30 @@ export function pcapOf(messages: readonly Uint8Array[]): Uint8Array {
     o += p.length;
   }
   return out;
+}
+
+/**
+ * An UPDATE that advertises the default route-target membership (RFC 4684 4: prefix length 0) from
+ * `asn` with next hop `nextHop`, so that a speaker doing RT-constrained distribution sends every VPN and
+ * EVPN route; RFC 4684 6 lets a speaker hold VPN routes back until it has seen the peer's membership.
+ */
+export function rtcDefaultUpdate(asn: number, nextHop: string): Uint8Array {
+  const nh = nextHop.split('.').map(Number);
+  return updateMessage([
+    { flags: 0x40, code: 1, value: Uint8Array.of(0) },
+    {
+      flags: 0x40,
+      code: 2,
+      value: Uint8Array.of(2, 1, asn >>> 24, (asn >>> 16) & 0xff, (asn >>> 8) & 0xff, asn & 0xff),
+    },
+    { flags: 0x80, code: 14, value: Uint8Array.of(0, 1, 132, 4, ...nh, 0, 0) },
+  ]);
+}
+
+/** End-of-RIB for a family (RFC 4724 2): an empty UPDATE for IPv4 unicast, else an empty MP_UNREACH. */
+export function endOfRib(f: Family): Uint8Array {
+  if (f.afi === 1 && f.safi === 1) return updateMessage([]);
+  return updateMessage([{ flags: 0x80, code: 15, value: Uint8Array.of(f.afi >> 8, f.afi & 0xff, f.safi) }]);
 }
 
 /** Wraps an UPDATE around MP_REACH_NLRI / EXTENDED_COMMUNITIES values built by the caller. */
