@@ -60,11 +60,14 @@ export function parseHexBytes(kind: string, text: string, n: number, buf: Uint8A
   if (i !== text.length) throw bad(kind, text, i, `expected exactly ${n} octets`);
 }
 
-/** Counts the octets of colon-separated hex text without allocating (0 for the empty string). */
+/** Counts the octets of `:`- or `-`-separated hex text without allocating (0 for the empty string). */
 export function hexBytesLength(text: string): number {
   if (text.length === 0) return 0;
   let n = 1;
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 0x3a) n++;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x3a || c === 0x2d) n++;
+  }
   return n;
 }
 

@@ -58,6 +58,11 @@ describe('ARP (RFC 826)', () => {
     expect(arp.decode(b)).toEqual({ value: table[0]![1], length: 28 });
   });
 
+  it('accepts MAC text with dashes', () => {
+    const dashed = { ...table[0]![1], senderHardware: '02-00-00-00-00-01' };
+    expect(arp.encode(dashed)).toEqual(hex(table[0]![2]));
+  });
+
   it('refuses addresses that do not match the declared lengths', () => {
     expect(() => arp.encode({ ...table[0]![1], senderHardware: '02:00:00:00:01' })).toThrow(
       InvalidFieldError,

@@ -10,7 +10,12 @@ import {
   parseIPv6,
   RangeFieldError,
 } from '../src/index.js';
-import { arbICMPv6, arbIPv6Address, decoderFuzzProperty } from './support/arbitraries-l2l3.js';
+import {
+  arbICMPv6,
+  arbIPv6Address,
+  checkDecoderOn,
+  decoderFuzzProperty,
+} from './support/arbitraries-l2l3.js';
 
 const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s.replace(/\s+/g, ''), 'hex'));
 const ping = Uint8Array.from(Buffer.from('ping'));
@@ -232,6 +237,18 @@ describe('ICMPv6 (RFC 4443) and Neighbor Discovery (RFC 4861)', () => {
         ]).toEqual([cls, 'icmpv6', field, offset]);
       }
     });
+  });
+
+  it('regression: inputs that once broke the decoder contract', () => {
+    const ph = { src: 'fe80::1', dst: 'ff02::1' };
+    const target = {
+      layers: ['icmpv6'],
+      decode: (b: Uint8Array, o: number, end: number) =>
+        icmpv6.decode(b, o, { length: end - o, pseudoHeader: ph }),
+      encode: (v: ICMPv6Decoded) => icmpv6.encode(v, undefined, 0, ph),
+    };
+    // RS with a non-zero reserved word: re-encoding zeroed it, so the kept checksum stopped verifying
+    for (const h of ['85007d3701000000']) checkDecoderOn(target, hex(h), new Uint8Array(0), Uint8Array.of(1));
   });
 
   it('fuzz', () => {
