@@ -214,7 +214,10 @@ export class Framer {
           if (this.stopped) return;
           continue;
         }
-        if (this.requireHeader && !this.headerSeen) throw new UnexpectedElementError(name, 'awaiting-header');
+        // A stream error may come instead of the header (a peer refusing us right after TLS).
+        if (this.requireHeader && !this.headerSeen && name !== 'stream:error') {
+          throw new UnexpectedElementError(name, 'awaiting-header');
+        }
         if (selfClosing) {
           const text = s.slice(p, q + 1);
           p = q + 1;

@@ -312,30 +312,61 @@ export class XmppSession extends EventEmitter<SessionEvents> {
     const raw = this.socket;
     this.detach(raw);
     const verify = t.verifyPeer ?? t.ca !== undefined;
-    let secure: tls.TLSSocket;
+    // Until the handshake completes, the raw socket's close still ends the session.
+    const onRawClose = (): void =>
+      this.finishWith(new TlsError('connection closed during the TLS handshake'));
+    raw.once('close', onRawClose);
     if (this.opts.role === 'server') {
-      const ctx = tls.createSecureContext({ key: t.key, cert: t.cert, ...(t.ca ? { ca: t.ca } : {}) });
-      secure = new tls.TLSSocket(raw, {
-        isServer: true,
-        secureContext: ctx,
-        requestCert: verify,
-        rejectUnauthorized: verify,
-      });
-      secure.once('secure', () => this.secure(secure, verify));
-    } else {
-      secure = tls.connect({
-        socket: raw,
+      // A non-listening tls.Server wraps the socket: it verifies the client certificate and sets
+      // `authorized` exactly as a TLS listener does, which a bare server-side TLSSocket does not.
+      const wrapper = tls.createServer({
         key: t.key,
         cert: t.cert,
         ...(t.ca ? { ca: t.ca } : {}),
+        requestCert: verify,
         rejectUnauthorized: verify,
         minVersion: 'TLSv1.2',
-        ...(t.servername ? { servername: t.servername } : { checkServerIdentity: () => undefined }),
       });
-      secure.once('secureConnect', () => this.secure(secure, verify));
+      wrapper.once('secureConnection', (sock: tls.TLSSocket) => {
+        raw.off('close', onRawClose);
+        this.socket = sock;
+        this.attach(sock);
+        this.secure(sock, verify);
+      });
+      wrapper.once('tlsClientError', (err: Error) => {
+        raw.off('close', onRawClose);
+        raw.destroy();
+        this.finishWith(new TlsError(`TLS handshake failed: ${err.message}`));
+      });
+      wrapper.emit('connection', raw);
+      return;
     }
+    const secure = tls.connect({
+      socket: raw,
+      key: t.key,
+      cert: t.cert,
+      ...(t.ca ? { ca: t.ca } : {}),
+      rejectUnauthorized: verify,
+      minVersion: 'TLSv1.2',
+      ...(t.servername ? { servername: t.servername } : { checkServerIdentity: () => undefined }),
+    });
+    secure.once('secureConnect', () => {
+      raw.off('close', onRawClose);
+      this.secure(secure, verify);
+    });
     this.socket = secure;
     this.attach(secure);
+  }
+
+  /** Ends the session for a failure found outside the socket's own events (TLS handshake). */
+  private finishWith(reason: XmppError): void {
+    if (this.state === 'closed') return;
+    if (!this.closing) {
+      this.closing = true;
+      this.closeReason = reason;
+      this.log.warn({ peer: this.peer?.from, remote: this.remoteAddress, code: reason.code }, reason.message);
+    }
+    this.finish();
   }
 
   private secure(s: tls.TLSSocket, verify: boolean): void {
@@ -414,6 +445,9 @@ export class XmppSession extends EventEmitter<SessionEvents> {
       this.closeReason = new ConnectionClosedError('connection closed');
     }
     this.state = 'closed';
+    clearTimeout(this.openTimer);
+    clearTimeout(this.holdTimer);
+    clearInterval(this.keepaliveTimer);
     this.socket.destroy();
     this.emit('close', this.closeReason);
   }
