@@ -28,6 +28,13 @@ export {
 } from './k8s.js';
 export * from './model.js';
 export { type NaiveDecision, NaiveEvaluator } from './naive.js';
+export {
+  applyK8sPreset,
+  type K8sMode,
+  type K8sService,
+  type PresetOptions,
+  SERVICE_NETWORK,
+} from './presets.js';
 export { type ProbeResult, type ProbeSpec, probe } from './probe.js';
 export { effectiveTags, PREDEFINED_TAG_TYPES, parseTagName, TagRegistry } from './tags.js';
 export { loadTfObjects, type TfLoadResult } from './tf-objects.js';
