@@ -60,6 +60,29 @@ export interface AclEntry {
   key: string;
 }
 
+/** `PolicyCompiler.describe` output: an ACL with its sets resolved. */
+export interface AclDescription {
+  interface: string;
+  up: boolean;
+  addresses: string[];
+  tags: string[];
+  gates: Record<Gate, AclEntryDescription[] | null>;
+}
+
+export interface AclEntryDescription {
+  direction: 'ingress' | 'egress';
+  protocol: number;
+  srcPorts: readonly [number, number];
+  dstPorts: readonly [number, number];
+  remote: string;
+  remotePrefixes: string[];
+  local: string | null;
+  action: 'pass' | 'deny';
+  rule: string;
+  log?: boolean;
+  serviceChain?: readonly string[];
+}
+
 /** A compiled ACL: one entry list per gate; null means the gate has no list (implicit allow). */
 export interface CompiledAcl {
   key: string;
@@ -1138,6 +1161,40 @@ export class PolicyCompiler {
       this.matchers.set(acl, m);
     }
     return m;
+  }
+
+  /** An interface's compiled ACL as plain data, remote sets resolved to their prefixes (for tools and logs). */
+  describe(name: string): AclDescription | undefined {
+    const i = this.ifaces.get(name);
+    if (!i) return undefined;
+    const acl = i.up ? this.acls.get(i.key) : undefined;
+    const gate = (entries: readonly AclEntry[] | null | undefined) =>
+      entries == null
+        ? null
+        : entries.map((e) => ({
+            direction: e.direction,
+            protocol: e.protocol,
+            srcPorts: e.srcPorts,
+            dstPorts: e.dstPorts,
+            remote: e.remote,
+            remotePrefixes: this.set(e.remote)?.prefixes() ?? [],
+            local: e.local,
+            action: e.action,
+            rule: e.ruleId,
+            ...(e.log ? { log: true } : {}),
+            ...(e.serviceChain.length > 0 ? { serviceChain: e.serviceChain } : {}),
+          }));
+    return {
+      interface: name,
+      up: i.up,
+      addresses: i.addrs.map((a) => a.text),
+      tags: this.effectiveTags(name) ?? [],
+      gates: {
+        'network-policy': gate(acl?.networkPolicy),
+        'security-group': gate(acl?.securityGroup),
+        firewall: gate(acl?.firewall),
+      },
+    };
   }
 
   /** An address set by id. */

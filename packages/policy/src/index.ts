@@ -22,6 +22,7 @@ export {
   type NetworkPolicyPeer,
   type NetworkPolicyPort,
   POD_NETWORK,
+  parseK8sDocuments,
   podInterface,
   probeK8s,
   translateK8s,

@@ -7,6 +7,8 @@
 // implicit deny, pods that no policy isolates in a direction carry `label=k8s-ingress-open` / `k8s-egress-open`
 // and two rules let them through. matchExpressions, and named ports (resolved per destination pod), become
 // computed labels on the pods they select.
+
+import { parseAllDocuments } from 'yaml';
 import { parsePrefix, prefixContains, subtractPrefixes } from './address-set.js';
 import type { PolicyCompiler } from './compile.js';
 import {
@@ -558,4 +560,36 @@ export function probeK8s(t: K8sTranslation, compiler: PolicyCompiler, p: K8sProb
     policies: decided,
     reason: decided.length > 0 ? 'allowed by policy' : 'not isolated',
   };
+}
+
+/**
+ * Reads a `policy k8s` file: multi-document YAML or JSON (a `List` or an array) of Namespace, Pod and
+ * NetworkPolicy objects, plus one `{kind: Probes, probes: [...]}` document.
+ */
+export function parseK8sDocuments(text: string): { objects: K8sObject[]; probes: K8sProbe[] } {
+  const docs: unknown[] = [];
+  for (const d of parseAllDocuments(text)) {
+    if (d.errors.length > 0)
+      throw new InputFormatError('file', 'yaml', 'document', d.errors[0]?.message ?? 'YAML error');
+    const v = d.toJS() as unknown;
+    if (v === null || v === undefined) continue;
+    if (Array.isArray(v)) docs.push(...v);
+    else if (typeof v === 'object' && (v as { kind?: unknown }).kind === 'List')
+      docs.push(...(((v as { items?: unknown[] }).items ?? []) as unknown[]));
+    else docs.push(v);
+  }
+  const objects: K8sObject[] = [];
+  const probes: K8sProbe[] = [];
+  docs.forEach((d, i) => {
+    if (typeof d !== 'object' || d === null)
+      throw new InputFormatError('file', `document[${i}]`, 'kind', 'not an object');
+    const kind = (d as { kind?: unknown }).kind;
+    if (kind === 'Probes') probes.push(...(((d as { probes?: K8sProbe[] }).probes ?? []) as K8sProbe[]));
+    else if (kind === 'Namespace' || kind === 'Pod' || kind === 'NetworkPolicy') {
+      if (typeof (d as { metadata?: { name?: unknown } }).metadata?.name !== 'string')
+        throw new InputFormatError(String(kind), `document[${i}]`, 'metadata.name', 'missing');
+      objects.push(d as K8sObject);
+    } else throw new InputFormatError('file', `document[${i}]`, 'kind', `unsupported kind '${String(kind)}'`);
+  });
+  return { objects, probes };
 }

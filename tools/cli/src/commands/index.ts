@@ -1,4 +1,5 @@
 // Every `filament` subcommand, one import a command file. Keep the list in the order `--help` shows it.
 import type { Command } from '../command.js';
+import { policyCommands } from './policy.js';
 
-export const commands: Command[] = [];
+export const commands: Command[] = [...policyCommands];
