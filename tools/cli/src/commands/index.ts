@@ -1,5 +1,6 @@
 // Every `filament` subcommand, one import a command file. Keep the list in the order `--help` shows it.
 import type { Command } from '../command.js';
+import { pcapCommand } from './pcap.js';
 import { policyCommands } from './policy.js';
 
-export const commands: Command[] = [...policyCommands];
+export const commands: Command[] = [pcapCommand, ...policyCommands];
