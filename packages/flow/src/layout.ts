@@ -14,7 +14,8 @@
 //  14    ingress interface:16 | mirror target:16
 //  15    tunnel source port:16 | hold record + 1:16 (0 = none)
 //
-// Cold arrays, indexed by entry: packets (f64), bytes (f64), first seen (u32), last seen (u32), rule (u32).
+// Cold statistics, 32 bytes per entry in one array (half a cache line, so a hit updates one line):
+//  float64 0 packets | float64 1 bytes | uint32 4 first seen | uint32 5 last seen | uint32 6 rule | 7 spare
 
 export const SLOT_WORDS = 16;
 export const SLOT_SHIFT = 4;
@@ -34,6 +35,8 @@ export const W_VIF_MIRROR = 14;
 export const W_AUX = 15;
 
 export const HASH_FREE = 0;
+/** Bucket tag of a retiring entry; live tags are 1..128 (7 hash bits + 1), 0 is a free slot. */
+export const TAG_RETIRING = 0xff;
 export const HASH_RETIRING = 1;
 
 export const ACTION_MASK = 0x7;
@@ -46,8 +49,16 @@ export const ECMP_MASK = 0xff;
 /** Stored member value meaning "no ECMP member chosen". */
 export const ECMP_NONE = 255;
 
-/** Cold bytes per entry: packets 8, bytes 8, first seen 4, last seen 4, rule 4. */
-export const COLD_BYTES = 28;
+/** Cold bytes per entry: packets 8, bytes 8, first seen 4, last seen 4, rule 4, spare 4. */
+export const COLD_BYTES = 32;
+export const COLD_F64 = 4;
+/** Float64 indices within an entry's cold record. */
+export const C_PACKETS = 0;
+export const C_BYTES = 1;
+/** Uint32 indices within an entry's cold record. */
+export const C_FIRST = 4;
+export const C_LAST = 5;
+export const C_RULE = 6;
 
 /** Counters and bookkeeping, one float64 each, in a header array (shared with workers when backed by SAB). */
 export const H_LIVE = 0;

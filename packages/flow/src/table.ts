@@ -5,7 +5,7 @@
 // created with its reverse flow, and the pair is deleted together.
 //
 // Beside the slots, each bucket has 8 bytes of metadata: one 8-bit tag per slot (hash bits the bucket choice
-// does not use; 0 = empty or retiring) and the head of its overflow chain. Each chain link carries the tag
+// does not use: 1..128 live, 0xff retiring, 0 free) and the head of its overflow chain. Each chain link carries the tag
 // of the entry it points to. A lookup reads the bucket's tags (a small array that stays in cache) and opens
 // only slots whose tag matches: a hit costs one slot (one cache line), a miss usually none.
 import { type AgingOptions, AgingPolicy, ageOf } from './aging.js';
@@ -143,11 +143,8 @@ export interface FlowTableMemory {
   header: Float64Array;
   seed: Int32Array;
   hot: Int32Array;
-  packets: Float64Array;
-  bytes: Float64Array;
-  firstSeen: Uint32Array;
-  lastSeen: Uint32Array;
-  rule: Uint32Array;
+  /** Statistics, 32 bytes per entry (layout.ts): packets and bytes as float64, then first/last seen and rule. */
+  cold: Float64Array;
   /** Per bucket: the slot tags (4 x 8 bits) and the overflow chain's first link. */
   buckets: Int32Array;
   /** Per overflow entry: the link to the next entry of its chain, or of the free list. */
@@ -175,11 +172,9 @@ export class FlowTable {
   private readonly header: Float64Array;
   private readonly seed: Int32Array;
   private readonly hot: Int32Array;
-  private readonly packetCount: Float64Array;
-  private readonly byteCount: Float64Array;
-  private readonly first: Uint32Array;
-  private readonly last: Uint32Array;
-  private readonly rules: Uint32Array;
+  private readonly cold: Float64Array;
+  /** The same memory as `cold`, as uint32 words. */
+  private readonly cold32: Uint32Array;
   private readonly info: Int32Array;
   private readonly next: Int32Array;
   private readonly vifCount: Uint32Array;
@@ -231,11 +226,7 @@ export class FlowTable {
         ['header', memory.header, L.HEADER_WORDS],
         ['seed', memory.seed, SEED_WORDS],
         ['hot', memory.hot, slots * L.SLOT_WORDS],
-        ['packets', memory.packets, slots],
-        ['bytes', memory.bytes, slots],
-        ['firstSeen', memory.firstSeen, slots],
-        ['lastSeen', memory.lastSeen, slots],
-        ['rule', memory.rule, slots],
+        ['cold', memory.cold, slots * L.COLD_F64],
         ['buckets', memory.buckets, this.buckets * 2],
         ['next', memory.next, Math.max(overflow, 1)],
         ['vifCount', memory.vifCount, maxVifs],
@@ -249,11 +240,8 @@ export class FlowTable {
       this.header = memory.header;
       this.seed = memory.seed;
       this.hot = memory.hot;
-      this.packetCount = memory.packets;
-      this.byteCount = memory.bytes;
-      this.first = memory.firstSeen;
-      this.last = memory.lastSeen;
-      this.rules = memory.rule;
+      this.cold = memory.cold;
+      this.cold32 = new Uint32Array(this.cold.buffer, this.cold.byteOffset, slots * L.COLD_F64 * 2);
       this.info = memory.buckets;
       this.next = memory.next;
       this.vifCount = memory.vifCount;
@@ -262,24 +250,24 @@ export class FlowTable {
 
     const Buf = options.shared ? SharedArrayBuffer : ArrayBuffer;
     const i32 = (n: number) => new Int32Array(new Buf(n * 4));
-    const u32 = (n: number) => new Uint32Array(new Buf(n * 4));
     const f64 = (n: number) => new Float64Array(new Buf(n * 8));
     this.header = f64(L.HEADER_WORDS);
     this.seed = i32(SEED_WORDS);
     this.seed.set(makeSeed(options.seed));
     this.hot = i32(slots * L.SLOT_WORDS);
-    this.packetCount = f64(slots);
-    this.byteCount = f64(slots);
-    this.first = u32(slots);
-    this.last = u32(slots);
-    this.rules = u32(slots);
+    this.cold = f64(slots * L.COLD_F64);
+    this.cold32 = new Uint32Array(this.cold.buffer, 0, slots * L.COLD_F64 * 2);
     this.info = i32(this.buckets * 2);
     // Overflow entries form a free list through `next` (link = entry + 1, 0 ends) until a chain takes them.
     this.next = i32(Math.max(overflow, 1));
     for (let e = 0; e + 1 < overflow; e++) this.next[e] = e + 2;
     this.header[L.H_FREE_HEAD] = overflow > 0 ? 0 : NONE;
-    this.vifCount = u32(maxVifs);
+    this.vifCount = new Uint32Array(new Buf(maxVifs * 4));
     this.header[L.H_VERSION] = L.LAYOUT_VERSION;
+    // Commit the memory now (fresh buffers are lazily mapped zero pages), so no packet pays a page fault.
+    this.hot.fill(0);
+    this.cold.fill(0);
+    this.info.fill(0);
   }
 
   /** A second view of a table created elsewhere (e.g. with `shared: true` in another thread). */
@@ -301,11 +289,7 @@ export class FlowTable {
       header: this.header,
       seed: this.seed,
       hot: this.hot,
-      packets: this.packetCount,
-      bytes: this.byteCount,
-      firstSeen: this.first,
-      lastSeen: this.last,
-      rule: this.rules,
+      cold: this.cold,
       buckets: this.info,
       next: this.next,
       vifCount: this.vifCount,
@@ -348,23 +332,20 @@ export class FlowTable {
     const hot = this.hot;
     const info = this.info;
     const b = reduce(h, this.buckets);
-    const tag = h & 0xff || 1;
-    const tags = info[b << 1]!;
-    if (tags !== 0) {
-      for (let j = 0; j < L.BUCKET_SIZE; j++) {
-        if (((tags >>> (j << 3)) & 0xff) === tag) {
-          const s = (b << 2) + j;
-          const o = s << L.SLOT_SHIFT;
-          if (
-            hot[o] === h &&
-            hot[o + 1] === meta &&
-            hot[o + 2] === ports &&
-            hot[o + 3] === src &&
-            hot[o + 7] === dst
-          ) {
-            return s;
-          }
-        }
+    const tag = (h & 0x7f) + 1;
+    // Bytes of the bucket's tag word equal to `tag` (SWAR zero-byte test; a false candidate fails the compare).
+    const x = info[b << 1]! ^ Math.imul(tag, 0x01010101);
+    for (let m = (x - 0x01010101) & ~x & 0x80808080; m !== 0; m &= m - 1) {
+      const s = (b << 2) + ((31 - Math.clz32(m & -m)) >>> 3);
+      const o = s << L.SLOT_SHIFT;
+      if (
+        hot[o] === h &&
+        hot[o + 1] === meta &&
+        hot[o + 2] === ports &&
+        hot[o + 3] === src &&
+        hot[o + 7] === dst
+      ) {
+        return s;
       }
     }
     const next = this.next;
@@ -398,11 +379,11 @@ export class FlowTable {
     const hot = this.hot;
     const info = this.info;
     const b = reduce(h, this.buckets);
-    const tag = h & 0xff || 1;
-    const tags = info[b << 1]!;
-    for (let j = 0; j < L.BUCKET_SIZE; j++) {
-      const s = (b << 2) + j;
-      if (((tags >>> (j << 3)) & 0xff) === tag && hot[s << L.SLOT_SHIFT] === h && this.keyAt(s, w)) return s;
+    const tag = (h & 0x7f) + 1;
+    const x = info[b << 1]! ^ Math.imul(tag, 0x01010101);
+    for (let m = (x - 0x01010101) & ~x & 0x80808080; m !== 0; m &= m - 1) {
+      const s = (b << 2) + ((31 - Math.clz32(m & -m)) >>> 3);
+      if (hot[s << L.SLOT_SHIFT] === h && this.keyAt(s, w)) return s;
     }
     const next = this.next;
     for (let link = info[(b << 1) + 1]!; link !== 0; link = next[(link & 0xffffff) - 1]!) {
@@ -428,25 +409,25 @@ export class FlowTable {
    */
   insertPair(key: FlowKey, spec: FlowSpec): number {
     const action = spec.action;
-    checkField('action', action, 0, 3);
+    if (!inRange(action, 3)) checkField('action', action, 0, 3);
     const reverseAction = spec.reverseAction ?? action;
-    checkField('reverseAction', reverseAction, 0, 3);
+    if (!inRange(reverseAction, 3)) checkField('reverseAction', reverseAction, 0, 3);
     const nextHop = spec.nextHop ?? 0;
     const reverseNextHop = spec.reverseNextHop ?? 0;
-    checkField('nextHop', nextHop, 0, 0x7fffffff);
-    checkField('reverseNextHop', reverseNextHop, 0, 0x7fffffff);
+    if (!inRange(nextHop, 0x7fffffff)) checkField('nextHop', nextHop, 0, 0x7fffffff);
+    if (!inRange(reverseNextHop, 0x7fffffff)) checkField('reverseNextHop', reverseNextHop, 0, 0x7fffffff);
     const ecmp = spec.ecmpMember ?? L.ECMP_NONE;
     const reverseEcmp = spec.reverseEcmpMember ?? L.ECMP_NONE;
-    checkField('ecmpMember', ecmp, 0, L.ECMP_NONE);
-    checkField('reverseEcmpMember', reverseEcmp, 0, L.ECMP_NONE);
+    if (!inRange(ecmp, L.ECMP_NONE)) checkField('ecmpMember', ecmp, 0, L.ECMP_NONE);
+    if (!inRange(reverseEcmp, L.ECMP_NONE)) checkField('reverseEcmpMember', reverseEcmp, 0, L.ECMP_NONE);
     const vif = spec.vif ?? 0;
     const reverseVif = spec.reverseVif ?? vif;
-    checkField('vif', vif, 0, this.maxVifs - 1);
-    checkField('reverseVif', reverseVif, 0, this.maxVifs - 1);
+    if (!inRange(vif, this.maxVifs - 1)) checkField('vif', vif, 0, this.maxVifs - 1);
+    if (!inRange(reverseVif, this.maxVifs - 1)) checkField('reverseVif', reverseVif, 0, this.maxVifs - 1);
     const mirror = spec.mirror ?? 0;
-    checkField('mirror', mirror, 0, 0xffff);
+    if (!inRange(mirror, 0xffff)) checkField('mirror', mirror, 0, 0xffff);
     const rule = spec.rule ?? 0;
-    checkField('rule', rule, 0, 0xffffffff);
+    if (!inRange(rule, 0xffffffff)) checkField('rule', rule, 0, 0xffffffff);
     const now = spec.now ?? 0;
     if (typeof now !== 'number' || !Number.isFinite(now))
       throw new FlowError('now', `${String(now)} is not a time`);
@@ -567,11 +548,13 @@ export class FlowTable {
     hot[o + L.W_VIF_MIRROR] = (vif << 16) | mirror;
     // MPLS over UDP source port from the flow hash, in RFC 7510's 49152..65535 range, fixed per flow.
     hot[o + L.W_AUX] = ((0xc000 | (h & 0x3fff)) << 16) | (record + 1);
-    this.packetCount[s] = 0;
-    this.byteCount[s] = 0;
-    this.first[s] = now;
-    this.last[s] = now;
-    this.rules[s] = rule;
+    const c = s << 2;
+    this.cold[c + L.C_PACKETS] = 0;
+    this.cold[c + L.C_BYTES] = 0;
+    const c32 = s << 3;
+    this.cold32[c32 + L.C_FIRST] = now;
+    this.cold32[c32 + L.C_LAST] = now;
+    this.cold32[c32 + L.C_RULE] = rule;
     this.vifCount[vif]!++;
   }
 
@@ -580,11 +563,11 @@ export class FlowTable {
     const hot = this.hot;
     const info = this.info;
     const b = reduce(h, this.buckets);
-    const tag = h & 0xff || 1;
+    const tag = (h & 0x7f) + 1;
     const tags = info[b << 1]!;
     for (let j = 0; j < L.BUCKET_SIZE; j++) {
       const s = (b << 2) + j;
-      if (((tags >>> (j << 3)) & 0xff) === 0 && hot[s << L.SLOT_SHIFT] === L.HASH_FREE) {
+      if (((tags >>> (j << 3)) & 0xff) === 0) {
         hot[s << L.SLOT_SHIFT] = h;
         info[b << 1] = tags | (tag << (j << 3));
         return s;
@@ -658,8 +641,8 @@ export class FlowTable {
     const o = s << L.SLOT_SHIFT;
     const retiring = hot[o] === L.HASH_RETIRING;
     const h = retiring ? hashWords(this.seed, hot, o + 1) : hot[o]!;
-    if (!retiring) this.setTag(s, h, 0);
-    this.unlink(s, h);
+    if (s < this.capacity) this.setTag(s, h, 0);
+    else this.unlink(s, h);
     this.vifCount[hot[o + L.W_VIF_MIRROR]! >>> 16]!--;
     hot.fill(0, o, o + L.SLOT_WORDS);
     this.header[retiring ? L.H_RETIRING : L.H_LIVE]!--;
@@ -727,9 +710,9 @@ export class FlowTable {
   }
 
   private retire(s: number, now: number): void {
-    this.setTag(s, this.hot[s << L.SLOT_SHIFT]!, 0);
+    this.setTag(s, this.hot[s << L.SLOT_SHIFT]!, L.TAG_RETIRING);
     this.hot[s << L.SLOT_SHIFT] = L.HASH_RETIRING;
-    this.last[s] = now;
+    this.cold32[(s << 3) + L.C_LAST] = now;
   }
 
   // ---- per packet -----------------------------------------------------------------------------------------
@@ -737,9 +720,10 @@ export class FlowTable {
   /** Counts a packet of `bytes` on the flow, stamps last-seen, and tracks TCP flags (wire bits) if given. */
   hit(index: number, now: number, bytes: number, tcpFlags = 0): void {
     if (!(index >= 0 && index < this.slots)) throw new FlowIndexError(index, 'outside the table');
-    this.packetCount[index]!++;
-    this.byteCount[index]! += bytes;
-    this.last[index] = now;
+    const c = index << 2;
+    this.cold[c + L.C_PACKETS]!++;
+    this.cold[c + L.C_BYTES]! += bytes;
+    this.cold32[(index << 3) + L.C_LAST] = now;
     if (tcpFlags !== 0) this.trackTcp(index, tcpFlags);
   }
 
@@ -777,8 +761,8 @@ export class FlowTable {
     this.check(index);
     const { action } = decision;
     const reverseAction = decision.reverseAction ?? action;
-    checkField('action', action, 0, 3);
-    checkField('reverseAction', reverseAction, 0, 3);
+    if (!inRange(action, 3)) checkField('action', action, 0, 3);
+    if (!inRange(reverseAction, 3)) checkField('reverseAction', reverseAction, 0, 3);
     if (decision.nextHop !== undefined) checkField('nextHop', decision.nextHop, 0, 0x7fffffff);
     if (decision.reverseNextHop !== undefined)
       checkField('reverseNextHop', decision.reverseNextHop, 0, 0x7fffffff);
@@ -800,7 +784,7 @@ export class FlowTable {
     const a = nat !== 0 && action === Action.FORWARD ? Action.NAT : action;
     this.hot[o + L.W_STATE] = (st & ~L.ACTION_MASK) | a;
     if (nextHop !== undefined) this.hot[o + L.W_NEXTHOP] = nextHop;
-    if (rule !== undefined) this.rules[s] = rule;
+    if (rule !== undefined) this.cold32[(s << 3) + L.C_RULE] = rule;
   }
 
   /**
@@ -876,20 +860,20 @@ export class FlowTable {
     return record < 0 ? 0 : this.holdQueue.count(record);
   }
   rule(index: number): number {
-    return this.rules[index]!;
+    return this.cold32[(index << 3) + L.C_RULE]!;
   }
   packets(index: number): number {
-    return this.packetCount[index]!;
+    return this.cold[(index << 2) + L.C_PACKETS]!;
   }
   bytes(index: number): number {
-    return this.byteCount[index]!;
+    return this.cold[(index << 2) + L.C_BYTES]!;
   }
   /** Creation time, the low 32 bits of the caller's clock. */
   firstSeen(index: number): number {
-    return this.first[index]!;
+    return this.cold32[(index << 3) + L.C_FIRST]!;
   }
   lastSeen(index: number): number {
-    return this.last[index]!;
+    return this.cold32[(index << 3) + L.C_LAST]!;
   }
 
   /** Copies the entry's key into `out`. */
@@ -970,7 +954,7 @@ export class FlowTable {
   sweep(now: number, budget = 4096): number {
     checkField('budget', budget, 0, Number.MAX_SAFE_INTEGER);
     const hot = this.hot;
-    const last = this.last;
+    const c32 = this.cold32;
     const policy = this.aging;
     const total = this.slots;
     let cur = this.header[L.H_SWEEP_CURSOR]!;
@@ -982,11 +966,11 @@ export class FlowTable {
       const h = hot[o];
       if (h === L.HASH_FREE) continue;
       if (h === L.HASH_RETIRING) {
-        if (ageOf(now, last[s]!) > policy.graceMs) this.free(s);
+        if (ageOf(now, c32[(s << 3) + L.C_LAST]!) > policy.graceMs) this.free(s);
         continue;
       }
       const r = hot[o + L.W_REVERSE]!;
-      const idle = Math.min(ageOf(now, last[s]!), ageOf(now, last[r]!));
+      const idle = Math.min(ageOf(now, c32[(s << 3) + L.C_LAST]!), ageOf(now, c32[(r << 3) + L.C_LAST]!));
       const proto = (hot[o + L.W_META]! >>> 8) & 0xff;
       let reason = -1;
       if (proto === 6) {
@@ -1037,9 +1021,14 @@ export class FlowTable {
 
   /** Entries charged to an interface. */
   vifFlows(vif: number): number {
-    checkField('vif', vif, 0, this.maxVifs - 1);
+    if (!inRange(vif, this.maxVifs - 1)) checkField('vif', vif, 0, this.maxVifs - 1);
     return this.vifCount[vif]!;
   }
+}
+
+/** True for an integer in 0..max (max < 2^32); the throwing check runs only when this fails. */
+function inRange(v: number, max: number): boolean {
+  return v >>> 0 === v && v <= max;
 }
 
 function sameWords(a: Int32Array, b: Int32Array, at: number): boolean {
