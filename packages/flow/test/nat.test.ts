@@ -195,3 +195,44 @@ describe('NAT flows', () => {
     }
   });
 });
+
+describe('keys from @filament/encap fast-path tuples', () => {
+  it('an ICMP echo request and its reply make a pair', () => {
+    const echo = (type: number, src: number[], dst: number[]) => {
+      const p = new Uint8Array(28);
+      p.set([0x45, 0, 0, 28, 0, 0, 0, 0, 64, 1, 0, 0, ...src, ...dst, type, 0, 0, 0, 0xbe, 0xef, 0, 1]);
+      return p;
+    };
+    const ek = new EncapKey();
+    const t = new FlowTable({ capacity: 16, seed: 4 });
+    const req = echo(8, [10, 0, 0, 1], [10, 0, 0, 2]);
+    expect(flowKeyFast(req, 0, req.length, ek)).toBe(0);
+    const f = t.insertPair(new FlowKey().setFromTuple(1, ek), { action: Action.FORWARD });
+    const rep = echo(0, [10, 0, 0, 2], [10, 0, 0, 1]);
+    expect(flowKeyFast(rep, 0, rep.length, ek)).toBe(0);
+    expect(t.lookup(new FlowKey().setFromTuple(1, ek))).toBe(t.reverse(f));
+  });
+
+  it('an IPv6 UDP packet and its reply make a pair', () => {
+    const v6 = (src: number, dst: number, sport: number, dport: number) => {
+      const p = new Uint8Array(48);
+      p.set([0x60, 0, 0, 0, 0, 8, 17, 64]);
+      p.set([0x20, 0x01, 0x0d, 0xb8], 8);
+      p[23] = src;
+      p.set([0x20, 0x01, 0x0d, 0xb8], 24);
+      p[39] = dst;
+      p.set([sport >> 8, sport & 0xff, dport >> 8, dport & 0xff, 0, 8, 0, 0], 40);
+      return p;
+    };
+    const ek = new EncapKey();
+    const t = new FlowTable({ capacity: 16, seed: 5 });
+    const q = v6(1, 2, 5353, 53);
+    expect(flowKeyFast(q, 0, q.length, ek)).toBe(0);
+    const k = new FlowKey().setFromTuple(7, ek);
+    expect(k.toString()).toBe('vrf 7 proto 17 [2001:db8::1]:5353 -> [2001:db8::2]:53');
+    const f = t.insertPair(k, { action: Action.FORWARD });
+    const a = v6(2, 1, 53, 5353);
+    flowKeyFast(a, 0, a.length, ek);
+    expect(t.lookup(new FlowKey().setFromTuple(7, ek))).toBe(t.reverse(f));
+  });
+});

@@ -1,0 +1,57 @@
+// The per-packet path must not allocate: run it long enough that one allocation per call would fill the
+// young generation many times over, and check that no garbage collection ran and the young generation did
+// not grow. (Counts GC events, not time.)
+import { PerformanceObserver } from 'node:perf_hooks';
+import { getHeapSpaceStatistics } from 'node:v8';
+import { describe, expect, it } from 'vitest';
+import { Action, FlowKey, FlowTable, TcpFlag } from '../src/index.js';
+
+const newSpaceUsed = () =>
+  getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')!.space_used_size;
+
+async function gcEventsDuring(fn: () => void): Promise<{ gcs: number; newSpaceGrowth: number }> {
+  let gcs = 0;
+  const obs = new PerformanceObserver((list) => {
+    gcs += list.getEntries().length;
+  });
+  obs.observe({ entryTypes: ['gc'] });
+  await new Promise((r) => setTimeout(r, 20));
+  gcs = 0;
+  const before = newSpaceUsed();
+  fn();
+  const growth = newSpaceUsed() - before;
+  await new Promise((r) => setTimeout(r, 20));
+  obs.disconnect();
+  return { gcs, newSpaceGrowth: growth };
+}
+
+describe('allocation', () => {
+  it('lookupV4, lookup, hit, insertPair and deletePair allocate nothing per call', async () => {
+    const t = new FlowTable({ capacity: 1 << 14, seed: 1 });
+    const n = 4000;
+    const k = new FlowKey();
+    const spec = { action: Action.FORWARD as Action, nextHop: 3, now: 0 };
+    const idx = new Int32Array(n);
+    const src = (i: number) => (0x0a000000 + i) | 0;
+    const round = (iters: number) => {
+      let acc = 0;
+      for (let r = 0; r < iters; r++) {
+        for (let i = 0; i < n; i++)
+          idx[i] = t.insertPair(k.setV4(1, 6, src(i), 0x0b000001, 1000 + (i & 0xfff), 80), spec);
+        for (let i = 0; i < n; i++) {
+          const f = t.lookupV4(1, 6, src(i), 0x0b000001, 1000 + (i & 0xfff), 80);
+          t.hit(f, r, 100, TcpFlag.ACK);
+          acc ^= t.lookup(k.setV4(1, 6, 0x0b000001, src(i), 80, 1000 + (i & 0xfff)));
+          acc ^= t.lookupV4(2, 6, src(i), 0x0b000001, 1, 80);
+        }
+        for (let i = 0; i < n; i++) t.deletePair(idx[i]!);
+      }
+      return acc;
+    };
+    round(30); // warm up: let the JIT optimize the path
+    const { gcs, newSpaceGrowth } = await gcEventsDuring(() => round(300)); // 1.2 M pairs, 3.6 M lookups
+    expect(gcs).toBe(0);
+    expect(newSpaceGrowth).toBeLessThan(256 * 1024);
+    expect(t.size).toBe(0);
+  });
+});
