@@ -223,9 +223,9 @@ describeWithTool('tshark', 'tshark dissects what the codec encodes', () => {
       expect(r['_ws.expert.severity'], `packet ${i + 1}`).toBe('');
     });
     // and the bytes decode back to the same values
-    messages.forEach((m, i) =>
-      expect(decodeMessage(wire[i]!).message).toEqual(decodeMessage(encodeMessage(m)).message),
-    );
+    for (const [i, m] of messages.entries()) {
+      expect(decodeMessage(wire[i]!).message).toEqual(decodeMessage(encodeMessage(m)).message);
+    }
   }, 120_000);
 
   it('OPEN: header fields and every capability', () => {
