@@ -133,8 +133,9 @@ const tagRows = await runBench(
 // ---- evaluate on a 200-entry ACL: 1,024 tuples over all entries, hits early and late, and misses
 const aw = aclWorld();
 const ac = new PolicyCompiler(aw.model, aw.inventory);
-const m = ac.matcher('me');
-if (!m || m.acl.firewall?.length !== 200) throw new Error('ACL world does not have 200 entries');
+const matcher = ac.matcher('me');
+if (matcher?.acl.firewall?.length !== 200) throw new Error('ACL world does not have 200 entries');
+const m = matcher;
 const naive = new NaiveEvaluator(aw.model, aw.inventory);
 const tuples: FiveTuple[] = [];
 const texts: [string, number, number][] = [];

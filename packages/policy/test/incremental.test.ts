@@ -33,8 +33,7 @@ function snapshot(c: PolicyCompiler): unknown {
       continue;
     }
     const gate = (g: typeof acl.firewall) =>
-      g &&
-      g.map((e) => [
+      g?.map((e) => [
         e.key,
         c.set(e.remote)?.prefixes(),
         e.local === null ? null : c.set(e.local)?.prefixes(),
@@ -223,7 +222,7 @@ describe('incremental compilation', () => {
                     : Object.fromEntries(
                         Object.entries(x as object)
                           .filter(([k]) => k !== 'gw')
-                          .map(([k, g]) => [k, g === null ? null : (g as [string][]).map((e) => e[0])]),
+                          .map(([k, g]) => [k, g == null ? null : (g as [string][]).map((e) => e[0])]),
                       ),
                 );
               if (keys(a[name]) !== keys(b[name]))
