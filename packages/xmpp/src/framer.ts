@@ -46,8 +46,13 @@ export class Framer {
   /** Start of the stanza under construction in `buf`, valid while depth > 0. */
   private stanzaStart = 0;
   private depth = 0;
-  /** Names of the open elements of the stanza under construction. */
+  /** Names of the open elements of the stanza under construction (slow path). */
   private readonly names: string[] = [];
+  /** Fast path: the stanza's end tag prefix (`</iq`) is searched directly; '' when scanning tag by tag. */
+  private closeTag = '';
+  /** Fast path: where the end-tag search resumes, and where the root's content starts. */
+  private fastFrom = 0;
+  private bodyStart = 0;
   /** Inside an incomplete construct: where its terminator search resumes, and the open quote in a tag. */
   private resume = 0;
   private quote = 0;
@@ -108,6 +113,28 @@ export class Framer {
         }
         if (p >= len) break;
         if (s.charCodeAt(p) !== 0x3c) throw new XmlSyntaxError('text between stanzas', p);
+      } else if (this.closeTag !== '') {
+        // Fast path (TF frames this way, with a regex): find the root's end tag with one native search.
+        const r = this.fastEnd(s, len);
+        if (r === -1) {
+          p = len;
+          break;
+        }
+        if (r >= 0) {
+          p = r;
+          this.depth = 0;
+          this.closeTag = '';
+          if (p - this.stanzaStart > this.max) throw new StanzaTooLargeError(this.max, p - this.stanzaStart);
+          const text = s.slice(this.stanzaStart, p);
+          consumed = p;
+          this.onFrame(FRAME_STANZA, text);
+          if (this.stopped) return;
+          continue;
+        }
+        // Something inside could hide or nest the end tag: scan this stanza tag by tag instead.
+        this.closeTag = '';
+        p = this.bodyStart;
+        continue;
       } else {
         const lt = s.indexOf('<', p);
         if (lt === -1) {
@@ -229,6 +256,9 @@ export class Framer {
         this.stanzaStart = p;
         this.names[0] = name;
         this.depth = 1;
+        this.closeTag = `</${name}`;
+        this.bodyStart = q + 1;
+        this.fastFrom = q + 1;
       } else if (!selfClosing) {
         if (this.depth >= MAX_DEPTH) throw new XmlSyntaxError(`elements nested deeper than ${MAX_DEPTH}`, p);
         let n = p + 1;
@@ -241,7 +271,49 @@ export class Framer {
     if (held > this.max) throw new StanzaTooLargeError(this.max, held);
     this.buf = held === 0 ? '' : s.slice(consumed);
     this.scan = p - consumed;
-    if (this.depth > 0) this.stanzaStart -= consumed;
+    if (this.depth > 0) {
+      this.stanzaStart -= consumed;
+      this.bodyStart -= consumed;
+      this.fastFrom -= consumed;
+    }
     if (this.resume > 0) this.resume -= consumed;
   }
+
+  /**
+   * Fast path: returns the index after the stanza's end tag, -1 when it has not arrived yet, or -2 when the
+   * stanza holds something that makes a plain search unsafe (a comment, CDATA, PI or DOCTYPE, or a nested
+   * element with the root's name). Those fall back to the tag-by-tag scan. One compiled regex finds the
+   * first of all of these, which is several times faster than separate indexOf calls.
+   */
+  private fastEnd(s: string, len: number): number {
+    const re = fastPattern(this.names[0]!);
+    re.lastIndex = this.fastFrom;
+    const m = re.exec(s);
+    if (m === null) {
+      this.fastFrom = Math.max(this.bodyStart, len - this.closeTag.length - 1);
+      return -1;
+    }
+    if (m[1] !== '/') return -2;
+    const after = m.index + this.closeTag.length;
+    const gt = s.indexOf('>', after);
+    if (gt === -1) {
+      this.fastFrom = m.index;
+      return -1;
+    }
+    for (let i = after; i < gt; i++) if (!isWs(s.charCodeAt(i))) return -2;
+    return gt + 1;
+  }
+}
+
+const patterns = new Map<string, RegExp>();
+
+/** `<!`, `<?`, `<name` or `</name` followed by a delimiter; group 1 is '/' for the end tag. */
+function fastPattern(name: string): RegExp {
+  let re = patterns.get(name);
+  if (re === undefined) {
+    const n = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    re = new RegExp(`<(?:[!?]|(/?)${n}(?=[\\s>/]))`, 'g');
+    if (patterns.size < 64) patterns.set(name, re);
+  }
+  return re;
 }

@@ -21,8 +21,14 @@ function isNameStart(c: number): boolean {
   return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f || c === 0x3a || c >= 0xc0;
 }
 
+/** ASCII name characters (XML 1.0 NameChar restricted to ASCII); every non-ASCII character is accepted. */
+const NAME_CHAR = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  NAME_CHAR[c] = isNameStart(c) || (c >= 0x30 && c <= 0x39) || c === 0x2d || c === 0x2e ? 1 : 0;
+}
+
 function isNameChar(c: number): boolean {
-  return isNameStart(c) || (c >= 0x30 && c <= 0x39) || c === 0x2d || c === 0x2e || c === 0xb7;
+  return c >= 128 || NAME_CHAR[c] === 1;
 }
 
 /** True when `s` holds only XML whitespace. */
@@ -45,6 +51,7 @@ export class XmlCursor {
   private readonly attrNames: string[] = [];
   private readonly attrValues: string[] = [];
   private attrCount = 0;
+  private readonly names: (string | undefined)[] = [];
 
   constructor(s?: string, start = 0, end?: number) {
     if (s !== undefined) this.reset(s, start, end);
@@ -89,6 +96,19 @@ export class XmlCursor {
     const out: Record<string, string> = {};
     for (let i = 0; i < this.attrCount; i++) out[this.attrNames[i]!] = this.attrValues[i]!;
     return out;
+  }
+
+  /**
+   * The name at s[from, to), reusing the string seen last time for a name of the same length and first
+   * character: element names repeat, so this avoids allocating one string per element.
+   */
+  private intern(from: number, to: number): string {
+    const key = ((to - from) << 7) | (this.s.charCodeAt(from) & 127);
+    const cached = this.names[key];
+    if (cached !== undefined && this.s.startsWith(cached, from)) return cached;
+    const name = this.s.slice(from, to);
+    if (key < 8192) this.names[key] = name;
+    return name;
   }
 
   /** Advances to the next token and returns its type (TOKEN_*). */
@@ -150,6 +170,17 @@ export class XmlCursor {
 
   private endTag(p: number): number {
     const s = this.s;
+    if (this.depth > 0) {
+      // Fast path: the expected name followed by '>'.
+      const open = this.stack[this.depth - 1]!;
+      const gt = p + 2 + open.length;
+      if (s.charCodeAt(gt) === 0x3e && gt < this.end && s.startsWith(open, p + 2)) {
+        this.depth--;
+        this.current = open;
+        this.pos = gt + 1;
+        return TOKEN_END;
+      }
+    }
     const gt = s.indexOf('>', p + 2);
     if (gt === -1 || gt >= this.end) throw new XmlSyntaxError('unterminated end tag', p);
     let q = p + 2;
@@ -172,7 +203,7 @@ export class XmlCursor {
     if (!isNameStart(s.charCodeAt(q))) throw new XmlSyntaxError('bad element name', q);
     q++;
     while (q < end && isNameChar(s.charCodeAt(q))) q++;
-    const name = s.slice(p + 1, q);
+    const name = this.intern(p + 1, q);
     this.attrCount = 0;
     let selfClosing = false;
     for (;;) {
@@ -226,6 +257,14 @@ export class XmlCursor {
    */
   nextChild(): boolean {
     for (;;) {
+      if (!this.pendingEnd) {
+        // Text between children is ignored: skip it without materializing a token.
+        const p = this.pos;
+        if (p < this.end && this.s.charCodeAt(p) !== 0x3c) {
+          const lt = this.s.indexOf('<', p);
+          this.pos = lt === -1 || lt > this.end ? this.end : lt;
+        }
+      }
       const t = this.next();
       if (t === TOKEN_START) return true;
       if (t === TOKEN_END || t === TOKEN_EOF) return false;

@@ -246,7 +246,27 @@ describe('framer: what it delivers', () => {
   });
 
   it('deep nesting is refused (no recursion bomb)', () => {
-    expect(() => frames([`<iq>${'<a>'.repeat(100)}`], { requireHeader: false })).toThrow(XmlSyntaxError);
+    // Scanned tag by tag (the comment disables the fast path): refused by the framer.
+    expect(() => frames([`<iq><!-- -->${'<a>'.repeat(100)}${'</a>'.repeat(100)}</iq>`], { requireHeader: false })).toThrow(
+      XmlSyntaxError,
+    );
+    // Framed by the fast path: refused by the parser.
+    expect(() => decodeStanza(`<iq>${'<a>'.repeat(100)}${'</a>'.repeat(100)}</iq>`)).toThrow(XmlSyntaxError);
+  });
+
+  it('the fast path falls back when CDATA, a comment or a nested same-name element could fool it', () => {
+    const hdr = '<stream:stream xmlns:stream="http://etherx.jabber.org/streams">';
+    for (const iq of [
+      '<iq><![CDATA[</iq>]]></iq>',
+      '<iq><!-- </iq> --></iq>',
+      '<iq><iq></iq></iq>',
+      '<iq><?pi </iq> ?></iq>',
+      '<iq ><x/></iq >',
+    ]) {
+      expect(frames([hdr + iq]).filter((f) => f[0] === FRAME_STANZA)).toEqual([[FRAME_STANZA, iq]]);
+    }
+    // `</iqx>` is not the end of `<iq>`.
+    expect(frames([`${hdr}<iq><iqx></iqx></iq>`]).filter((f) => f[0] === FRAME_STANZA)).toEqual([[FRAME_STANZA, '<iq><iqx></iqx></iq>']]);
   });
 
   it('an unclosed stanza at end of stream is reported by the stream decoder', () => {

@@ -2,5 +2,6 @@
 import type { Command } from '../command.js';
 import { pcapCommand } from './pcap.js';
 import { policyCommands } from './policy.js';
+import { xmppDecodeCommand } from './xmpp.js';
 
-export const commands: Command[] = [pcapCommand, ...policyCommands];
+export const commands: Command[] = [pcapCommand, ...policyCommands, xmppDecodeCommand];

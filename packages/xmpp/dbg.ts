@@ -1,0 +1,20 @@
+import { CONTROL_NODE_JID, Framer, FRAME_STANZA, decodeStanza, encodeRouteUpdate } from './src/index.js';
+import { VRF, inetRoute } from './test/fixtures.js';
+const items = Array.from({ length: 32 }, (_, i) => ({ route: inetRoute(i) }));
+const msg = encodeRouteUpdate(CONTROL_NODE_JID, 'compute-1/bgp-peer', 'inet', VRF, items);
+const sliced = msg.slice(1);
+const flat = msg.trim();
+function time(name: string, fn: () => void) { for (let i=0;i<300;i++) fn(); const t=performance.now(); const N=2000; for (let i=0;i<N;i++) fn(); const us=(performance.now()-t)*1000/N; console.log(name, us.toFixed(1), 'us/msg', (us/32).toFixed(2), 'us/route'); }
+let sink = 0;
+time('decode flat', () => { sink += decodeStanza(flat).kind.length; });
+time('decode sliced', () => { sink += decodeStanza(sliced).kind.length; });
+time('framer only', () => { const f = new Framer((k,t) => { sink += t.length; }, { requireHeader: false }); f.write(msg); });
+time('framer+decode', () => { const f = new Framer((k,t) => { if (k===FRAME_STANZA) sink += decodeStanza(t).kind.length; }, { requireHeader: false }); f.write(msg); });
+time('indexOf x4', () => { sink += msg.indexOf('</message', 1) + msg.indexOf('<!', 1) + msg.indexOf('<?', 1) + msg.indexOf('<message', 2); });
+const re = /<[!?]/g;
+time('regex <[!?]', () => { re.lastIndex = 1; const m = re.exec(msg); sink += m ? m.index : -1; });
+time('indexOf <!', () => { sink += msg.indexOf('<!', 1); });
+time('indexOf </message', () => { sink += msg.indexOf('</message', 1); });
+time('indexOf <message', () => { sink += msg.indexOf('<message', 2); });
+const re2 = /<(?:[!?]|message[\s>\/])/g;
+time('regex combined', () => { re2.lastIndex = 2; const m = re2.exec(msg); sink += m ? m.index : -1; });
