@@ -297,3 +297,47 @@ describe('FlowTable against a Map model', () => {
     expect(reasons.slice(2)).toEqual([DeleteReason.AGED, DeleteReason.AGED]);
   });
 });
+
+describe('cramped table with overflow chains', () => {
+  it('BUCKET_FULL leaves no trace and chain bookkeeping stays exact under random churn', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.boolean(), fc.nat(63)), { minLength: 10, maxLength: 300 }),
+        fc.integer({ min: 0, max: 6 }),
+        (ops, overflow) => {
+          const t = new FlowTable({ capacity: 8, overflow, seed: 3 });
+          const live = new Set<number>();
+          const key = (i: number) => FlowKey.v4(1, 17, 0x0a000000 + i, 0x0a0000ff, 1000 + i, 53);
+          for (const [insert, i] of ops) {
+            if (insert) {
+              const before = t.stats();
+              const r = t.insertPair(key(i), { action: Action.FORWARD });
+              if (live.has(i)) expect(r).toBe(InsertStatus.EXISTS);
+              else if (r >= 0) live.add(i);
+              else {
+                expect([InsertStatus.BUCKET_FULL, InsertStatus.TABLE_FULL]).toContain(r);
+                const after = t.stats();
+                expect([after.flows, after.overflowUsed]).toEqual([before.flows, before.overflowUsed]);
+              }
+            } else {
+              expect(t.delete(key(i))).toBe(live.has(i));
+              live.delete(i);
+            }
+            let inOverflow = 0;
+            t.forEach((s) => {
+              if (s >= t.capacity) inOverflow++;
+            });
+            expect(t.stats().overflowUsed).toBe(inOverflow);
+            expect(t.size).toBe(live.size * 2);
+          }
+          for (let i = 0; i < 64; i++) {
+            const f = t.lookup(key(i));
+            expect(f >= 0).toBe(live.has(i));
+            if (f >= 0) expect(t.lookup(key(i).reverseInto(new FlowKey()))).toBe(t.reverse(f));
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});
