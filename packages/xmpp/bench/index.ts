@@ -15,18 +15,18 @@ import { Worker } from 'node:worker_threads';
 import { runBench } from '@filament/testkit';
 import { parse } from 'ltx';
 import {
-  CONTROL_NODE_JID,
-  Framer,
-  FRAME_STANZA,
   type AgentSession,
-  XmppClient,
-  XmppServer,
+  CONTROL_NODE_JID,
   decodeStanza,
   encodeRouteUpdate,
   encodeStreamHeader,
   encodeSubscribe,
+  FRAME_STANZA,
+  Framer,
+  XmppClient,
+  XmppServer,
 } from '../src/index.js';
-import { VRF, inetRoute } from '../test/fixtures.js';
+import { inetRoute, VRF } from '../test/fixtures.js';
 
 setFlagsFromString('--expose_gc');
 const gc = runInNewContext('gc') as () => void;
@@ -38,7 +38,11 @@ async function codec(): Promise<void> {
   let sink = 0;
   console.log(`32-route message: ${msg.length} characters, ${Math.round(msg.length / 32)} per route`);
   const rows = await runBench('codec, per route item (32-route CN message)', [
-    { name: 'ltx parse (baseline, tree only)', items: 32, fn: () => void (sink += parse(msg).children.length) },
+    {
+      name: 'ltx parse (baseline, tree only)',
+      items: 32,
+      fn: () => void (sink += parse(msg).children.length),
+    },
     {
       name: 'decodeStanza (typed routes)',
       items: 32,
@@ -51,13 +55,20 @@ async function codec(): Promise<void> {
       name: 'framer + decodeStanza',
       items: 32,
       fn: () => {
-        const f = new Framer((k, t) => {
-          if (k === FRAME_STANZA) sink += decodeStanza(t).kind.length;
-        }, { requireHeader: false });
+        const f = new Framer(
+          (k, t) => {
+            if (k === FRAME_STANZA) sink += decodeStanza(t).kind.length;
+          },
+          { requireHeader: false },
+        );
         f.write(msg);
       },
     },
-    { name: 'encodeRouteUpdate', items: 32, fn: () => void (sink += encodeRouteUpdate(CONTROL_NODE_JID, 'c/bgp-peer', 'inet', VRF, items).length) },
+    {
+      name: 'encodeRouteUpdate',
+      items: 32,
+      fn: () => void (sink += encodeRouteUpdate(CONTROL_NODE_JID, 'c/bgp-peer', 'inet', VRF, items).length),
+    },
   ]);
   if (sink === 42) console.log('');
   const dec = rows[1]!;
@@ -92,10 +103,21 @@ parentPort.on('message', (m) => { if (m === 'stop') srv.close(() => process.exit
 `;
 
 async function sessionThroughput(count: number): Promise<void> {
-  const header = encodeStreamHeader({ from: 'cn-bench', to: 'compute-1', id: '++123', version: '1.0', lang: 'en', xmlns: 'jabber:client' });
+  const header = encodeStreamHeader({
+    from: 'cn-bench',
+    to: 'compute-1',
+    id: '++123',
+    version: '1.0',
+    lang: 'en',
+    xmlns: 'jabber:client',
+  });
   const w = new Worker(cnWorker, { eval: true, workerData: { header, msg, count } });
   const [port] = (await once(w, 'message')) as [number];
-  const client = new XmppClient({ name: 'compute-1', servers: [{ host: '127.0.0.1', port }], configSubscribe: false });
+  const client = new XmppClient({
+    name: 'compute-1',
+    servers: [{ host: '127.0.0.1', port }],
+    configSubscribe: false,
+  });
   let got = 0;
   const done = new Promise<void>((resolve) => {
     client.on('route-update', (_i, m) => {
@@ -121,7 +143,11 @@ async function sessionThroughput(count: number): Promise<void> {
   // Same exchange with both ends in this thread: encode + send + frame + parse + decode on one core.
   const server = new XmppServer({ hostname: 'cn-bench' });
   const addr = await server.listen(0, '127.0.0.1');
-  const c2 = new XmppClient({ name: 'compute-2', servers: [{ host: '127.0.0.1', port: addr.port }], configSubscribe: false });
+  const c2 = new XmppClient({
+    name: 'compute-2',
+    servers: [{ host: '127.0.0.1', port: addr.port }],
+    configSubscribe: false,
+  });
   c2.subscribe(VRF);
   const [agent] = (await Promise.all([once(server, 'session'), c2.start()]))[0] as [AgentSession];
   await once(agent, 'end-of-rib');
@@ -147,7 +173,9 @@ async function sessionThroughput(count: number): Promise<void> {
   pump();
   await done2;
   const ms2 = performance.now() - t1;
-  console.log(`loopback TCP session, encode + decode in one thread: ${got2} routes in ${ms2.toFixed(0)} ms = ${Math.round((got2 / ms2) * 1000)} routes/s`);
+  console.log(
+    `loopback TCP session, encode + decode in one thread: ${got2} routes in ${ms2.toFixed(0)} ms = ${Math.round((got2 / ms2) * 1000)} routes/s`,
+  );
   await c2.stop();
   await server.close();
 }
@@ -179,7 +207,12 @@ async function sessionsHeld(n: number): Promise<void> {
     encodeStreamHeader({ from: `agent-${i}`, to: CONTROL_NODE_JID, version: '1.0', lang: 'en', xmlns: '' }),
   );
   const subs = Array.from({ length: n }, (_, i) =>
-    encodeSubscribe('subscribe', { from: `agent-${i}`, to: `${CONTROL_NODE_JID}/bgp-peer`, id: 'subscribe0' }, VRF, { instanceId: i }),
+    encodeSubscribe(
+      'subscribe',
+      { from: `agent-${i}`, to: `${CONTROL_NODE_JID}/bgp-peer`, id: 'subscribe0' },
+      VRF,
+      { instanceId: i },
+    ),
   );
   let subscribed = 0;
   const all = new Promise<void>((resolve) => {

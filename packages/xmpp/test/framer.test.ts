@@ -247,9 +247,9 @@ describe('framer: what it delivers', () => {
 
   it('deep nesting is refused (no recursion bomb)', () => {
     // Scanned tag by tag (the comment disables the fast path): refused by the framer.
-    expect(() => frames([`<iq><!-- -->${'<a>'.repeat(100)}${'</a>'.repeat(100)}</iq>`], { requireHeader: false })).toThrow(
-      XmlSyntaxError,
-    );
+    expect(() =>
+      frames([`<iq><!-- -->${'<a>'.repeat(100)}${'</a>'.repeat(100)}</iq>`], { requireHeader: false }),
+    ).toThrow(XmlSyntaxError);
     // Framed by the fast path: refused by the parser.
     expect(() => decodeStanza(`<iq>${'<a>'.repeat(100)}${'</a>'.repeat(100)}</iq>`)).toThrow(XmlSyntaxError);
   });
@@ -266,7 +266,9 @@ describe('framer: what it delivers', () => {
       expect(frames([hdr + iq]).filter((f) => f[0] === FRAME_STANZA)).toEqual([[FRAME_STANZA, iq]]);
     }
     // `</iqx>` is not the end of `<iq>`.
-    expect(frames([`${hdr}<iq><iqx></iqx></iq>`]).filter((f) => f[0] === FRAME_STANZA)).toEqual([[FRAME_STANZA, '<iq><iqx></iqx></iq>']]);
+    expect(frames([`${hdr}<iq><iqx></iqx></iq>`]).filter((f) => f[0] === FRAME_STANZA)).toEqual([
+      [FRAME_STANZA, '<iq><iqx></iqx></iq>'],
+    ]);
   });
 
   it('an unclosed stanza at end of stream is reported by the stream decoder', () => {
