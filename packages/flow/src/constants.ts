@@ -1,17 +1,17 @@
 // Code registries: actions, TCP state bits, entry flags, insert results and delete reasons. The numeric
 // values are stored in the table's typed arrays, so they are part of the memory layout and stay stable.
 
-/** What the forwarder does with a packet that hits the flow (vrouter VR_FLOW_ACTION_*). */
+/** What the forwarder does with a packet that hits the flow; the codes are the vRouter's VR_FLOW_ACTION_*. */
 export const Action = {
+  DROP: 0,
   /** First packet seen, decision pending; later packets are queued (bounded) until it arrives. */
-  HOLD: 0,
-  DROP: 1,
+  HOLD: 1,
   FORWARD: 2,
   /** Forward after rewriting the tuple to the reverse flow's key, swapped (see `rewriteKey`). */
   NAT: 3,
 } as const;
 export type Action = (typeof Action)[keyof typeof Action];
-export const ACTION_NAMES = ['HOLD', 'DROP', 'FORWARD', 'NAT'] as const;
+export const ACTION_NAMES = ['DROP', 'HOLD', 'FORWARD', 'NAT'] as const;
 
 /** TCP segments seen in one direction of a flow; a pair is closed after RST, or FIN in both directions. */
 export const TcpState = {

@@ -40,7 +40,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
     arbitrary: fc.record({
       op: fc.constant('insert' as const),
       key: keyArb,
-      action: fc.constantFrom(1, 2),
+      action: fc.constantFrom<number>(Action.DROP, Action.FORWARD),
       nat: fc.option(keyArb, { freq: 4 }),
     }),
   },
@@ -278,7 +278,7 @@ describe('FlowTable against a Map model', () => {
       ops.push({
         op: 'insert',
         key: { vrf: 2, proto: 6, src: ADDRS[0]!, dst: ADDRS[1]!, sport: 2000 + i, dport: 80 },
-        action: 2,
+        action: Action.FORWARD,
         nat: null,
       });
     }
