@@ -141,7 +141,7 @@ export class AgentSession extends EventEmitter<AgentSessionEvents> {
             : held && s.dissociate.includes(held.node)
               ? 'delete'
               : undefined;
-        if (!held || !held.route || op === undefined) {
+        if (!held?.route || op === undefined) {
           this.log.info({ agent: this.agent, vrf: s.node }, 'collection without a matching publish dropped');
           return;
         }

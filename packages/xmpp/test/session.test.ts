@@ -7,15 +7,17 @@ import {
   encodeRoutePublish,
   encodeStreamHeader,
   encodeSubscribe,
+  keepaliveInterval,
   type RouteEvent,
   type RouteUpdateStanza,
+  retryDelay,
   XmppClient,
   type XmppError,
   XmppServer,
 } from '../src/index.js';
 import { enetEntry, inetRoute, VRF } from './fixtures.js';
 
-const cleanups: (() => Promise<unknown> | void)[] = [];
+const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
@@ -272,5 +274,57 @@ describe('loopback session', () => {
     await rawAgent(port, 'x');
     const [, reason] = (await failed) as [string, XmppError];
     expect(reason.name).toBe('SubclusterMismatchError');
+  });
+
+  it('two control nodes: independent sessions, config subscribe only on the config peer, fail-over keeps the other', async () => {
+    const a = await startServer({ hostname: 'cn-a' });
+    const b = await startServer({ hostname: 'cn-b' });
+    const configs: string[] = [];
+    for (const [label, srv] of [
+      ['a', a.server],
+      ['b', b.server],
+    ] as const) {
+      srv.on('session', (s) => s.on('config-subscribe', () => configs.push(label)));
+    }
+    const client = new XmppClient({
+      name: 'compute-2',
+      servers: [
+        { host: '127.0.0.1', port: a.port },
+        { host: '127.0.0.1', port: b.port },
+      ],
+      retryBaseMs: 20,
+    });
+    cleanups.push(() => client.stop());
+    client.subscribe(VRF, { instanceId: 1 });
+    const sa = once(a.server, 'session');
+    const sb = once(b.server, 'session');
+    client.start();
+    const [[agentA], [agentB]] = (await Promise.all([sa, sb])) as [[AgentSession], [AgentSession]];
+    await Promise.all([once(agentA, 'end-of-rib'), once(agentB, 'end-of-rib')]);
+    expect(configs).toHaveLength(1);
+    expect(client.establishedServers.sort()).toEqual([0, 1]);
+    // Server A drops the agent: B keeps its session; A gets it back with the subscription replayed.
+    const down = once(client, 'down');
+    const again = once(a.server, 'session');
+    agentA.close();
+    await down;
+    expect(b.server.sessions.has('compute-2')).toBe(true);
+    const [agentA2] = (await again) as [AgentSession];
+    await once(agentA2, 'end-of-rib');
+    expect(agentA2.subscriptions.has(VRF)).toBe(true);
+    expect(
+      () => new XmppClient({ name: 'x', servers: [{ host: 'a' }, { host: 'b' }, { host: 'c' }] }),
+    ).toThrow(/1\.\.2/);
+  });
+
+  it('retry delays: about 50 ms first, then doubling to 30 s, within 10 % jitter', () => {
+    const d = (n: number, r: number) => retryDelay(n, 1000, 30_000, () => r);
+    expect(d(1, 0.5)).toBe(50);
+    expect(d(2, 0.5)).toBe(2000);
+    expect(d(3, 0.5)).toBe(4000);
+    expect(d(10, 0.5)).toBe(30_000);
+    expect(d(10, 0)).toBe(27_000);
+    expect(d(10, 1)).toBe(33_000);
+    expect(keepaliveInterval(90_000)).toBe(30_000);
   });
 });
