@@ -36,7 +36,51 @@ import { ipv6PseudoSum, onesSum } from './checksum.js';
 import { entropyPort, innerFlowHash } from './entropy.js';
 import { checkRange, InvalidFieldError, RangeFieldError } from './errors.js';
 import { decapFast, decapFastIp, MPLS_UDP_PORT, VXLAN_PORT } from './fastpath.js';
+import {
+  ETH_DST,
+  ETH_SRC,
+  ETH_TYPE,
+  GRE_FLAGS,
+  GRE_K,
+  GRE_MIN_LEN,
+  GRE_PROTOCOL,
+  IP4_CHECKSUM,
+  IP4_DST,
+  IP4_FLAGS_FRAG,
+  IP4_ID,
+  IP4_MIN_LEN,
+  IP4_PROTOCOL,
+  IP4_SRC,
+  IP4_TOS,
+  IP4_TOTAL_LENGTH,
+  IP4_TTL,
+  IP6_DST,
+  IP6_HOP_LIMIT,
+  IP6_NEXT_HEADER,
+  IP6_PAYLOAD_LENGTH,
+  IP6_SRC,
+  MPLS_ENTRY_LEN,
+  MPLS_S,
+  UDP_CHECKSUM,
+  UDP_DST_PORT,
+  UDP_LEN,
+  UDP_LENGTH,
+  UDP_SRC_PORT,
+  VLAN_LEN,
+  VLAN_TCI,
+  VXLAN_FLAG_I,
+  VXLAN_FLAGS,
+  VXLAN_LEN,
+  VXLAN_VNI,
+} from './offsets.js';
 import { DecapMeta, fastPathError, MAX_LABELS, TunnelKind } from './view.js';
+
+const ETH_IPV4 = 0x0800;
+const ETH_IPV6 = 0x86dd;
+const ETH_VLAN = 0x8100;
+const ETH_MPLS = 0x8847;
+const IP_UDP = 17;
+const IP_GRE = 47;
 
 /** Outer-header settings for the headroom encapsulators. Allocate once per tunnel/next hop and reuse. */
 export class TunnelParams {
@@ -183,118 +227,84 @@ function encap(
   // Tunnel header(s), inside out.
   if (kind === T_VXLAN) {
     checkRange('vxlan', 'vni', p.vni, 0, 0xffffff);
-    q -= 8;
-    buf[q] = 0x08; // I flag: the VNI is valid
-    buf[q + 1] = 0;
-    buf[q + 2] = 0;
-    buf[q + 3] = 0;
-    buf[q + 4] = p.vni >>> 16;
-    buf[q + 5] = (p.vni >>> 8) & 0xff;
-    buf[q + 6] = p.vni & 0xff;
-    buf[q + 7] = 0;
+    q -= VXLAN_LEN;
+    put32(buf, q + VXLAN_FLAGS, VXLAN_FLAG_I << 24); // I flag: the VNI is valid; reserved bits zero
+    put32(buf, q + VXLAN_VNI, p.vni << 8);
   } else {
     for (let i = p.labelCount - 1; i >= 0; i--) {
       const label = p.labels[i]!;
       const tc = p.labelTc[i]!;
       if (label > 0xfffff) throw new RangeFieldError('mpls', 'label', label, 0, 0xfffff);
       if (tc > 7) throw new RangeFieldError('mpls', 'tc', tc, 0, 7);
-      q -= 4;
-      buf[q] = label >>> 12;
-      buf[q + 1] = (label >>> 4) & 0xff;
-      buf[q + 2] = ((label & 0x0f) << 4) | (tc << 1) | (i === p.labelCount - 1 ? 1 : 0);
-      buf[q + 3] = p.labelTtl[i]!;
+      q -= MPLS_ENTRY_LEN;
+      const bottom = i === p.labelCount - 1 ? MPLS_S : 0;
+      put32(buf, q, ((label << 12) | (tc << 9) | bottom | p.labelTtl[i]!) >>> 0);
     }
   }
   let srcPort = 0;
-  const l4 = kind === T_MPLS_GRE ? q - (p.greKey >= 0 ? 8 : 4) : q - 8;
+  const l4 = kind === T_MPLS_GRE ? q - (p.greKey >= 0 ? GRE_MIN_LEN + 4 : GRE_MIN_LEN) : q - UDP_LEN;
   if (kind === T_MPLS_GRE) {
     const hasKey = p.greKey >= 0;
     if (hasKey && p.greKey > 0xffffffff) throw new RangeFieldError('gre', 'key', p.greKey, 0, 0xffffffff);
-    buf[l4] = hasKey ? 0x20 : 0;
-    buf[l4 + 1] = 0;
-    buf[l4 + 2] = 0x88;
-    buf[l4 + 3] = 0x47;
-    if (hasKey) {
-      buf[l4 + 4] = p.greKey >>> 24;
-      buf[l4 + 5] = (p.greKey >>> 16) & 0xff;
-      buf[l4 + 6] = (p.greKey >>> 8) & 0xff;
-      buf[l4 + 7] = p.greKey & 0xff;
-    }
+    put16(buf, l4 + GRE_FLAGS, hasKey ? GRE_K : 0); // version 0, no checksum or sequence
+    put16(buf, l4 + GRE_PROTOCOL, ETH_MPLS);
+    if (hasKey) put32(buf, l4 + GRE_MIN_LEN, p.greKey);
   } else {
     srcPort = p.srcPort !== 0 ? p.srcPort : entropyPort(hash);
     if (srcPort > 0xffff) throw new RangeFieldError('udp', 'srcPort', srcPort, 0, 0xffff);
-    const dport = kind === T_VXLAN ? VXLAN_PORT : MPLS_UDP_PORT;
-    buf[l4] = srcPort >>> 8;
-    buf[l4 + 1] = srcPort & 0xff;
-    buf[l4 + 2] = dport >>> 8;
-    buf[l4 + 3] = dport & 0xff;
-    buf[l4 + 4] = ipPayload >>> 8;
-    buf[l4 + 5] = ipPayload & 0xff;
-    buf[l4 + 6] = 0;
-    buf[l4 + 7] = 0;
+    put16(buf, l4 + UDP_SRC_PORT, srcPort);
+    put16(buf, l4 + UDP_DST_PORT, kind === T_VXLAN ? VXLAN_PORT : MPLS_UDP_PORT);
+    put16(buf, l4 + UDP_LENGTH, ipPayload);
+    put16(buf, l4 + UDP_CHECKSUM, 0);
   }
-  const proto = kind === T_MPLS_GRE ? 47 : 17;
+  const proto = kind === T_MPLS_GRE ? IP_GRE : IP_UDP;
   const ip = l4 - ipLen;
   if (v6) {
     const fl = p.flowLabel >= 0 ? p.flowLabel : hash & 0xfffff;
     if (fl > 0xfffff) throw new RangeFieldError('ipv6', 'flowLabel', fl, 0, 0xfffff);
-    buf[ip] = 0x60 | (p.tos >>> 4);
-    buf[ip + 1] = ((p.tos & 0x0f) << 4) | (fl >>> 16);
-    buf[ip + 2] = (fl >>> 8) & 0xff;
-    buf[ip + 3] = fl & 0xff;
-    buf[ip + 4] = ipPayload >>> 8;
-    buf[ip + 5] = ipPayload & 0xff;
-    buf[ip + 6] = proto;
-    buf[ip + 7] = p.ttl;
-    buf.set(p.src6, ip + 8);
-    buf.set(p.dst6, ip + 24);
-    if (proto === 17) {
+    put32(buf, ip, ((6 << 28) | ((p.tos & 0xff) << 20) | fl) >>> 0); // version, traffic class, flow label
+    put16(buf, ip + IP6_PAYLOAD_LENGTH, ipPayload);
+    buf[ip + IP6_NEXT_HEADER] = proto;
+    buf[ip + IP6_HOP_LIMIT] = p.ttl;
+    buf.set(p.src6, ip + IP6_SRC);
+    buf.set(p.dst6, ip + IP6_DST);
+    if (proto === IP_UDP) {
       // UDP checksum over the pseudo-header, header and payload; 0 is sent as 0xffff (RFC 768).
-      const c = ~onesSum(buf, l4, ipPayload, ipv6PseudoSum(buf, ip + 8, ip + 24, 17, ipPayload)) & 0xffff;
-      const cs = c === 0 ? 0xffff : c;
-      buf[l4 + 6] = cs >>> 8;
-      buf[l4 + 7] = cs & 0xff;
+      const sum = ipv6PseudoSum(buf, ip + IP6_SRC, ip + IP6_DST, IP_UDP, ipPayload);
+      const c = ~onesSum(buf, l4, ipPayload, sum) & 0xffff;
+      put16(buf, l4 + UDP_CHECKSUM, c === 0 ? 0xffff : c);
     }
   } else {
-    const total = 20 + ipPayload;
-    buf[ip] = 0x45;
-    buf[ip + 1] = p.tos;
-    buf[ip + 2] = total >>> 8;
-    buf[ip + 3] = total & 0xff;
-    buf[ip + 4] = (p.ipId >>> 8) & 0xff;
-    buf[ip + 5] = p.ipId & 0xff;
-    buf[ip + 6] = p.dontFragment ? 0x40 : 0;
-    buf[ip + 7] = 0;
-    buf[ip + 8] = p.ttl;
-    buf[ip + 9] = proto;
-    buf[ip + 10] = 0;
-    buf[ip + 11] = 0;
-    writeU32(buf, ip + 12, p.src4);
-    writeU32(buf, ip + 16, p.dst4);
-    // Unrolled RFC 1071 sum of the ten header words.
+    buf[ip] = 0x45; // version 4, IHL 5: no options
+    buf[ip + IP4_TOS] = p.tos;
+    put16(buf, ip + IP4_TOTAL_LENGTH, IP4_MIN_LEN + ipPayload);
+    put16(buf, ip + IP4_ID, p.ipId & 0xffff);
+    put16(buf, ip + IP4_FLAGS_FRAG, p.dontFragment ? 0x4000 : 0);
+    buf[ip + IP4_TTL] = p.ttl;
+    buf[ip + IP4_PROTOCOL] = proto;
+    put16(buf, ip + IP4_CHECKSUM, 0);
+    put32(buf, ip + IP4_SRC, p.src4);
+    put32(buf, ip + IP4_DST, p.dst4);
+    // RFC 1071 sum of the ten header words.
     let s = 0;
-    for (let i = ip; i < ip + 20; i += 2) s += (buf[i]! << 8) | buf[i + 1]!;
+    for (let i = ip; i < ip + IP4_MIN_LEN; i += 2) s += (buf[i]! << 8) | buf[i + 1]!;
     s = (s & 0xffff) + (s >>> 16);
     s = (s & 0xffff) + (s >>> 16);
-    const c = ~s & 0xffff;
-    buf[ip + 10] = c >>> 8;
-    buf[ip + 11] = c & 0xff;
+    put16(buf, ip + IP4_CHECKSUM, ~s & 0xffff);
   }
   if (l2 > 0) {
     const e = ip - l2;
-    buf.set(p.dstMac, e);
-    buf.set(p.srcMac, e + 6);
-    let t = e + 12;
+    buf.set(p.dstMac, e + ETH_DST);
+    buf.set(p.srcMac, e + ETH_SRC);
+    let t = e + ETH_TYPE;
     if (p.vlan >= 0) {
       if (p.vlan > 0xfff) throw new RangeFieldError('vlan', 'vid', p.vlan, 0, 0xfff);
-      buf[t] = 0x81;
-      buf[t + 1] = 0x00;
-      buf[t + 2] = ((p.vlanPcp & 7) << 5) | (p.vlan >>> 8);
-      buf[t + 3] = p.vlan & 0xff;
-      t += 4;
+      // The TPID takes the EtherType's place; the tag (TCI, EtherType) follows it.
+      put16(buf, t, ETH_VLAN);
+      put16(buf, t + 2 + VLAN_TCI, ((p.vlanPcp & 7) << 13) | p.vlan);
+      t += VLAN_LEN;
     }
-    buf[t] = v6 ? 0x86 : 0x08;
-    buf[t + 1] = v6 ? 0xdd : 0x00;
+    put16(buf, t, v6 ? ETH_IPV6 : ETH_IPV4);
   }
   if (out) {
     out.start = start;
@@ -305,7 +315,12 @@ function encap(
   return start;
 }
 
-function writeU32(buf: Uint8Array, at: number, v: number): void {
+function put16(buf: Uint8Array, at: number, v: number): void {
+  buf[at] = v >>> 8;
+  buf[at + 1] = v & 0xff;
+}
+
+function put32(buf: Uint8Array, at: number, v: number): void {
   buf[at] = v >>> 24;
   buf[at + 1] = (v >>> 16) & 0xff;
   buf[at + 2] = (v >>> 8) & 0xff;
