@@ -51,3 +51,67 @@ export function maxMessageLength(ctx: SessionContext): number {
 export function hasAddPath(ctx: SessionContext, afi: number, safi: number): boolean {
   return ctx.addPath.size > 0 && ctx.addPath.has((afi << 8) | safi);
 }
+
+interface OpenLike {
+  parameters: readonly (
+    | { kind: 'capabilities'; capabilities: readonly CapabilityLike[] }
+    | { kind: 'unknown' }
+  )[];
+}
+type CapabilityLike =
+  | { type: 'four-octet-as' }
+  | { type: 'extended-message' }
+  | {
+      type: 'add-path';
+      families: readonly { afi: number; safi: number; mode: 'receive' | 'send' | 'both' }[];
+    }
+  | { type: string };
+
+function capsOf(open: OpenLike): CapabilityLike[] {
+  const out: CapabilityLike[] = [];
+  for (const p of open.parameters) if (p.kind === 'capabilities') out.push(...p.capabilities);
+  return out;
+}
+
+function addPathModes(open: OpenLike): Map<number, string> {
+  const m = new Map<number, string>();
+  for (const c of capsOf(open)) {
+    if (c.type !== 'add-path' || !('families' in c)) continue;
+    for (const f of (c as Extract<CapabilityLike, { type: 'add-path' }>).families)
+      m.set(familyKey(f), f.mode);
+  }
+  return m;
+}
+
+/**
+ * The contexts of both directions of a session from the two OPENs (RFC 5492): 4-octet AS when both sent
+ * capability 65 (RFC 6793 4.1), extended messages when both sent capability 6 (RFC 8654 3), and path ids
+ * per family where one side sends and the other receives (RFC 7911 4).
+ */
+export function negotiate(
+  local: OpenLike,
+  remote: OpenLike,
+  peerType?: 'internal' | 'external',
+): { receive: SessionContext; send: SessionContext } {
+  const lc = capsOf(local);
+  const rc = capsOf(remote);
+  const both = (t: string) => lc.some((c) => c.type === t) && rc.some((c) => c.type === t);
+  const fourOctetAs = both('four-octet-as');
+  const extendedMessage = both('extended-message');
+  const lm = addPathModes(local);
+  const rm = addPathModes(remote);
+  const receive: Family[] = [];
+  const send: Family[] = [];
+  for (const [key, mode] of lm) {
+    const peer = rm.get(key);
+    if (!peer) continue;
+    const f = { afi: key >> 8, safi: key & 0xff };
+    if ((mode === 'receive' || mode === 'both') && (peer === 'send' || peer === 'both')) receive.push(f);
+    if ((mode === 'send' || mode === 'both') && (peer === 'receive' || peer === 'both')) send.push(f);
+  }
+  const base = peerType ? { fourOctetAs, extendedMessage, peerType } : { fourOctetAs, extendedMessage };
+  return {
+    receive: sessionContext({ ...base, addPath: receive }),
+    send: sessionContext({ ...base, addPath: send }),
+  };
+}

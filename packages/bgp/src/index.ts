@@ -36,4 +36,5 @@ export * from './rfc7606.js';
 export * from './route-refresh.js';
 export * from './text.js';
 export * from './update.js';
+export * from './update-packer.js';
 export * from './update-visitor.js';

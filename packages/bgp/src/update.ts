@@ -19,13 +19,14 @@ import { Afi, type Family, Safi } from './afi-safi.js';
 import { AttrCode, AttrFlag, attrInfo, attrName } from './attribute-codes.js';
 import { decodeAttributeValue, type PathAttribute, writeAttribute } from './attributes/index.js';
 import { hasAddPath, maxMessageLength, type SessionContext } from './context.js';
-import { BgpError, type ErrorAction, MalformedError } from './errors.js';
-import { finishMessage, startMessage } from './header.js';
+import { BgpError, type ErrorAction, MalformedError, TruncatedError } from './errors.js';
+import { decodeHeader, finishMessage, HEADER_LENGTH, startMessage } from './header.js';
 import { MessageType } from './message-types.js';
-import { decodeNlri, encodeNlri, type Nlri } from './nlri/index.js';
+import { decodeNlri, encodeNlriInto, type Nlri, nlriEncodingLength } from './nlri/index.js';
 import { UpdateErrorSubcode } from './notification-codes.js';
 import { updateNotification } from './notify.js';
 import { strongestAction, subcodeCarriesAttribute, type UpdateProblem } from './rfc7606.js';
+import type { Writer } from './wire.js';
 import { u16 } from './wire.js';
 
 export interface UpdateMessage {
@@ -227,15 +228,23 @@ export function decodeUpdateBody(
 /** The bytes of an UPDATE message (header included) for the direction described by `ctx`. */
 export function encodeUpdate(m: UpdateMessage, ctx: SessionContext): Uint8Array {
   const addPath = hasAddPath(ctx, Afi.IPv4, Safi.Unicast);
-  const w = startMessage(MessageType.UPDATE, 256);
-  const wr = encodeNlri(IPV4_UNICAST, m.withdrawn, { addPath });
-  w.u16(wr.length).bytes(wr);
+  const w = startMessage(MessageType.UPDATE, maxMessageLength(ctx) === 4096 ? 4096 : 1024);
+  w.u16(nlriEncodingLength(IPV4_UNICAST, m.withdrawn, { addPath }));
+  writeNlri(w, m.withdrawn, addPath);
   const taAt = w.skip(2);
   const start = w.pos;
   for (const a of m.attributes) writeAttribute(a, w, ctx);
   w.patchU16(taAt, w.pos - start);
-  w.bytes(encodeNlri(IPV4_UNICAST, m.nlri, { addPath }));
+  writeNlri(w, m.nlri, addPath);
   return finishMessage(w, maxMessageLength(ctx));
+}
+
+/** Writes IPv4 unicast NLRI straight into the writer's buffer. */
+function writeNlri(w: Writer, nlri: readonly Nlri[], addPath: boolean): void {
+  if (nlri.length === 0) return;
+  const n = nlriEncodingLength(IPV4_UNICAST, nlri, { addPath });
+  const buf = w.reserve(n);
+  w.pos = encodeNlriInto(IPV4_UNICAST, nlri, { addPath }, buf, w.pos);
 }
 
 /** The End-of-RIB marker of a family (RFC 4724 2): an empty UPDATE for IPv4 unicast, else an empty MP_UNREACH. */
@@ -282,4 +291,25 @@ export function findAttribute<T extends PathAttribute['type']>(
   type: T,
 ): Extract<PathAttribute, { type: T }> | undefined {
   return m.attributes.find((a) => a.type === type) as Extract<PathAttribute, { type: T }> | undefined;
+}
+
+/** Decodes a whole UPDATE message (header included) at `offset`; see `decodeUpdateBody` for the problems. */
+export function decodeUpdate(
+  buf: Uint8Array,
+  offset: number,
+  ctx: SessionContext,
+): DecodedUpdate & { length: number } {
+  const { length, type } = decodeHeader(buf, offset, maxMessageLength(ctx));
+  if (type !== MessageType.UPDATE) {
+    throw new MalformedError('update', 'type', offset + 18, `message type ${type} is not UPDATE`);
+  }
+  if (offset + length > buf.length) {
+    throw new TruncatedError(
+      'header',
+      'length',
+      offset + 16,
+      `message of ${length} bytes, ${buf.length - offset} present`,
+    );
+  }
+  return { ...decodeUpdateBody(buf, offset + HEADER_LENGTH, offset + length, ctx), length };
 }

@@ -77,6 +77,12 @@ export class Writer {
     return this;
   }
 
+  /** Makes room for `n` bytes at `pos` without writing them; the caller fills `buf` and advances `pos`. */
+  reserve(n: number): Uint8Array {
+    this.ensure(n);
+    return this.buf;
+  }
+
   /** Writes `n` zero bytes and returns where they start (for a length patched later). */
   skip(n: number): number {
     this.ensure(n);

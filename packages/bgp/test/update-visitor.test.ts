@@ -5,8 +5,10 @@ import {
   BgpError,
   decodeMessage,
   defaultContext,
+  encodeAttributeBlock,
   encodeMessage,
   type Nlri,
+  packIpv4Updates,
   sessionContext,
   type UpdateMessage,
   visitUpdate,
@@ -91,6 +93,45 @@ describe('visitUpdate', () => {
         },
       ),
       { numRuns: 1000 },
+    );
+  });
+});
+
+describe('packIpv4Updates', () => {
+  it('packs prefixes that decode back, in order, filling each message up to the limit', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 0xffffffff }), fc.integer({ min: 0, max: 32 })), {
+          maxLength: 3000,
+        }),
+        fc.boolean(),
+        (items, addPath) => {
+          const ctx = sessionContext(addPath ? { addPath: [{ afi: 1, safi: 1 }] } : {});
+          // canonical prefixes: host bits zero
+          const prefixes = items.map(([p, l]) => (l === 0 ? 0 : (p >>> (32 - l)) << (32 - l)) >>> 0);
+          const lengths = items.map(([, l]) => l);
+          const ids = items.map((_, i) => i * 7);
+          const attrs = encodeAttributeBlock(
+            [
+              { type: 'ORIGIN', origin: 'igp' },
+              { type: 'AS_PATH', segments: [{ type: 'sequence', asns: [65001] }] },
+              { type: 'NEXT_HOP', nextHop: '192.0.2.1' },
+            ],
+            ctx,
+          );
+          const msgs = packIpv4Updates(attrs, prefixes, lengths, items.length, ctx, ids);
+          const seen: [number, number, number][] = [];
+          for (const m of msgs) {
+            expect(m.length).toBeLessThanOrEqual(4096);
+            const r = decodeMessage(m, 0, ctx);
+            expect(r.problems).toEqual([]);
+            visitUpdate(m, 0, ctx, { ipv4: (_r, p, l, id) => seen.push([p, l, id]) });
+          }
+          expect(seen).toEqual(prefixes.map((p, i) => [p, lengths[i]!, addPath ? ids[i]! : 0]));
+          if (msgs.length > 1) expect(msgs[0]!.length).toBeGreaterThan(4096 - (addPath ? 9 : 5));
+        },
+      ),
+      { numRuns: 60 },
     );
   });
 });

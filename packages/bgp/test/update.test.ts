@@ -255,3 +255,50 @@ describe('End-of-RIB and AS path reconstruction', () => {
     ]);
   });
 });
+
+describe('negotiate and decodeUpdate', () => {
+  it('derives both directions from the two OPENs', async () => {
+    const { makeOpen, negotiate, decodeUpdate, hasAddPath } = await import('../src/index.js');
+    const local = makeOpen({
+      asn: 65001,
+      bgpId: '10.0.0.1',
+      capabilities: [
+        { type: 'extended-message' },
+        {
+          type: 'add-path',
+          families: [
+            { afi: 1, safi: 1, mode: 'both' },
+            { afi: 2, safi: 1, mode: 'receive' },
+          ],
+        },
+      ],
+    });
+    const remote = makeOpen({
+      asn: 65002,
+      bgpId: '10.0.0.2',
+      capabilities: [
+        { type: 'extended-message' },
+        {
+          type: 'add-path',
+          families: [
+            { afi: 1, safi: 1, mode: 'receive' },
+            { afi: 2, safi: 1, mode: 'send' },
+          ],
+        },
+      ],
+    });
+    const { receive, send } = negotiate(local, remote, 'external');
+    expect([receive.fourOctetAs, receive.extendedMessage, receive.peerType]).toEqual([
+      true,
+      true,
+      'external',
+    ]);
+    expect([hasAddPath(receive, 1, 1), hasAddPath(receive, 2, 1)]).toEqual([false, true]);
+    expect([hasAddPath(send, 1, 1), hasAddPath(send, 2, 1)]).toEqual([true, false]);
+    const noAs4 = { ...remote, parameters: [] };
+    expect(negotiate(local, noAs4).receive.fourOctetAs).toBe(false);
+    const r = decodeUpdate(update('', GOOD, NLRI), 0, defaultContext);
+    expect(r.message.nlri).toHaveLength(1);
+    expect(r.length).toBe(update('', GOOD, NLRI).length);
+  });
+});
