@@ -280,11 +280,15 @@ describe('loopback session', () => {
     const a = await startServer({ hostname: 'cn-a' });
     const b = await startServer({ hostname: 'cn-b' });
     const configs: string[] = [];
+    const eor = new Map<AgentSession, Promise<unknown>>();
     for (const [label, srv] of [
       ['a', a.server],
       ['b', b.server],
     ] as const) {
-      srv.on('session', (s) => s.on('config-subscribe', () => configs.push(label)));
+      srv.on('session', (s) => {
+        s.on('config-subscribe', () => configs.push(label));
+        eor.set(s, once(s, 'end-of-rib'));
+      });
     }
     const client = new XmppClient({
       name: 'compute-2',
@@ -300,7 +304,7 @@ describe('loopback session', () => {
     const sb = once(b.server, 'session');
     client.start();
     const [[agentA], [agentB]] = (await Promise.all([sa, sb])) as [[AgentSession], [AgentSession]];
-    await Promise.all([once(agentA, 'end-of-rib'), once(agentB, 'end-of-rib')]);
+    await Promise.all([eor.get(agentA), eor.get(agentB)]);
     expect(configs).toHaveLength(1);
     expect(client.establishedServers.sort()).toEqual([0, 1]);
     // Server A drops the agent: B keeps its session; A gets it back with the subscription replayed.
@@ -310,7 +314,7 @@ describe('loopback session', () => {
     await down;
     expect(b.server.sessions.has('compute-2')).toBe(true);
     const [agentA2] = (await again) as [AgentSession];
-    await once(agentA2, 'end-of-rib');
+    await eor.get(agentA2);
     expect(agentA2.subscriptions.has(VRF)).toBe(true);
     expect(
       () => new XmppClient({ name: 'x', servers: [{ host: 'a' }, { host: 'b' }, { host: 'c' }] }),
