@@ -137,6 +137,8 @@ describe('loopback session', () => {
 
   it('reconnects after the server drops it and replays subscriptions and routes', async () => {
     const { server, port } = await startServer();
+    const routes = new Map<AgentSession, Promise<unknown[]>>();
+    server.on('session', (s) => routes.set(s, once(s, 'route')));
     const client = startClient(port);
     client.subscribe(VRF, { instanceId: 3 });
     client.publish(VRF, inetRoute(7));
@@ -144,7 +146,7 @@ describe('loopback session', () => {
     first.close();
     const second = (await once(server, 'session'))[0] as AgentSession;
     expect(second).not.toBe(first);
-    const route = (await once(second, 'route'))[0] as RouteEvent;
+    const route = (await routes.get(second)!)[0] as RouteEvent;
     expect(route.route).toEqual(inetRoute(7));
     expect(second.subscriptions.has(VRF)).toBe(true);
   });
