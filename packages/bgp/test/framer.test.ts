@@ -78,3 +78,33 @@ describe('BgpFramer', () => {
     expect(() => f.next()).toThrow(MalformedError);
   });
 });
+
+describe('BgpFramer fuzz', () => {
+  it('random byte streams only give messages or BgpError, never loop', async () => {
+    const { BgpError } = await import('../src/index.js');
+    fc.assert(
+      fc.property(
+        fc.array(fc.uint8Array({ maxLength: 64 }), { maxLength: 20 }),
+        fc.boolean(),
+        (chunks, marker) => {
+          const f = new BgpFramer();
+          try {
+            for (const c of chunks) {
+              if (marker && c.length >= 16) c.fill(0xff, 0, 16);
+              f.push(c);
+              let n = 0;
+              for (const m of f.messages()) {
+                expect(m.length).toBeGreaterThanOrEqual(19);
+                n++;
+                expect(n).toBeLessThan(100);
+              }
+            }
+          } catch (e) {
+            if (!(e instanceof BgpError)) throw e;
+          }
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+});

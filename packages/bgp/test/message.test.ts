@@ -233,3 +233,40 @@ describe('fuzz: only BgpError', () => {
 function u8Arb() {
   return fc.integer({ min: 0, max: 255 });
 }
+
+describe('extended messages (RFC 8654) and 2-octet AS paths (RFC 6793)', () => {
+  it('an UPDATE over 4096 bytes needs the extended message context', async () => {
+    const { EncodeError, toTwoOctetAsPath, reconstructAsPath, readvertiseAttributes } = await import(
+      '../src/index.js'
+    );
+    const nlri = Array.from({ length: 2000 }, (_, n) => ({
+      type: 'prefix' as const,
+      prefix: `10.${n >> 8}.${n & 0xff}.0/24`,
+    }));
+    const m: BgpMessage = {
+      type: 'update',
+      withdrawn: [],
+      attributes: [{ type: 'ORIGIN', flags: 0x40, origin: 'igp' }],
+      nlri,
+    };
+    expect(() => encodeMessage(m)).toThrow(EncodeError);
+    const ext = sessionContext({ extendedMessage: true });
+    const b = encodeMessage(m, ext);
+    expect(b.length).toBeGreaterThan(4096);
+    expect(() => decodeMessage(b)).toThrow(BgpError);
+    expect(decodeMessage(b, 0, ext).message).toEqual(m);
+
+    const path = [{ type: 'sequence' as const, asns: [65001, 4200000001] }];
+    const two = toTwoOctetAsPath(path);
+    expect(two.asPath).toEqual([{ type: 'sequence', asns: [65001, 23456] }]);
+    expect(reconstructAsPath(two.asPath, two.as4Path)).toEqual(path);
+    expect(toTwoOctetAsPath([{ type: 'sequence', asns: [1] }]).as4Path).toBeUndefined();
+    expect(
+      readvertiseAttributes([
+        { type: 'ORIGIN', origin: 'igp' },
+        { type: 'UNKNOWN', code: 99, flags: 0xc0, value: new Uint8Array() },
+        { type: 'UNKNOWN', code: 98, flags: 0x80, value: new Uint8Array() },
+      ]).map((a) => (a.type === 'UNKNOWN' ? a.flags : a.type)),
+    ).toEqual(['ORIGIN', 0xe0]);
+  });
+});

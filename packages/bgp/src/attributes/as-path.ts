@@ -202,3 +202,30 @@ export function asPathToString(segments: readonly AsPathSegment[]): string {
     })
     .join(' ');
 }
+
+/**
+ * RFC 6793 4.2.2: what a NEW speaker sends to an OLD (2-octet) one: AS_PATH with every AS above 65535
+ * replaced by AS_TRANS, and AS4_PATH with the true numbers when any was replaced (confederation segments
+ * stay out of AS4_PATH).
+ */
+export function toTwoOctetAsPath(segments: readonly AsPathSegment[]): {
+  asPath: AsPathSegment[];
+  as4Path: AsPathSegment[] | undefined;
+} {
+  let mapped = false;
+  const asPath = segments.map((s) => ({
+    type: s.type,
+    asns: s.asns.map((a) => {
+      if (a > 0xffff) {
+        mapped = true;
+        return 23456;
+      }
+      return a;
+    }),
+  }));
+  if (!mapped) return { asPath, as4Path: undefined };
+  const as4Path = segments
+    .filter((s) => s.type === 'sequence' || s.type === 'set')
+    .map((s) => ({ type: s.type, asns: [...s.asns] }));
+  return { asPath, as4Path };
+}

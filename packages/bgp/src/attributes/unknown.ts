@@ -34,3 +34,22 @@ export function readvertiseUnknown(a: UnknownAttr): UnknownAttr | undefined {
   if (!(a.flags & AttrFlag.TRANSITIVE)) return undefined;
   return { ...a, flags: a.flags | AttrFlag.PARTIAL };
 }
+
+/**
+ * RFC 4271 5 / 9.1.3: the attribute list to pass on to other peers: unrecognized optional transitive
+ * attributes get the Partial bit, unrecognized optional non-transitive ones are dropped, the rest is kept.
+ */
+export function readvertiseAttributes<T extends { type: string }>(
+  attributes: readonly (T | UnknownAttr)[],
+): (T | UnknownAttr)[] {
+  const out: (T | UnknownAttr)[] = [];
+  for (const a of attributes) {
+    if (a.type !== 'UNKNOWN') {
+      out.push(a);
+      continue;
+    }
+    const r = readvertiseUnknown(a as UnknownAttr);
+    if (r) out.push(r);
+  }
+  return out;
+}

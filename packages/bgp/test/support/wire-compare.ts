@@ -156,9 +156,11 @@ export function tsharkMessages(file: string, ports: readonly number[]): Map<stri
     const key = `${ip['ip.src']}:${tcp['tcp.srcport']}>${ip['ip.dst']}:${tcp['tcp.dstport']}`;
     const bgp = p.bgp;
     const list = out.get(key) ?? [];
+    const frame = (p.frame as Record<string, string> | undefined)?.['frame.number'] ?? '';
     for (const m of Array.isArray(bgp) ? bgp : [bgp]) {
       const f: Fields = new Map();
       flatten(m, f);
+      f.set('frame', [frame]);
       list.push(f);
     }
     out.set(key, list);
@@ -285,7 +287,13 @@ const capCode: Record<string, number> = {
   fqdn: 73,
 };
 
+/**
+ * tshark 4.0 reads the EVPN label fields (NLRI and PMSI tunnel) as VNIs once it has dissected a VXLAN
+ * encapsulation extended community earlier in the same frame, even in an earlier UPDATE of that frame
+ * (its state is per packet, not per UPDATE), and as MPLS labels otherwise. `vxlan` models that state.
+ */
 class Out {
+  vxlan = false;
   readonly m: Fields = new Map();
   add(k: (typeof FIELDS)[number], ...v: (string | number | bigint)[]): void {
     const l = this.m.get(k) ?? [];
@@ -398,6 +406,8 @@ function nlriFields(afi: number, reach: boolean, list: readonly Nlri[], o: Out):
             ? n.labels.map((l, i) => `${l}${i === n.labels.length - 1 ? ' (bottom)' : ''}`).join(' ')
             : `${n.withdrawLabel ?? 0} (withdrawn)`,
         );
+        // tshark 4.0 shows a VPNv6 NLRI's RD and prefix only in its text line, not as fields
+        if (afi === 2) break;
         o.add('bgp.rd', rdText(n.rd));
         o.add(`bgp.${reach ? 'mp_reach' : 'mp_unreach'}_nlri_${v}_prefix`, prefixAddr(n.prefix));
         break;
@@ -406,7 +416,7 @@ function nlriFields(afi: number, reach: boolean, list: readonly Nlri[], o: Out):
         o.add('bgp.evpn.nlri.rd', hex(encodeRd(n.rd)));
         o.add('bgp.evpn.nlri.esi', n.esi);
         o.add('bgp.evpn.nlri.etag', n.ethernetTag);
-        o.add('bgp.evpn.nlri.mpls_ls1', n.label.label);
+        evpnLabelField(o, n.label.raw, 'bgp.evpn.nlri.mpls_ls1');
         break;
       case 'evpn-mac-ip':
         o.add('bgp.evpn.nlri.rt', 2);
@@ -416,8 +426,8 @@ function nlriFields(afi: number, reach: boolean, list: readonly Nlri[], o: Out):
         o.add('bgp.evpn.nlri.mac_addr', n.mac);
         if (n.ip !== undefined)
           o.add(n.ip.includes(':') ? 'bgp.evpn.nlri.ipv6.addr' : 'bgp.evpn.nlri.ip.addr', n.ip);
-        o.add('bgp.evpn.nlri.mpls_ls1', n.label1.label);
-        if (n.label2) o.add('bgp.evpn.nlri.mpls_ls2', n.label2.label);
+        evpnLabelField(o, n.label1.raw, 'bgp.evpn.nlri.mpls_ls1');
+        if (n.label2) evpnLabelField(o, n.label2.raw, 'bgp.evpn.nlri.mpls_ls2');
         break;
       case 'evpn-inclusive-multicast':
         o.add('bgp.evpn.nlri.rt', 3);
@@ -440,14 +450,24 @@ function nlriFields(afi: number, reach: boolean, list: readonly Nlri[], o: Out):
         o.add('bgp.evpn.nlri.prefix_len', n.prefix.split('/')[1]!);
         o.add(v6 ? 'bgp.evpn.nlri.ipv6.addr' : 'bgp.evpn.nlri.ip.addr', prefixAddr(n.prefix));
         o.add(v6 ? 'bgp.evpn.nlri.ipv6.gtw_addr' : 'bgp.evpn.nlri.ipv4.gtw_addr', n.gateway);
-        // tshark shows the route type 5 label field as its 24 raw bits
-        o.add('bgp.update.path_attribute.mpls_label_value', n.label.raw);
+        // read as a VNI, or (MPLS reading) shown as its 24 raw bits
+        if (o.vxlan) o.add('bgp.evpn.nlri.vni', n.label.raw);
+        else o.add('bgp.update.path_attribute.mpls_label_value', n.label.raw);
         break;
       }
       default:
         break;
     }
   }
+}
+
+function evpnLabelField(
+  o: Out,
+  raw: number,
+  mpls: 'bgp.evpn.nlri.mpls_ls1' | 'bgp.evpn.nlri.mpls_ls2',
+): void {
+  if (o.vxlan) o.add('bgp.evpn.nlri.vni', raw);
+  else o.add(mpls, raw >>> 4);
 }
 
 function extCommunityFields(list: readonly ExtendedCommunity[], o: Out): void {
@@ -476,6 +496,7 @@ function extCommunityFields(list: readonly ExtendedCommunity[], o: Out): void {
       case 'encapsulation':
         o.add('bgp.ext_com.stype_tr_opaque', hex2(sub));
         o.add('bgp.ext_com.tunnel_type', c.tunnelType);
+        o.vxlan = c.tunnelType === 8;
         break;
       case 'router-mac':
         o.add('bgp.ext_com.stype_tr_evpn', hex2(sub));
@@ -556,9 +577,9 @@ function attributeFields(a: PathAttribute, o: Out, ctx: { as4: boolean }): void 
     case 'PMSI_TUNNEL':
       o.add('bgp.update.path_attribute.pmsi.tunnel.flags', a.pmsiFlags);
       o.add('bgp.update.path_attribute.pmsi.tunnel.type', a.tunnelType);
-      // tshark 4.0 reads the PMSI label field of an ingress-replication tunnel as a 24-bit VNI
       if (a.tunnelType === 6) {
-        o.add('bgp.evpn.nlri.vni', a.labelField);
+        if (o.vxlan) o.add('bgp.evpn.nlri.vni', a.labelField);
+        else o.add('bgp.update.path_attribute.mpls_label_value_20bits', a.labelField >>> 4);
         o.add('bgp.update.path_attribute.pmsi.ingress_rep_ip', ipText(a.tunnelId, 0));
       }
       break;
@@ -583,8 +604,13 @@ function attributeFields(a: PathAttribute, o: Out, ctx: { as4: boolean }): void 
 }
 
 /** The values of FIELDS our decoding of `w` predicts tshark shows. */
-export function expectedFields(w: WireMessage, as4: boolean): Fields {
+export function expectedFields(
+  w: WireMessage,
+  as4: boolean,
+  vxlan = false,
+): { fields: Fields; vxlan: boolean } {
   const o = new Out();
+  o.vxlan = vxlan;
   const m: BgpMessage = w.decoded.message;
   o.add('bgp.length', w.bytes.length);
   o.add('bgp.type', w.bytes[18]!);
@@ -614,7 +640,7 @@ export function expectedFields(w: WireMessage, as4: boolean): Fields {
     default:
       break;
   }
-  return o.m;
+  return { fields: o.m, vxlan: o.vxlan };
 }
 
 /** tshark's values for FIELDS, from its dissection of one message. */
@@ -656,6 +682,8 @@ export function compareCapture(file: string, ports: readonly number[]): Comparis
     const t = theirs.get(dir) ?? [];
     if (t.length !== list.length) differences.push(`${dir}: ${list.length} messages, tshark ${t.length}`);
     const opens = list.filter((w) => w.decoded.message.type === 'open');
+    let frame = '';
+    let vxlan = false;
     list.forEach((w, i) => {
       counts[w.decoded.message.type] = (counts[w.decoded.message.type] ?? 0) + 1;
       for (const p of w.decoded.problems)
@@ -664,7 +692,12 @@ export function compareCapture(file: string, ports: readonly number[]): Comparis
       if (!tf) return;
       if (tf.has('_ws')) tsharkErrors.push(`${dir} #${i}: ${tf.get('_ws')!.join()}`);
       const as4 = opens.length > 0 && tf.has('bgp.update.path_attribute.as_path_segment.as4');
-      const exp = expectedFields(w, as4 || !tf.has('bgp.update.path_attribute.as_path_segment.as2'));
+      const f = tf.get('frame')![0]!;
+      if (f !== frame) vxlan = false;
+      frame = f;
+      const e = expectedFields(w, as4 || !tf.has('bgp.update.path_attribute.as_path_segment.as2'), vxlan);
+      vxlan = e.vxlan;
+      const exp = e.fields;
       const got = pickFields(tf);
       for (const k of FIELDS) {
         const a = (exp.get(k) ?? []).join(' | ');
