@@ -1344,9 +1344,25 @@ export class PolicyCompiler {
       case 'model': {
         // Any other policy object changed: reload the model, refill every set, recompile every ACL, diff all.
         const before = new Map(this.sets);
-        this.tags.addTypes(change.model.tagTypes ?? []);
-        this.loadModel(change.model);
-        this.checkModelRefs();
+        // Validate first: a bad model leaves the compiler as it was.
+        const saved = {
+          model: this.model,
+          rules: this.rules,
+          policies: this.policies,
+          apsList: this.apsList,
+          ags: this.ags,
+          serviceGroups: this.serviceGroups,
+          sgRules: this.sgRules,
+          npRules: this.npRules,
+        };
+        try {
+          this.tags.addTypes(change.model.tagTypes ?? []);
+          this.loadModel(change.model);
+          this.checkModelRefs();
+        } catch (e) {
+          Object.assign(this, saved);
+          throw e;
+        }
         for (const e of before.values()) {
           e.set.clear();
           this.fillSet(e);

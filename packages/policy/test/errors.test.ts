@@ -192,6 +192,27 @@ describe('typed errors', () => {
       UnknownTagTypeError,
     );
     expect(c.acl('i')).toBeDefined();
+    // A bad model change leaves the previous model in force.
+    const good = new PolicyCompiler(
+      {
+        firewallRules: [rule({})],
+        firewallPolicies: [{ name: 'fp', rules: [{ sequence: '1', rule: 'r' }] }],
+        applicationPolicySets: [
+          { name: 'g', allApplications: true, policies: [{ sequence: '1', policy: 'fp' }] },
+        ],
+      },
+      inv,
+    );
+    expect(() =>
+      good.apply({
+        kind: 'model',
+        model: { firewallPolicies: [{ name: 'fp', rules: [{ sequence: '1', rule: 'gone' }] }] },
+      }),
+    ).toThrow(MissingReferenceError);
+    expect(good.acl('i')?.firewall?.map((e) => e.ruleId)).toEqual(['r', 'r']);
+    expect(good.apply({ kind: 'remove-rule', name: 'r' }).interfaces.get('i')?.gatesRemoved).toEqual([
+      'firewall',
+    ]);
   });
 
   it('a parent_uuid cycle in TF objects is reported, not looped on', () => {

@@ -7,6 +7,7 @@ import {
   type K8sObject,
   type NetworkPolicyPort,
   PolicyCompiler,
+  probe,
   probeK8s,
   translateK8s,
 } from '../src/index.js';
@@ -219,6 +220,28 @@ describe('Kubernetes NetworkPolicy translated to firewall policy (upstream e2e c
     expect(matrix([p], 80)).toEqual(
       expected((q) => (!xa(q) || (q.fns === 'x' && q.fpod === 'b')) && (!fromXa(q) || q.tns === 'z')),
     );
+  });
+
+  it('ipBlock peers and open pods against addresses outside the pod network', () => {
+    const p = np('x', 'from-block', {
+      podSelector: { matchLabels: { pod: 'a' } },
+      ingress: [
+        {
+          from: [{ ipBlock: { cidr: '192.0.2.0/24', except: ['192.0.2.128/25'] } }],
+          ports: [{ port: 80, protocol: 'SCTP' }],
+        },
+      ],
+    });
+    const t = translateK8s([...world(), p]);
+    const c = new PolicyCompiler(t.model, t.inventory);
+    const at = (src: string, dst: string, protocol: string) =>
+      probe(c, { src, dst, protocol, port: 80 }).action;
+    expect(at('192.0.2.5', 'k8s:x:a', 'sctp')).toBe('pass');
+    expect(at('192.0.2.200', 'k8s:x:a', 'sctp')).toBe('deny');
+    expect(at('192.0.2.5', 'k8s:x:a', 'tcp')).toBe('deny');
+    // Pods that no policy isolates talk to the outside both ways.
+    expect(at('198.51.100.1', 'k8s:y:a', 'tcp')).toBe('pass');
+    expect(at('k8s:x:a', '198.51.100.1', 'tcp')).toBe('pass');
   });
 
   it('reports the deciding policies', () => {
