@@ -259,6 +259,48 @@ describe('binary-parser as an oracle for the VXLAN fast path', () => {
   });
 });
 
+describe('binary-parser oracle on random bytes', () => {
+  it('random frames with only the structural fields fixed: both read the same values', () => {
+    const m = new DecapMeta();
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 50, maxLength: 200 }), fc.boolean(), (b, checks) => {
+        const f = b.slice();
+        // Structure: IPv4 EtherType, version 4 / IHL 5, lengths that fit, not a fragment, UDP to 4789, I flag.
+        f[12] = 0x08;
+        f[13] = 0x00;
+        f[14] = 0x45;
+        f[16] = (f.length - 14) >> 8;
+        f[17] = (f.length - 14) & 0xff;
+        f[20] = f[20]! & 0x80; // keep only the reserved flag: DF, MF and the offset cleared
+        f[21] = 0;
+        f[23] = 17;
+        f[36] = 0x12;
+        f[37] = 0xb5;
+        f[38] = (f.length - 34) >> 8;
+        f[39] = (f.length - 34) & 0xff;
+        if (checks) f[42] = f[42]! | 0x08;
+        else f[42] = f[42]! & ~0x08;
+        const st = decapFast(f, 0, f.length, m);
+        const o = vxlanStack.parse(f) as Stack;
+        // The fast path refuses exactly what the standard forbids: the reserved IP flag is not its concern,
+        // a VXLAN header without the I flag is.
+        expect(st).toBe(checks ? FastStatus.ok : FastStatus.vxlanFlags);
+        if (st !== FastStatus.ok) return;
+        expect([m.outerSrc4, m.outerDst4, m.outerTtl, m.srcPort, m.dstPort, m.vni]).toEqual([
+          o.src4,
+          o.dst4,
+          o.ttl,
+          o.srcPort,
+          o.dstPort,
+          o.vni,
+        ]);
+        expect(m.innerLength).toBe(o.udpLength - 16);
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
 describe('fast path status codes', () => {
   const frame = encapsulate(
     {
