@@ -64,6 +64,7 @@ const update: UpdateMessage = {
     { type: 'COMMUNITIES', communities: [0xfde90064, 0xffffff01] },
     { type: 'ORIGINATOR_ID', originatorId: '1.1.1.1' },
     { type: 'CLUSTER_LIST', clusterIds: ['2.2.2.2', '3.3.3.3'] },
+    { type: 'AS4_PATH', segments: [{ type: 'sequence', asns: [4200000002, 4200000003] }] },
     { type: 'AS4_AGGREGATOR', asn: 4200000001, address: '10.0.0.9' },
     {
       type: 'PMSI_TUNNEL',
@@ -106,6 +107,7 @@ const update6: UpdateMessage = {
   attributes: [
     {
       type: 'MP_REACH_NLRI',
+      flags: 0x90, // Extended Length on a short value, as FRR writes it: kept byte-exact
       afi: 2,
       safi: 1,
       nextHop: { kind: 'ip', address: '2001:db8::1', linkLocal: 'fe80::1' },
@@ -257,7 +259,7 @@ describeWithTool('tshark', 'tshark dissects what the codec encodes', () => {
   it('UPDATE: every attribute', () => {
     const r = rows[1]!;
     expect(r['bgp.update.path_attribute.type_code']).toBe(
-      list([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 18, 22, 23, 26, 32, 35]),
+      list([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 17, 18, 22, 23, 26, 32, 35]),
     );
     expect(r['bgp.update.path_attribute.flags']).toBe(
       list([
@@ -274,14 +276,18 @@ describeWithTool('tshark', 'tshark dissects what the codec encodes', () => {
         '0xc0',
         '0xc0',
         '0xc0',
+        '0xc0',
         '0x80',
         '0xc0',
         '0xc0',
       ]),
     );
     expect(r['bgp.update.path_attribute.origin']).toBe('1');
-    expect(r['bgp.update.path_attribute.as_path_segment.type']).toBe('2,1');
-    expect(r['bgp.update.path_attribute.as_path_segment.as4']).toBe('65001,4200000001,65010,65011');
+    // AS_PATH (a sequence and a set) then AS4_PATH (a sequence)
+    expect(r['bgp.update.path_attribute.as_path_segment.type']).toBe('2,1,2');
+    expect(r['bgp.update.path_attribute.as_path_segment.as4']).toBe(
+      '65001,4200000001,65010,65011,4200000002,4200000003',
+    );
     expect(r['bgp.update.path_attribute.next_hop']).toBe('10.255.0.1');
     expect(r['bgp.update.path_attribute.multi_exit_disc']).toBe('10');
     expect(r['bgp.update.path_attribute.local_pref']).toBe('200');
@@ -316,6 +322,7 @@ describeWithTool('tshark', 'tshark dissects what the codec encodes', () => {
   it('UPDATE: MP_REACH_NLRI / MP_UNREACH_NLRI with an IPv6 global + link-local next hop', () => {
     const r = rows[2]!;
     expect(r['bgp.update.path_attribute.type_code']).toBe('14,1,2,15');
+    expect(r['bgp.update.path_attribute.flags']).toBe('0x90,0x40,0x40,0x80');
     expect([
       r['bgp.update.path_attribute.mp_reach_nlri.afi'],
       r['bgp.update.path_attribute.mp_reach_nlri.safi'],

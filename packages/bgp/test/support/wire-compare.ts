@@ -164,8 +164,13 @@ export function tsharkMessages(file: string, ports: readonly number[]): Map<stri
       list.push(f);
     }
     out.set(key, list);
-    const malformed = p._ws as unknown;
-    if (malformed) list[list.length - 1]!.set('_ws', [JSON.stringify(malformed)]);
+    // malformed-packet and expert entries, anywhere in the packet's BGP layer or at its top
+    const ws: Fields = new Map();
+    flatten([bgp, { _ws: p._ws }], ws);
+    const errs = [...ws]
+      .filter(([k]) => k === '_ws.malformed' || k === '_ws.expert.message' || k === '_ws.expert.severity')
+      .map(([k, v]) => `${k}=${v.join('/')}`);
+    if (errs.length > 0) list[list.length - 1]!.set('_ws', errs);
   }
   return out;
 }
