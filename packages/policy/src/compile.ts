@@ -5,33 +5,23 @@
 // firewall; inside the firewall gate global APS, then project APS, then tag-bound APS; policies and rules by
 // sequence string; `<>` is a forward entry plus a derived reversed one with the same ports.
 import { AddressSet, firstHost, type Prefix, parsePrefix, prefixContains } from './address-set.js';
-import {
-  ConflictingFieldsError,
-  DuplicateObjectError,
-  InvalidFieldError,
-  MissingReferenceError,
-  TagConflictError,
-} from './errors.js';
+import { MissingReferenceError } from './errors.js';
 import { AclMatcher } from './evaluate.js';
+import type { FirewallRuleSpec, InterfaceSpec, Inventory, PolicyModel } from './model.js';
 import {
-  diffAcl,
-  type InterfaceDiff,
-  type PolicyChange,
-  type PolicyDiff,
-  type SetDiff,
-} from './incremental.js';
-import {
-  compareSequence,
-  type EndpointSpec,
-  type FirewallRuleSpec,
-  type InterfaceSpec,
-  type Inventory,
-  type NetworkAddressSpec,
-  type PolicyModel,
-  parsePorts,
-  parseProtocol,
-  type ServiceSpec,
-} from './model.js';
+  type Ag,
+  ANY_PORTS,
+  type Aps,
+  type Ep,
+  indexByName,
+  type NpAddr,
+  type NpRule,
+  normalizeModel,
+  type Rule,
+  rule,
+  type Service,
+  type SgRule,
+} from './normalize.js';
 import { type Selector, selectorId } from './selectors.js';
 import { containsAll, effectiveTags, TagRegistry } from './tags.js';
 
@@ -95,66 +85,6 @@ export interface CompiledAcl {
   policies: readonly string[];
 }
 
-type Ep =
-  | { kind: 'tags'; tags: number[] }
-  | { kind: 'ag'; name: string }
-  | { kind: 'vn'; name: string }
-  | { kind: 'subnet'; prefix: Prefix }
-  | { kind: 'any' };
-
-interface Service {
-  protocol: number;
-  srcPorts: [number, number];
-  dstPorts: [number, number];
-}
-
-interface Rule {
-  name: string;
-  action: 'pass' | 'deny';
-  log: boolean;
-  ep1: Ep;
-  ep2: Ep;
-  direction: '>' | '<' | '<>';
-  services: Service[];
-  matchTypes: number[];
-}
-
-interface Ag {
-  name: string;
-  prefixes: Prefix[];
-  labels: number[];
-}
-
-interface Aps {
-  name: string;
-  scope: string;
-  policies: string[];
-  tag: number | null;
-  all: boolean;
-}
-
-interface SgRule {
-  name: string;
-  direction: 'ingress' | 'egress';
-  protocol: number;
-  ports: [number, number];
-  remote: Selector;
-}
-
-type NpAddr = { kind: 'vn'; name: string } | { kind: 'subnet'; prefix: Prefix } | { kind: 'any' };
-
-interface NpRule {
-  name: string;
-  direction: '>' | '<>';
-  protocol: number;
-  src: NpAddr[];
-  dst: NpAddr[];
-  srcPorts: [number, number][];
-  dstPorts: [number, number][];
-  action: 'pass' | 'deny';
-  chain: string[];
-}
-
 interface Vn {
   name: string;
   project: string;
@@ -166,7 +96,7 @@ interface Vn {
 }
 
 /** An interface as the compiler sees it; replaced, never mutated, so the old state can be diffed. */
-interface Iface {
+export interface Iface {
   name: string;
   spec: InterfaceSpec;
   vn: string;
@@ -187,20 +117,6 @@ interface SetEntry {
   set: AddressSet;
 }
 
-const ANY_PORTS: [number, number] = [0, 65535];
-
-function indexByName<T extends { name: string }>(
-  items: readonly T[] | undefined,
-  type: string,
-): Map<string, T> {
-  const m = new Map<string, T>();
-  for (const it of items ?? []) {
-    if (m.has(it.name)) throw new DuplicateObjectError(type, it.name);
-    m.set(it.name, it);
-  }
-  return m;
-}
-
 function addTo<K, V>(m: Map<K, Set<V>>, k: K, v: V): void {
   const s = m.get(k);
   if (s) s.add(v);
@@ -215,40 +131,43 @@ function delFrom<K, V>(m: Map<K, Set<V>>, k: K, v: V): void {
   }
 }
 
-/** Compiles policy for an inventory and keeps it current under changes (see `apply`). */
-export class PolicyCompiler {
+/**
+ * The full compiler: validation, identities, address sets and ACL compilation, and the queries. The public
+ * class `PolicyCompiler` (incremental.ts) adds `apply`, the incremental changes.
+ */
+export class CompilerCore {
   readonly tags: TagRegistry;
-  private model!: PolicyModel;
+  protected model!: PolicyModel;
   // Normalized policy objects.
-  private rules = new Map<string, Rule>();
-  private policies = new Map<string, { name: string; rules: string[] }>();
-  private apsList: Aps[] = [];
-  private ags = new Map<string, Ag>();
-  private serviceGroups = new Map<string, Service[]>();
-  private sgRules = new Map<string, SgRule[]>();
-  private npRules = new Map<string, NpRule[]>();
+  protected rules = new Map<string, Rule>();
+  protected policies = new Map<string, { name: string; rules: string[] }>();
+  protected apsList: Aps[] = [];
+  protected ags = new Map<string, Ag>();
+  protected serviceGroups = new Map<string, Service[]>();
+  protected sgRules = new Map<string, SgRule[]>();
+  protected npRules = new Map<string, NpRule[]>();
   // Inventory.
-  private vns = new Map<string, Vn>();
-  private projectTags = new Map<string, number[]>();
-  private vmTags = new Map<string, number[]>();
-  private hostTags = new Map<string, number[]>();
-  private ifaces = new Map<string, Iface>();
+  protected vns = new Map<string, Vn>();
+  protected projectTags = new Map<string, number[]>();
+  protected vmTags = new Map<string, number[]>();
+  protected hostTags = new Map<string, number[]>();
+  protected ifaces = new Map<string, Iface>();
   // Indexes.
-  private postings = new Map<number, Set<string>>();
-  private vnMembers = new Map<string, Set<string>>();
-  private sgMembers = new Map<string, Set<string>>();
-  private vmMembers = new Map<string, Set<string>>();
-  private hostMembers = new Map<string, Set<string>>();
+  protected postings = new Map<number, Set<string>>();
+  protected vnMembers = new Map<string, Set<string>>();
+  protected sgMembers = new Map<string, Set<string>>();
+  protected vmMembers = new Map<string, Set<string>>();
+  protected hostMembers = new Map<string, Set<string>>();
   // Address sets and their indexes (which sets an interface change can touch).
-  private sets = new Map<string, SetEntry>();
-  private setsByTag = new Map<number, Set<string>>();
-  private setsByVn = new Map<string, Set<string>>();
-  private setsBySg = new Map<string, Set<string>>();
-  private unindexedSets = new Set<string>();
+  protected sets = new Map<string, SetEntry>();
+  protected setsByTag = new Map<number, Set<string>>();
+  protected setsByVn = new Map<string, Set<string>>();
+  protected setsBySg = new Map<string, Set<string>>();
+  protected unindexedSets = new Set<string>();
   // Compiled ACLs by key, and who uses them.
-  private acls = new Map<string, CompiledAcl>();
-  private keyMembers = new Map<string, Set<string>>();
-  private matchers = new WeakMap<CompiledAcl, AclMatcher>();
+  protected acls = new Map<string, CompiledAcl>();
+  protected keyMembers = new Map<string, Set<string>>();
+  protected matchers = new WeakMap<CompiledAcl, AclMatcher>();
 
   constructor(model: PolicyModel, inventory: Inventory) {
     this.tags = new TagRegistry(model.tagTypes ?? []);
@@ -260,188 +179,36 @@ export class PolicyCompiler {
 
   // ---------------------------------------------------------------- loading and validation
 
-  private loadModel(model: PolicyModel): void {
+  /** Checks references from the model to the inventory (VN endpoints), once both are loaded. */
+  protected loadModel(model: PolicyModel): void {
     this.model = model;
-    for (const t of model.tagTypes ?? [])
-      if (!this.tags.hasType(t))
-        this.tags.typeId(t, { objectType: 'model', objectName: 'tagTypes', field: 'tagTypes' });
-    this.ags = new Map();
-    for (const ag of indexByName(model.addressGroups, 'address-group').values()) {
-      const ctx = { objectType: 'address-group', objectName: ag.name, field: 'labels' };
-      const labels = this.tags.parseList(ag.labels, ctx);
-      for (const l of labels)
-        if (l >>> 16 !== 0)
-          throw new TagConflictError(
-            'address-group',
-            ag.name,
-            'labels',
-            this.tags.typeName(l >>> 16),
-            'only label tags may select address-group members',
-          );
-      const prefixes = (ag.prefixes ?? []).map((p, i) =>
-        parsePrefix(p, { objectType: 'address-group', objectName: ag.name, field: `prefixes[${i}]` }),
-      );
-      this.ags.set(ag.name, { name: ag.name, prefixes, labels });
-    }
-    this.serviceGroups = new Map();
-    for (const sg of indexByName(model.serviceGroups, 'service-group').values())
-      this.serviceGroups.set(
-        sg.name,
-        sg.services.map((s, i) => this.service(s, 'service-group', sg.name, `services[${i}]`)),
-      );
-    this.rules = new Map();
-    for (const r of indexByName(model.firewallRules, 'firewall-rule').values())
-      this.rules.set(r.name, this.rule(r));
-    this.policies = new Map();
-    for (const p of indexByName(model.firewallPolicies, 'firewall-policy').values()) {
-      const sorted = [...p.rules].sort((a, b) => compareSequence(a.sequence, b.sequence));
-      sorted.forEach((r) => {
-        if (!this.rules.has(r.rule))
-          throw new MissingReferenceError(
-            'firewall-policy',
-            p.name,
-            `rules[sequence=${r.sequence}].rule`,
-            'firewall-rule',
-            r.rule,
-          );
-      });
-      this.policies.set(p.name, { name: p.name, rules: sorted.map((r) => r.rule) });
-    }
-    this.apsList = [];
-    for (const a of indexByName(model.applicationPolicySets, 'application-policy-set').values()) {
-      const sorted = [...a.policies].sort((x, y) => compareSequence(x.sequence, y.sequence));
-      for (const p of sorted)
-        if (!this.policies.has(p.policy))
-          throw new MissingReferenceError(
-            'application-policy-set',
-            a.name,
-            `policies[sequence=${p.sequence}].policy`,
-            'firewall-policy',
-            p.policy,
-          );
-      let tag: number | null = null;
-      if (a.applicationTag !== undefined) {
-        tag = this.tags.id(a.applicationTag, {
-          objectType: 'application-policy-set',
-          objectName: a.name,
-          field: 'applicationTag',
-        });
-        if (tag >>> 16 !== 1)
-          throw new TagConflictError(
-            'application-policy-set',
-            a.name,
-            'applicationTag',
-            this.tags.typeName(tag >>> 16),
-            'an application policy set binds to an application tag',
-          );
-      }
-      this.apsList.push({
-        name: a.name,
-        scope: a.scope ?? 'global',
-        policies: sorted.map((p) => p.policy),
-        tag,
-        all: a.allApplications ?? false,
-      });
-    }
-    this.apsList.sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
-    this.sgRules = new Map();
-    for (const sg of indexByName(model.securityGroups, 'security-group').values()) {
-      indexByName(sg.rules, `security-group '${sg.name}' rule`);
-      this.sgRules.set(
-        sg.name,
-        sg.rules.map((r) => {
-          const ctx = (field: string) => ({
-            objectType: 'security-group-rule',
-            objectName: `${sg.name}/${r.name}`,
-            field,
-          });
-          if (r.direction !== 'ingress' && r.direction !== 'egress')
-            throw new InvalidFieldError(
-              'security-group-rule',
-              `${sg.name}/${r.name}`,
-              'direction',
-              String(r.direction),
-              'ingress or egress',
-            );
-          const family = r.ethertype === 'IPv6' ? 6 : 4;
-          let remote: Selector;
-          const rem = r.remote ?? { any: true };
-          if ('cidr' in rem) {
-            const p = parsePrefix(rem.cidr, ctx('remote.cidr'));
-            remote = { kind: 'cidr', ref: p.text, andTags: [], family: p.family };
-          } else if ('securityGroup' in rem) {
-            if (!model.securityGroups?.some((g) => g.name === rem.securityGroup))
-              throw new MissingReferenceError(
-                'security-group-rule',
-                `${sg.name}/${r.name}`,
-                'remote.securityGroup',
-                'security-group',
-                rem.securityGroup,
-              );
-            remote = { kind: 'sg', ref: rem.securityGroup, andTags: [], family };
-          } else remote = { kind: 'any', ref: '', andTags: [], family };
-          return {
-            name: r.name,
-            direction: r.direction,
-            protocol: parseProtocol(r.protocol, ctx('protocol')),
-            ports: parsePorts(r.ports, ctx('ports')),
-            remote,
-          };
-        }),
-      );
-    }
-    this.npRules = new Map();
-    for (const np of indexByName(model.networkPolicies, 'network-policy').values()) {
-      this.npRules.set(
-        np.name,
-        np.rules.map((r) => {
-          const name = `${np.name}/${r.name}`;
-          const ctx = (field: string) => ({ objectType: 'network-policy-rule', objectName: name, field });
-          if (r.direction !== '>' && r.direction !== '<>')
-            throw new InvalidFieldError(
-              'network-policy-rule',
-              name,
-              'direction',
-              String(r.direction),
-              "network policy direction is '>' or '<>'",
-            );
-          if (r.action !== 'pass' && r.action !== 'deny')
-            throw new InvalidFieldError(
-              'network-policy-rule',
-              name,
-              'action',
-              String(r.action),
-              'pass or deny',
-            );
-          const addr = (a: NetworkAddressSpec, field: string): NpAddr => {
-            if ('virtualNetwork' in a) return { kind: 'vn', name: a.virtualNetwork };
-            if ('subnet' in a) return { kind: 'subnet', prefix: parsePrefix(a.subnet, ctx(field)) };
-            return { kind: 'any' };
-          };
-          return {
-            name,
-            direction: r.direction,
-            protocol: parseProtocol(r.protocol, ctx('protocol')),
-            src: r.src.map((a, i) => addr(a, `src[${i}]`)),
-            dst: r.dst.map((a, i) => addr(a, `dst[${i}]`)),
-            srcPorts:
-              r.srcPorts && r.srcPorts.length > 0
-                ? r.srcPorts.map((p, i) => parsePorts(p, ctx(`srcPorts[${i}]`)))
-                : [ANY_PORTS],
-            dstPorts:
-              r.dstPorts && r.dstPorts.length > 0
-                ? r.dstPorts.map((p, i) => parsePorts(p, ctx(`dstPorts[${i}]`)))
-                : [ANY_PORTS],
-            action: r.action,
-            chain: [...(r.serviceChain ?? [])],
-          };
-        }),
-      );
-    }
+    const n = normalizeModel(model, this.tags);
+    this.rules = n.rules;
+    this.policies = n.policies;
+    this.apsList = n.apsList;
+    this.ags = n.ags;
+    this.serviceGroups = n.serviceGroups;
+    this.sgRules = n.sgRules;
+    this.npRules = n.npRules;
   }
 
-  /** Checks references from the model to the inventory (VN endpoints), once both are loaded. */
-  private checkModelRefs(): void {
+  protected rule(r: FirewallRuleSpec): Rule {
+    return rule(
+      {
+        tags: this.tags,
+        rules: this.rules,
+        policies: this.policies,
+        apsList: this.apsList,
+        ags: this.ags,
+        serviceGroups: this.serviceGroups,
+        sgRules: this.sgRules,
+        npRules: this.npRules,
+      },
+      r,
+    );
+  }
+
+  protected checkModelRefs(): void {
     for (const r of this.model.firewallRules ?? [])
       for (const [ep, field] of [
         [r.endpoint1, 'endpoint1'],
@@ -483,119 +250,7 @@ export class PolicyCompiler {
       });
   }
 
-  private service(s: ServiceSpec, objectType: string, objectName: string, field: string): Service {
-    const ctx = (f: string) => ({ objectType, objectName, field: `${field}.${f}` });
-    return {
-      protocol: parseProtocol(s.protocol, ctx('protocol')),
-      srcPorts: parsePorts(s.srcPorts, ctx('srcPorts')),
-      dstPorts: parsePorts(s.dstPorts, ctx('dstPorts')),
-    };
-  }
-
-  private endpoint(e: EndpointSpec, rule: string, field: string): Ep {
-    const keys = Object.keys(e);
-    if (keys.length !== 1)
-      throw new ConflictingFieldsError(
-        'firewall-rule',
-        rule,
-        field,
-        `needs exactly one of tags, addressGroup, virtualNetwork, subnet, any (got ${keys.join(', ') || 'none'})`,
-      );
-    if ('tags' in e)
-      return {
-        kind: 'tags',
-        tags: this.tags.parseList(e.tags, {
-          objectType: 'firewall-rule',
-          objectName: rule,
-          field: `${field}.tags`,
-        }),
-      };
-    if ('addressGroup' in e) {
-      if (!this.ags.has(e.addressGroup))
-        throw new MissingReferenceError(
-          'firewall-rule',
-          rule,
-          `${field}.addressGroup`,
-          'address-group',
-          e.addressGroup,
-        );
-      return { kind: 'ag', name: e.addressGroup };
-    }
-    if ('virtualNetwork' in e) return { kind: 'vn', name: e.virtualNetwork };
-    if ('subnet' in e)
-      return {
-        kind: 'subnet',
-        prefix: parsePrefix(e.subnet, {
-          objectType: 'firewall-rule',
-          objectName: rule,
-          field: `${field}.subnet`,
-        }),
-      };
-    if ('any' in e && e.any === true) return { kind: 'any' };
-    throw new InvalidFieldError('firewall-rule', rule, field, JSON.stringify(e), 'not an endpoint');
-  }
-
-  private rule(r: FirewallRuleSpec): Rule {
-    if (r.action !== 'pass' && r.action !== 'deny')
-      throw new InvalidFieldError('firewall-rule', r.name, 'action', String(r.action), 'pass or deny');
-    if (r.direction !== '>' && r.direction !== '<' && r.direction !== '<>')
-      throw new InvalidFieldError(
-        'firewall-rule',
-        r.name,
-        'direction',
-        String(r.direction),
-        "'>', '<' or '<>'",
-      );
-    if ((r.service === undefined) === (r.serviceGroup === undefined))
-      throw new ConflictingFieldsError(
-        'firewall-rule',
-        r.name,
-        'service',
-        'exactly one of service or serviceGroup is required',
-      );
-    let services: Service[];
-    if (r.service) services = [this.service(r.service, 'firewall-rule', r.name, 'service')];
-    else {
-      const g = this.serviceGroups.get(r.serviceGroup as string);
-      if (!g)
-        throw new MissingReferenceError(
-          'firewall-rule',
-          r.name,
-          'serviceGroup',
-          'service-group',
-          r.serviceGroup as string,
-        );
-      services = g;
-    }
-    const matchTypes = (r.matchTags ?? []).map((t, i) => {
-      const id = this.tags.typeId(t, {
-        objectType: 'firewall-rule',
-        objectName: r.name,
-        field: `matchTags[${i}]`,
-      });
-      if (id === 0)
-        throw new TagConflictError(
-          'firewall-rule',
-          r.name,
-          `matchTags[${i}]`,
-          t,
-          'label cannot be a match-tag',
-        );
-      return id;
-    });
-    return {
-      name: r.name,
-      action: r.action,
-      log: r.log ?? false,
-      ep1: this.endpoint(r.endpoint1, r.name, 'endpoint1'),
-      ep2: this.endpoint(r.endpoint2, r.name, 'endpoint2'),
-      direction: r.direction,
-      services,
-      matchTypes,
-    };
-  }
-
-  private loadInventory(inv: Inventory): void {
+  protected loadInventory(inv: Inventory): void {
     const projects = indexByName(inv.projects, 'project');
     for (const p of projects.values())
       this.projectTags.set(
@@ -649,7 +304,7 @@ export class PolicyCompiler {
     this.checkModelRefs();
   }
 
-  private makeIface(spec: InterfaceSpec, ownTags?: number[]): Iface {
+  protected makeIface(spec: InterfaceSpec, ownTags?: number[]): Iface {
     const vn = this.vns.get(spec.virtualNetwork);
     if (!vn)
       throw new MissingReferenceError(
@@ -699,7 +354,7 @@ export class PolicyCompiler {
     };
   }
 
-  private insertIface(i: Iface): void {
+  protected insertIface(i: Iface): void {
     this.ifaces.set(i.name, i);
     for (const t of i.tags) addTo(this.postings, t, i.name);
     addTo(this.vnMembers, i.vn, i.name);
@@ -708,7 +363,7 @@ export class PolicyCompiler {
     if (i.host) addTo(this.hostMembers, i.host, i.name);
   }
 
-  private removeIface(i: Iface): void {
+  protected removeIface(i: Iface): void {
     this.ifaces.delete(i.name);
     for (const t of i.tags) delFrom(this.postings, t, i.name);
     delFrom(this.vnMembers, i.vn, i.name);
@@ -719,7 +374,7 @@ export class PolicyCompiler {
 
   // ---------------------------------------------------------------- address sets
 
-  private staticPrefixes(s: Selector): Prefix[] {
+  protected staticPrefixes(s: Selector): Prefix[] {
     if (s.andTags.length > 0) return [];
     let out: Prefix[] = [];
     const ctx = { objectType: 'selector', objectName: s.kind, field: 'ref' };
@@ -746,7 +401,7 @@ export class PolicyCompiler {
   }
 
   /** The addresses interface `i` contributes to the set of `s`. */
-  private dynamicPrefixes(s: Selector, i: Iface): Prefix[] {
+  protected dynamicPrefixes(s: Selector, i: Iface): Prefix[] {
     if (!i.up) return [];
     const tagged = s.andTags.length > 0;
     if (tagged && !containsAll(i.tags, s.andTags)) return [];
@@ -785,7 +440,7 @@ export class PolicyCompiler {
     return s.family === 0 ? out : out.filter((p) => p.family === s.family);
   }
 
-  private candidates(s: Selector): Iterable<string> {
+  protected candidates(s: Selector): Iterable<string> {
     if (s.andTags.length > 0) {
       let best: Set<string> | undefined;
       for (const t of s.andTags) {
@@ -813,7 +468,7 @@ export class PolicyCompiler {
     }
   }
 
-  private indexSet(id: string, s: Selector): void {
+  protected indexSet(id: string, s: Selector): void {
     if (s.andTags.length > 0) addTo(this.setsByTag, s.andTags[0] as number, id);
     else if (s.kind === 'vn') addTo(this.setsByVn, s.ref, id);
     else if (s.kind === 'sg') addTo(this.setsBySg, s.ref, id);
@@ -821,7 +476,7 @@ export class PolicyCompiler {
     else if (s.kind === 'tags') this.unindexedSets.add(id);
   }
 
-  private fillSet(e: SetEntry): void {
+  protected fillSet(e: SetEntry): void {
     for (const p of this.staticPrefixes(e.sel)) e.set.add(p);
     for (const n of this.candidates(e.sel)) {
       const i = this.ifaces.get(n);
@@ -830,7 +485,7 @@ export class PolicyCompiler {
   }
 
   /** The set for a selector, built on first use and kept current afterwards. */
-  private ensureSet(s: Selector): string {
+  protected ensureSet(s: Selector): string {
     const id = selectorId(s, (t) => this.tags.name(t));
     if (!this.sets.has(id)) {
       const e = { sel: s, set: new AddressSet(id) };
@@ -842,7 +497,7 @@ export class PolicyCompiler {
   }
 
   /** Moves interface `o` to state `n` in every set it can touch (either may be undefined: add/remove). */
-  private updateSets(o: Iface | undefined, n: Iface | undefined): void {
+  protected updateSets(o: Iface | undefined, n: Iface | undefined): void {
     const ids = new Set<string>(this.unindexedSets);
     for (const i of [o, n]) {
       if (!i) continue;
@@ -860,7 +515,7 @@ export class PolicyCompiler {
 
   // ---------------------------------------------------------------- ACL compilation
 
-  private applicableAps(i: Iface): Aps[] {
+  protected applicableAps(i: Iface): Aps[] {
     const out: Aps[] = [];
     const seen = new Set<string>();
     const push = (a: Aps) => {
@@ -880,7 +535,7 @@ export class PolicyCompiler {
   }
 
   /** Does the interface itself satisfy endpoint `ep`; returns the local-address condition (set id or null), or false. */
-  private localMatch(ep: Ep, i: Iface): string | null | false {
+  protected localMatch(ep: Ep, i: Iface): string | null | false {
     switch (ep.kind) {
       case 'any':
         return null;
@@ -901,7 +556,7 @@ export class PolicyCompiler {
     }
   }
 
-  private remoteSelector(ep: Ep, extra: readonly number[]): Selector {
+  protected remoteSelector(ep: Ep, extra: readonly number[]): Selector {
     const merge = (a: readonly number[]) => [...new Set([...a, ...extra])].sort((x, y) => x - y);
     switch (ep.kind) {
       case 'any':
@@ -919,7 +574,7 @@ export class PolicyCompiler {
     }
   }
 
-  private entry(
+  protected entry(
     gate: Gate,
     direction: 'ingress' | 'egress',
     svc: Service,
@@ -947,7 +602,7 @@ export class PolicyCompiler {
     };
   }
 
-  private firewallEntries(i: Iface, rules: Rule[]): AclEntry[] {
+  protected firewallEntries(i: Iface, rules: Rule[]): AclEntry[] {
     const out: AclEntry[] = [];
     for (const r of rules) {
       let extra: number[] = [];
@@ -1009,7 +664,7 @@ export class PolicyCompiler {
     return out;
   }
 
-  private networkPolicyEntries(i: Iface, vn: Vn): AclEntry[] | null {
+  protected networkPolicyEntries(i: Iface, vn: Vn): AclEntry[] | null {
     const attached = [...vn.policies].sort((a, b) => a.major - b.major || a.minor - b.minor);
     const rules = attached.flatMap((p) => this.npRules.get(p.policy) ?? []);
     if (rules.length === 0) return null;
@@ -1077,7 +732,7 @@ export class PolicyCompiler {
     return out;
   }
 
-  private securityGroupEntries(i: Iface): AclEntry[] | null {
+  protected securityGroupEntries(i: Iface): AclEntry[] | null {
     if (!i.portSecurity || i.sgs.length === 0) return null;
     const out: AclEntry[] = [];
     for (const sg of i.sgs)
@@ -1100,7 +755,7 @@ export class PolicyCompiler {
     return out;
   }
 
-  private compileAcl(i: Iface): CompiledAcl {
+  protected compileAcl(i: Iface): CompiledAcl {
     const vn = this.vns.get(i.vn) as Vn;
     let firewall: AclEntry[] | null = null;
     const policies: string[] = [];
@@ -1128,7 +783,7 @@ export class PolicyCompiler {
     };
   }
 
-  private ensureAcl(i: Iface): CompiledAcl {
+  protected ensureAcl(i: Iface): CompiledAcl {
     let acl = this.acls.get(i.key);
     if (!acl) {
       acl = this.compileAcl(i);
@@ -1138,7 +793,7 @@ export class PolicyCompiler {
     return acl;
   }
 
-  private releaseAcl(i: Iface): void {
+  protected releaseAcl(i: Iface): void {
     delFrom(this.keyMembers, i.key, i.name);
     if (!this.keyMembers.has(i.key)) this.acls.delete(i.key);
   }
@@ -1224,190 +879,5 @@ export class PolicyCompiler {
     let setPrefixes = 0;
     for (const s of this.sets.values()) setPrefixes += s.set.size;
     return { interfaces: this.ifaces.size, acls: this.acls.size, entries, sets: this.sets.size, setPrefixes };
-  }
-
-  // ---------------------------------------------------------------- incremental
-
-  /**
-   * Applies one change, recomputing only what it can affect, and returns what changed: per interface the ACL
-   * entries added and removed, per address set the prefixes added and removed.
-   */
-  apply(change: PolicyChange): PolicyDiff {
-    const interfaces = new Map<string, InterfaceDiff>();
-    switch (change.kind) {
-      case 'tags': {
-        const ctx = { objectType: change.object, objectName: change.name, field: 'tags' };
-        const ids = this.tags.parseList(change.tags, ctx);
-        let affected: Iterable<string>;
-        if (change.object === 'interface') {
-          const i = this.ifaces.get(change.name);
-          if (!i) throw new MissingReferenceError('change', 'tags', 'name', 'interface', change.name);
-          this.replaceIface(i, this.makeIface({ ...i.spec, tags: change.tags }, ids), interfaces);
-          break;
-        }
-        if (change.object === 'vm') {
-          if (!this.vmTags.has(change.name))
-            throw new MissingReferenceError('change', 'tags', 'name', 'virtual-machine', change.name);
-          this.vmTags.set(change.name, ids);
-          affected = [...(this.vmMembers.get(change.name) ?? [])];
-        } else if (change.object === 'host') {
-          if (!this.hostTags.has(change.name))
-            throw new MissingReferenceError('change', 'tags', 'name', 'host', change.name);
-          this.hostTags.set(change.name, ids);
-          affected = [...(this.hostMembers.get(change.name) ?? [])];
-        } else if (change.object === 'virtual-network') {
-          const vn = this.vns.get(change.name);
-          if (!vn) throw new MissingReferenceError('change', 'tags', 'name', 'virtual-network', change.name);
-          this.vns.set(vn.name, { ...vn, tags: ids });
-          affected = [...(this.vnMembers.get(change.name) ?? [])];
-        } else {
-          if (!this.projectTags.has(change.name))
-            throw new MissingReferenceError('change', 'tags', 'name', 'project', change.name);
-          this.projectTags.set(change.name, ids);
-          affected = [...this.ifaces.values()].filter((i) => i.project === change.name).map((i) => i.name);
-        }
-        for (const n of affected) {
-          const i = this.ifaces.get(n) as Iface;
-          this.replaceIface(i, this.makeIface(i.spec, i.ownTags), interfaces);
-        }
-        break;
-      }
-      case 'interface-state': {
-        const i = this.ifaces.get(change.name);
-        if (!i)
-          throw new MissingReferenceError('change', 'interface-state', 'name', 'interface', change.name);
-        this.replaceIface(i, this.makeIface({ ...i.spec, up: change.up }, i.ownTags), interfaces);
-        break;
-      }
-      case 'upsert-interface': {
-        const n = this.makeIface(change.interface);
-        n.sgs.forEach((sg, k) => {
-          if (!this.sgRules.has(sg))
-            throw new MissingReferenceError(
-              'interface',
-              n.name,
-              `securityGroups[${k}]`,
-              'security-group',
-              sg,
-            );
-        });
-        this.replaceIface(this.ifaces.get(n.name), n, interfaces);
-        break;
-      }
-      case 'remove-interface': {
-        const i = this.ifaces.get(change.name);
-        if (!i)
-          throw new MissingReferenceError('change', 'remove-interface', 'name', 'interface', change.name);
-        this.replaceIface(i, undefined, interfaces);
-        break;
-      }
-      case 'upsert-rule':
-      case 'remove-rule': {
-        const name = change.kind === 'upsert-rule' ? change.rule.name : change.name;
-        const touched = new Set(
-          [...this.policies.values()].filter((p) => p.rules.includes(name)).map((p) => p.name),
-        );
-        if (change.kind === 'upsert-rule') {
-          const rule = this.rule(change.rule);
-          for (const field of ['endpoint1', 'endpoint2'] as const) {
-            const ep = change.rule[field];
-            if ('virtualNetwork' in ep && !this.vns.has(ep.virtualNetwork))
-              throw new MissingReferenceError(
-                'firewall-rule',
-                name,
-                `${field}.virtualNetwork`,
-                'virtual-network',
-                ep.virtualNetwork,
-              );
-          }
-          this.rules.set(name, rule);
-          const rules = (this.model.firewallRules ?? []).filter((r) => r.name !== name);
-          this.model = { ...this.model, firewallRules: [...rules, change.rule] };
-        } else {
-          if (!this.rules.has(name))
-            throw new MissingReferenceError('change', 'remove-rule', 'name', 'firewall-rule', name);
-          this.rules.delete(name);
-          // Removing a rule also removes it from the policies that list it.
-          for (const p of this.policies.values()) p.rules = p.rules.filter((r) => r !== name);
-          this.model = {
-            ...this.model,
-            firewallRules: (this.model.firewallRules ?? []).filter((r) => r.name !== name),
-            firewallPolicies: (this.model.firewallPolicies ?? []).map((p) => ({
-              ...p,
-              rules: p.rules.filter((r) => r.rule !== name),
-            })),
-          };
-        }
-        this.recompileKeys((acl) => acl.policies.some((p) => touched.has(p)), interfaces);
-        break;
-      }
-      case 'model': {
-        // Any other policy object changed: reload the model, refill every set, recompile every ACL, diff all.
-        const before = new Map(this.sets);
-        // Validate first: a bad model leaves the compiler as it was.
-        const saved = {
-          model: this.model,
-          rules: this.rules,
-          policies: this.policies,
-          apsList: this.apsList,
-          ags: this.ags,
-          serviceGroups: this.serviceGroups,
-          sgRules: this.sgRules,
-          npRules: this.npRules,
-        };
-        try {
-          this.tags.addTypes(change.model.tagTypes ?? []);
-          this.loadModel(change.model);
-          this.checkModelRefs();
-        } catch (e) {
-          Object.assign(this, saved);
-          throw e;
-        }
-        for (const e of before.values()) {
-          e.set.clear();
-          this.fillSet(e);
-        }
-        this.setsByTag.clear();
-        this.setsByVn.clear();
-        this.setsBySg.clear();
-        this.unindexedSets.clear();
-        for (const [id, e] of this.sets) this.indexSet(id, e.sel);
-        this.recompileKeys(() => true, interfaces);
-        break;
-      }
-    }
-    const sets = new Map<string, SetDiff>();
-    for (const [id, e] of this.sets) {
-      const d = e.set.drainChanges();
-      if (d.added.length > 0 || d.removed.length > 0) sets.set(id, d);
-    }
-    return { interfaces, sets };
-  }
-
-  private replaceIface(o: Iface | undefined, n: Iface | undefined, out: Map<string, InterfaceDiff>): void {
-    const oldAcl = o?.up ? this.acls.get(o.key) : undefined;
-    if (o) {
-      this.removeIface(o);
-      if (o.up) this.releaseAcl(o);
-    }
-    if (n) this.insertIface(n);
-    this.updateSets(o, n);
-    const newAcl = n?.up ? this.ensureAcl(n) : undefined;
-    const name = (n ?? o)?.name as string;
-    const d = diffAcl(oldAcl, newAcl);
-    if (d) out.set(name, d);
-  }
-
-  private recompileKeys(pred: (acl: CompiledAcl) => boolean, out: Map<string, InterfaceDiff>): void {
-    for (const [key, acl] of [...this.acls]) {
-      if (!pred(acl)) continue;
-      const members = this.keyMembers.get(key);
-      const first = members && this.ifaces.get(members.values().next().value as string);
-      if (!first) continue;
-      const next = this.compileAcl(first);
-      this.acls.set(key, next);
-      const d = diffAcl(acl, next);
-      if (d) for (const m of members) out.set(m, d);
-    }
   }
 }

@@ -1,5 +1,12 @@
 export { AddressSet, type Prefix, parsePrefix, subtractPrefixes } from './address-set.js';
-export { type AclEntry, type CompiledAcl, type Gate, PolicyCompiler } from './compile.js';
+export type {
+  AclDescription,
+  AclEntry,
+  AclEntryDescription,
+  CompiledAcl,
+  CompilerCore,
+  Gate,
+} from './compile.js';
 export * from './errors.js';
 export {
   AclMatcher,

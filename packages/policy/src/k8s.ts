@@ -10,7 +10,6 @@
 
 import { parseAllDocuments } from 'yaml';
 import { parsePrefix, prefixContains, subtractPrefixes } from './address-set.js';
-import type { PolicyCompiler } from './compile.js';
 import {
   InputFormatError,
   InvalidFieldError,
@@ -18,6 +17,7 @@ import {
   MissingReferenceError,
 } from './errors.js';
 import { evaluate, FiveTuple } from './evaluate.js';
+import type { PolicyCompiler } from './incremental.js';
 import type {
   AddressGroupSpec,
   EndpointSpec,

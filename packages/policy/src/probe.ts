@@ -1,9 +1,10 @@
 // A flow between two endpoints, decided where the vRouter decides it: at the source interface (egress) and
 // at the destination interface (ingress); an address outside the fabric has no ACL and decides nothing.
 // Both ends must pass, as TF applies session policies at both VMIs of a local flow.
-import type { PolicyCompiler } from './compile.js';
+
 import { InputFormatError, MissingReferenceError } from './errors.js';
 import { Decision, evaluate, FiveTuple } from './evaluate.js';
+import type { PolicyCompiler } from './incremental.js';
 import { PROTOCOLS } from './model.js';
 
 export interface ProbeSpec {
