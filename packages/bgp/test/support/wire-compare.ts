@@ -167,10 +167,16 @@ export function tsharkMessages(file: string, ports: readonly number[]): Map<stri
     // malformed-packet and expert entries, anywhere in the packet's BGP layer or at its top
     const ws: Fields = new Map();
     flatten([bgp, { _ws: p._ws }], ws);
-    const errs = [...ws]
-      .filter(([k]) => k === '_ws.malformed' || k === '_ws.expert.message' || k === '_ws.expert.severity')
-      .map(([k, v]) => `${k}=${v.join('/')}`);
-    if (errs.length > 0) list[list.length - 1]!.set('_ws', errs);
+    // expert severities: chat 0x200000 and note 0x400000 are informational ("IP Address: NOT INCLUDED"
+    // for a MAC-only EVPN route, "helper mode only" for graceful restart); warning 0x600000 and error
+    // 0x800000 are not
+    const severe = (ws.get('_ws.expert.severity') ?? []).some((v) => Number(v) >= 0x600000);
+    if (ws.has('_ws.malformed') || severe) {
+      list[list.length - 1]!.set(
+        '_ws',
+        [...ws].map(([k, v]) => `${k}=${v.join('/')}`),
+      );
+    }
   }
   return out;
 }
@@ -589,8 +595,7 @@ function attributeFields(a: PathAttribute, o: Out, ctx: { as4: boolean }): void 
       }
       break;
     case 'AIGP':
-      for (const t of a.tlvs)
-        if (t.tlvType === 1) o.add('bgp.update.attribute.aigp.accu_igp_metric', t.metric);
+      for (const t of a.tlvs) if ('metric' in t) o.add('bgp.update.attribute.aigp.accu_igp_metric', t.metric);
       break;
     case 'MP_REACH_NLRI':
       o.add('bgp.update.path_attribute.mp_reach_nlri.afi', a.afi);
