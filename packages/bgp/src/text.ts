@@ -198,7 +198,7 @@ export function esiFromFields(f: EsiFields): string {
   return formatEsi(b, 0);
 }
 
-const typedNames: Record<string, number> = { ARBITRARY: 0, LACP: 1, MSTP: 2, MAC: 3, RID: 4, AS: 5 };
+const typedNames: Record<string, number> = { ARBITRARY: 0, LACP: 1, MSTP: 2, MAC: 3, ROUTERID: 4, RID: 4, AS: 5 };
 
 function esiBytesFromText(text: string): Uint8Array {
   const t = text.trim();
@@ -239,7 +239,7 @@ function esiBytesFromText(text: string): Uint8Array {
 /**
  * Reads an ESI: the 10-octet colon (or dash) form, `0` for the zero ESI, or the gobgp CLI typed forms
  * `ARBITRARY <9 octets>`, `LACP <mac> <port key>`, `MSTP <mac> <priority>`, `MAC <mac> <discriminator>`,
- * `RID <router id> <discriminator>`, `AS <asn> <discriminator>`. Returns its 10 bytes.
+ * `ROUTERID <router id> <discriminator>` (or `RID`), `AS <asn> <discriminator>`. Returns its 10 bytes.
  */
 export function parseEsi(text: string): Uint8Array {
   const b = new Uint8Array(10);
@@ -252,7 +252,7 @@ export function normalizeEsi(text: string): string {
   return formatEsi(parseEsi(text), 0);
 }
 
-/** The gobgp CLI typed form of an ESI (`LACP aa:bb:cc:dd:ee:ff 10`, `RID 1.1.1.1 5`, `0` for zero). */
+/** The gobgp CLI typed form of an ESI (`LACP aa:bb:cc:dd:ee:ff 10`, `ROUTERID 1.1.1.1 5`, `0` for zero). */
 export function formatEsiTyped(esi: string): string {
   const f = esiFields(esi);
   switch (f.type) {
@@ -265,7 +265,7 @@ export function formatEsiTyped(esi: string): string {
     case 3:
       return `MAC ${f.mac} ${f.discriminator}`;
     case 4:
-      return `RID ${f.routerId} ${f.discriminator}`;
+      return `ROUTERID ${f.routerId} ${f.discriminator}`;
     case 5:
       return `AS ${f.asn} ${f.discriminator}`;
     default:

@@ -451,10 +451,9 @@ function adminText(c: AdminForm): string {
   return c.form === 'ipv4' ? `${c.ip}:${c.local}` : `${asText(c.form, c.asn)}:${c.local}`;
 }
 
-/** Text of an EVPN label field in a community: the 20-bit label, with `/n` when the low nibble is n != 0. */
+/** Text of an EVPN label field in a community: its raw 24 bits in decimal, as gobgp prints and takes it. */
 function labelText(l: EvpnLabel): string {
-  const low = l.raw & 0xf;
-  return low === 0 ? String(l.raw >>> 4) : `${l.raw >>> 4}/${low}`;
+  return String(l.raw);
 }
 
 const lbFields: [keyof Extract<ExtendedCommunity, { kind: 'tf-load-balance' }>, string][] = [
@@ -476,7 +475,7 @@ const lbFields: [keyof Extract<ExtendedCommunity, { kind: 'tf-load-balance' }>, 
  * `router-mac:02:00:00:00:00:01`, `etree:leaf:100` / `etree:root:0`, `mcast-flags:1`,
  * Tungsten Fabric `originvn:65000:5`, `secgroup:65000:8000001`, `tag:65000:1`, `subcluster:65000:3`,
  * `load-balance:l3-source-address,...` and `local-sequence-number:7`, and `raw:0102030405060708`.
- * Label fields print the 20-bit MPLS label, with `/n` appended when the low 4 bits are n != 0.
+ * Label fields print their raw 24 bits in decimal (gobgp's convention; `.label` has the MPLS reading).
  */
 export function formatExtendedCommunity(c: ExtendedCommunity): string {
   switch (c.kind) {
@@ -569,11 +568,7 @@ function parseAsValue(rest: string, text: string): { form: AsForm; asn: number; 
 }
 
 function parseLabel(s: string | undefined, text: string): EvpnLabel {
-  const m = s === undefined ? null : /^(\d{1,7})(?:\/(\d{1,2}))?$/.exec(s);
-  if (!m) bad(text);
-  const label = num(m[1], 0xfffff, text);
-  const low = m[2] === undefined ? 0 : num(m[2], 15, text);
-  const raw = label * 16 + low;
+  const raw = num(s, 0xffffff, text);
   return { raw, label: raw >>> 4, vni: raw };
 }
 
