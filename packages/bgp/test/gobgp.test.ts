@@ -21,6 +21,7 @@ import {
   openCapabilities,
   peerAs,
   shutdownNotification,
+  type UpdateMessage,
   validateOpen,
 } from '../src/index.js';
 
@@ -40,6 +41,8 @@ async function freePort(): Promise<number> {
   });
 }
 
+let lastProblems: unknown[] = [];
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A BGP speaker on a raw socket: sends encoded messages, queues decoded ones. */
@@ -52,7 +55,11 @@ class Peer {
   constructor(readonly sock: Socket) {
     sock.on('data', (chunk: Buffer) => {
       this.framer.push(new Uint8Array(chunk));
-      for (const m of this.framer.messages()) this.queue.push(decodeMessage(m).message);
+      for (const m of this.framer.messages()) {
+        const r = decodeMessage(m);
+        if (r.message.type === 'update') lastProblems = r.problems;
+        this.queue.push(r.message);
+      }
       for (const w of this.waiters.splice(0)) w();
     });
     sock.on('close', () => {
@@ -231,6 +238,40 @@ describeWithTool(['gobgpd', 'gobgp'], 'session with gobgpd', () => {
       expect(rib).toMatch(/Med: 42/);
       expect(rib).toContain(`${LOCAL_AS}:7`);
       expect(rib).toContain(`${LOCAL_AS}:1:2`);
+
+      // a route gobgpd originates reaches us as an UPDATE that decodes without problems
+      gobgp(
+        'global',
+        'rib',
+        'add',
+        '10.62.0.0/24',
+        'med',
+        '7',
+        'community',
+        '65001:9',
+        'large-community',
+        '65001:3:4',
+        '-a',
+        'ipv4',
+      );
+      let got: UpdateMessage | undefined;
+      while (!got) {
+        const u = await peer.next('update');
+        if (u.nlri.some((n) => n.type === 'prefix' && n.prefix === '10.62.0.0/24')) got = u;
+      }
+      const byType = new Map(got.attributes.map((a) => [a.type, a]));
+      // the ORIGIN we decode is the one gobgpd shows for its own route
+      const origin = byType.get('ORIGIN');
+      const mark = { igp: 'i', egp: 'e', incomplete: '?' }[origin?.type === 'ORIGIN' ? origin.origin : 'igp'];
+      expect(gobgp('global', 'rib', '10.62.0.0/24')).toContain(`{Origin: ${mark}}`);
+      expect(byType.get('AS_PATH')).toMatchObject({ segments: [{ type: 'sequence', asns: [GOBGP_AS] }] });
+      expect(byType.get('NEXT_HOP')).toMatchObject({ nextHop: '127.0.0.1' });
+      expect(byType.get('MULTI_EXIT_DISC')).toMatchObject({ med: 7 });
+      expect(byType.get('COMMUNITIES')).toMatchObject({ communities: [((65001 << 16) | 9) >>> 0] });
+      expect(byType.get('LARGE_COMMUNITY')).toMatchObject({
+        communities: [{ global: 65001, local1: 3, local2: 4 }],
+      });
+      expect(lastProblems).toEqual([]);
 
       // gobgpd resets the session: Cease / Administrative Reset (RFC 4486)
       gobgp('neighbor', LOCAL, 'reset');
