@@ -30,7 +30,7 @@ export function parseInteger(text: string, field: string): number {
 }
 
 export function readInt(c: XmlCursor, field: string): number {
-  return parseInteger(c.readText(), field);
+  return c.readDigits() ?? parseInteger(c.readText(), field);
 }
 
 export function readBool(c: XmlCursor): boolean {

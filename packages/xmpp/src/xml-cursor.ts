@@ -37,6 +37,14 @@ export function isWhitespace(s: string): boolean {
   return true;
 }
 
+/** True when `name` occurs in `s` at `pos` (a char loop: cheaper than startsWith for short names). */
+function matchAt(s: string, pos: number, name: string): boolean {
+  const n = name.length;
+  if (pos + n > s.length) return false;
+  for (let i = 0; i < n; i++) if (s.charCodeAt(pos + i) !== name.charCodeAt(i)) return false;
+  return true;
+}
+
 export class XmlCursor {
   private current = '';
   /** Unescaped text of the last TEXT token. */
@@ -51,7 +59,7 @@ export class XmlCursor {
   private readonly attrNames: string[] = [];
   private readonly attrValues: string[] = [];
   private attrCount = 0;
-  private readonly names: (string | undefined)[] = [];
+  private readonly names: (string[] | undefined)[] = [];
 
   constructor(s?: string, start = 0, end?: number) {
     if (s !== undefined) this.reset(s, start, end);
@@ -99,15 +107,34 @@ export class XmlCursor {
   }
 
   /**
-   * The name at s[from, to), reusing the string seen last time for a name of the same length and first
-   * character: element names repeat, so this avoids allocating one string per element.
+   * Reads the element name starting at `from`. Names repeat, so candidates seen before (keyed by their
+   * first two characters) are compared in place first: no scan with a character-class test, no new string.
    */
-  private intern(from: number, to: number): string {
-    const key = ((to - from) << 7) | (this.s.charCodeAt(from) & 127);
-    const cached = this.names[key];
-    if (cached !== undefined && this.s.startsWith(cached, from)) return cached;
-    const name = this.s.slice(from, to);
-    if (key < 8192) this.names[key] = name;
+  private readName(from: number, end: number): string {
+    const s = this.s;
+    const key = ((s.charCodeAt(from) & 127) << 7) | (s.charCodeAt(from + 1) & 127);
+    let list = this.names[key];
+    if (list !== undefined) {
+      for (let k = 0; k < list.length; k++) {
+        const cand = list[k]!;
+        const n = cand.length;
+        const after = from + n;
+        // The key matched the first two characters; check the delimiter (length) first, then the rest.
+        if (after >= end || isNameChar(s.charCodeAt(after))) continue;
+        let i = 2;
+        while (i < n && s.charCodeAt(from + i) === cand.charCodeAt(i)) i++;
+        if (i >= n) return cand;
+      }
+    }
+    let q = from + 1;
+    while (q < end && isNameChar(s.charCodeAt(q))) q++;
+    const name = s.slice(from, q);
+    if (list === undefined) {
+      list = [];
+      this.names[key] = list;
+    }
+    // A few candidates per key bound the cache on hostile input.
+    if (list.length < 4) list.push(name);
     return name;
   }
 
@@ -174,7 +201,7 @@ export class XmlCursor {
       // Fast path: the expected name followed by '>'.
       const open = this.stack[this.depth - 1]!;
       const gt = p + 2 + open.length;
-      if (s.charCodeAt(gt) === 0x3e && gt < this.end && s.startsWith(open, p + 2)) {
+      if (s.charCodeAt(gt) === 0x3e && gt < this.end && matchAt(s, p + 2, open)) {
         this.depth--;
         this.current = open;
         this.pos = gt + 1;
@@ -201,9 +228,8 @@ export class XmlCursor {
     const end = this.end;
     let q = p + 1;
     if (!isNameStart(s.charCodeAt(q))) throw new XmlSyntaxError('bad element name', q);
-    q++;
-    while (q < end && isNameChar(s.charCodeAt(q))) q++;
-    const name = this.intern(p + 1, q);
+    const name = this.readName(p + 1, end);
+    q = p + 1 + name.length;
     this.attrCount = 0;
     let selfClosing = false;
     for (;;) {
@@ -285,7 +311,7 @@ export class XmlCursor {
     if (lt !== -1 && lt < this.end && s.charCodeAt(lt + 1) === 0x2f) {
       const name = this.stack[this.depth - 1]!;
       const after = lt + 2 + name.length;
-      if (s.startsWith(name, lt + 2) && s.charCodeAt(after) === 0x3e) {
+      if (s.charCodeAt(after) === 0x3e && matchAt(s, lt + 2, name)) {
         const raw = s.slice(p, lt);
         const text = raw.indexOf('&') === -1 ? raw : unescapeXml(raw, p);
         this.pos = after + 1;
@@ -306,6 +332,32 @@ export class XmlCursor {
         return text;
       }
     }
+  }
+
+  /**
+   * After a START: the element's text as a non-negative decimal integer, parsed in place when it is plain
+   * digits directly followed by the end tag (the common case); otherwise undefined with nothing consumed,
+   * and the caller falls back to readText() and the full integer rules.
+   */
+  readDigits(): number | undefined {
+    if (this.pendingEnd) return undefined;
+    const s = this.s;
+    let q = this.pos;
+    let v = 0;
+    let c = s.charCodeAt(q);
+    if (c < 0x30 || c > 0x39) return undefined;
+    do {
+      v = v * 10 + (c - 0x30);
+      c = s.charCodeAt(++q);
+    } while (c >= 0x30 && c <= 0x39);
+    if (c !== 0x3c || s.charCodeAt(q + 1) !== 0x2f || v > Number.MAX_SAFE_INTEGER) return undefined;
+    const name = this.stack[this.depth - 1]!;
+    const gt = q + 2 + name.length;
+    if (gt >= this.end || s.charCodeAt(gt) !== 0x3e || !matchAt(s, q + 2, name)) return undefined;
+    this.pos = gt + 1;
+    this.depth--;
+    this.current = name;
+    return v;
   }
 
   /** After a START: consumes the element with everything inside it. */
