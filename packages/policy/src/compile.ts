@@ -46,8 +46,23 @@ export interface AclEntry {
   log: boolean;
   /** Network policy apply_service: the service chain for matching traffic. */
   serviceChain: readonly string[];
-  /** Identity of the entry for diffs. */
-  key: string;
+}
+
+/** The identity of an entry, for diffs (built on demand: entries are many, diffs are few). */
+export function entryKey(e: AclEntry): string {
+  return [
+    e.gate,
+    e.direction,
+    e.protocol,
+    `${e.srcPorts[0]}-${e.srcPorts[1]}`,
+    `${e.dstPorts[0]}-${e.dstPorts[1]}`,
+    e.remote,
+    e.local ?? '',
+    e.action,
+    e.ruleId,
+    e.log ? 'log' : '',
+    e.serviceChain.join(','),
+  ].join('|');
 }
 
 /** `PolicyCompiler.describe` output: an ACL with its sets resolved. */
@@ -585,7 +600,6 @@ export class CompilerCore {
     log: boolean,
     chain: readonly string[],
   ): AclEntry {
-    const key = `${gate}|${direction}|${svc.protocol}|${svc.srcPorts[0]}-${svc.srcPorts[1]}|${svc.dstPorts[0]}-${svc.dstPorts[1]}|${remote}|${local ?? ''}|${action}|${ruleId}|${log ? 'log' : ''}|${chain.join(',')}`;
     return {
       gate,
       direction,
@@ -598,7 +612,6 @@ export class CompilerCore {
       ruleId,
       log,
       serviceChain: chain,
-      key,
     };
   }
 

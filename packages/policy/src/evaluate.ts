@@ -104,7 +104,8 @@ class GateMatcher {
   private readonly words: number;
   private readonly remote: AddressSet[];
   private readonly local: (AddressSet | null)[];
-  private readonly protoSlot = new Int16Array(256);
+  /** Protocols named by some entry; slot k+1 is protos[k]. Few per ACL, so a scan beats a 256-slot table. */
+  private readonly protos: Int16Array;
   /** Bitsets per (protocol slot, direction). */
   private readonly protoBits: Uint32Array;
   private readonly dpPoints: Int32Array;
@@ -122,16 +123,13 @@ class GateMatcher {
     this.local = entries.map((e) => (e.local === null ? null : resolve(e.local)));
     for (const s of this.remote) s.build();
     // Slot 0 is every protocol no entry names; it only holds "any protocol" entries.
-    const protos = [...new Set(entries.map((e) => e.protocol).filter((p) => p >= 0))];
-    protos.forEach((p, k) => {
-      this.protoSlot[p] = k + 1;
-    });
-    const slots = protos.length + 1;
+    this.protos = Int16Array.from(new Set(entries.map((e) => e.protocol).filter((p) => p >= 0)));
+    const slots = this.protos.length + 1;
     this.protoBits = new Uint32Array(slots * 2 * words);
     entries.forEach((e, idx) => {
       const dir = e.direction === 'ingress' ? INGRESS : 0;
       for (let s = 0; s < slots; s++) {
-        if (e.protocol >= 0 && s !== (this.protoSlot[e.protocol] as number)) continue;
+        if (e.protocol >= 0 && s !== this.slot(e.protocol)) continue;
         const at = (s * 2 + dir) * words + (idx >>> 5);
         this.protoBits[at] = ((this.protoBits[at] as number) | (1 << (idx & 31))) >>> 0;
       }
@@ -181,11 +179,17 @@ class GateMatcher {
     return lo;
   }
 
+  private slot(protocol: number): number {
+    const p = this.protos;
+    for (let k = 0; k < p.length; k++) if (p[k] === protocol) return k + 1;
+    return 0;
+  }
+
   /** Index of the first matching entry, or -1. */
   match(t: FiveTuple): number {
     const dir = t.direction === 'ingress' ? INGRESS : 0;
     const w = this.words;
-    const slot = t.protocol >= 0 && t.protocol < 256 ? (this.protoSlot[t.protocol] as number) : 0;
+    const slot = this.slot(t.protocol);
     const pb = (slot * 2 + dir) * w;
     const db = GateMatcher.find(this.dpPoints, t.dstPort) * w;
     const sb = GateMatcher.find(this.spPoints, t.srcPort) * w;
@@ -220,7 +224,7 @@ class GateMatcher {
       this.spBits.byteLength +
       this.dpPoints.byteLength +
       this.spPoints.byteLength +
-      this.protoSlot.byteLength +
+      this.protos.byteLength +
       16 * this.entries.length
     );
   }

@@ -1,7 +1,7 @@
 // Changes the compiler takes incrementally, and the diffs it returns so a controller pushes only what changed.
 // An interface's diff compares its old and new ACL entry by entry (multiset difference on entry keys);
 // address-set diffs carry membership changes, which is where most tag changes land.
-import { type AclEntry, type CompiledAcl, CompilerCore, type Gate, type Iface } from './compile.js';
+import { type AclEntry, type CompiledAcl, CompilerCore, entryKey, type Gate, type Iface } from './compile.js';
 import { MissingReferenceError } from './errors.js';
 import type { FirewallRuleSpec, InterfaceSpec, PolicyModel } from './model.js';
 
@@ -72,25 +72,29 @@ export function diffAcl(
   if (before === after) return undefined;
   const a = aclEntries(before);
   const b = aclEntries(after);
+  const ak = a.map(entryKey);
+  const bk = b.map(entryKey);
   const count = new Map<string, number>();
-  for (const e of a) count.set(e.key, (count.get(e.key) ?? 0) + 1);
+  for (const k of ak) count.set(k, (count.get(k) ?? 0) + 1);
   const added: AclEntry[] = [];
-  for (const e of b) {
-    const n = count.get(e.key) ?? 0;
-    if (n > 0) count.set(e.key, n - 1);
+  b.forEach((e, i) => {
+    const k = bk[i] as string;
+    const n = count.get(k) ?? 0;
+    if (n > 0) count.set(k, n - 1);
     else added.push(e);
-  }
+  });
   const left = new Map<string, number>();
   for (const [k, n] of count) if (n > 0) left.set(k, n);
   const removed: AclEntry[] = [];
-  for (const e of a) {
-    const n = left.get(e.key) ?? 0;
+  a.forEach((e, i) => {
+    const k = ak[i] as string;
+    const n = left.get(k) ?? 0;
     if (n > 0) {
       removed.push(e);
-      left.set(e.key, n - 1);
+      left.set(k, n - 1);
     }
-  }
-  const reordered = added.length === 0 && removed.length === 0 && a.some((e, i) => e.key !== b[i]?.key);
+  });
+  const reordered = added.length === 0 && removed.length === 0 && ak.some((k, i) => k !== bk[i]);
   const gatesAdded: Gate[] = [];
   const gatesRemoved: Gate[] = [];
   for (const [gate, field] of GATES) {

@@ -1,11 +1,12 @@
 export { AddressSet, type Prefix, parsePrefix, subtractPrefixes } from './address-set.js';
-export type {
-  AclDescription,
-  AclEntry,
-  AclEntryDescription,
-  CompiledAcl,
-  CompilerCore,
-  Gate,
+export {
+  type AclDescription,
+  type AclEntry,
+  type AclEntryDescription,
+  type CompiledAcl,
+  type CompilerCore,
+  entryKey,
+  type Gate,
 } from './compile.js';
 export * from './errors.js';
 export {

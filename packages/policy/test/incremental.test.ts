@@ -3,6 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  entryKey,
   type FirewallRuleSpec,
   type InterfaceSpec,
   type Inventory,
@@ -34,7 +35,7 @@ function snapshot(c: PolicyCompiler): unknown {
     }
     const gate = (g: typeof acl.firewall) =>
       g?.map((e) => [
-        e.key,
+        entryKey(e),
         c.set(e.remote)?.prefixes(),
         e.local === null ? null : c.set(e.local)?.prefixes(),
       ]);
