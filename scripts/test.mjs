@@ -6,6 +6,7 @@ import { join } from 'node:path';
 const root = join(import.meta.dirname, '..');
 rmSync(join(root, '.reports'), { recursive: true, force: true });
 const turbo = spawnSync('turbo', ['run', 'test', '--concurrency=1', '--continue', ...process.argv.slice(2)], {
+  env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' },
   cwd: root,
   stdio: 'inherit',
 });

@@ -34,7 +34,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     // A group word alone (`filament bgp`) lists that group's commands.
     const group = commands.filter((c) => c.path[0] === argv[0]);
     if (group.length > 0 && argv.length === 1) {
-      io.stdout.write(group.map((c) => `  filament ${c.path.join(' ')}  ${c.summary}`).join('\n') + '\n');
+      io.stdout.write(`${group.map((c) => `  filament ${c.path.join(' ')}  ${c.summary}`).join('\n')}\n`);
       return 0;
     }
     io.stderr.write(`filament: unknown command '${argv.join(' ')}'\n\n${overview()}`);
