@@ -204,13 +204,15 @@ export interface OpenExpectations {
   localRole?: number;
   /** Refuse peers that send no role (RFC 9234 strict mode). */
   strictRole?: boolean;
-  /** Our BGP Identifier, to refuse an identical one from an external peer. */
+  /** Our BGP Identifier and AS: an internal peer (same AS) with our identifier is refused (RFC 6286 2.2). */
   localBgpId?: string;
+  localAs?: number;
 }
 
 /**
  * RFC 4271 6.2 checks of a received OPEN: the NOTIFICATION to send, or undefined when it is acceptable.
- * Unsupported version (data: the version we support, 4), bad peer AS, bad BGP identifier (zero, RFC 6286),
+ * Unsupported version (data: the version we support, 4), bad peer AS, bad BGP identifier (zero, or ours
+ * from an internal peer, RFC 6286 2.2),
  * unsupported optional parameter, unacceptable hold time (1 or 2 seconds), role mismatch (RFC 9234 4.2).
  */
 export function validateOpen(m: OpenMessage, expect: OpenExpectations = {}): NotificationSpec | undefined {
@@ -218,10 +220,8 @@ export function validateOpen(m: OpenMessage, expect: OpenExpectations = {}): Not
   if (expect.peerAs !== undefined && peerAs(m) !== expect.peerAs)
     return openNotification(OpenErrorSubcode.BAD_PEER_AS);
   const id = m.bgpId.split('.').reduce((n, x) => n * 256 + Number(x), 0);
-  if (
-    id === 0 ||
-    (expect.localBgpId !== undefined && m.bgpId === expect.localBgpId && peerAs(m) !== expect.peerAs)
-  ) {
+  const internal = expect.localAs !== undefined && peerAs(m) === expect.localAs;
+  if (id === 0 || (internal && m.bgpId === expect.localBgpId)) {
     return openNotification(OpenErrorSubcode.BAD_BGP_IDENTIFIER);
   }
   if (m.parameters.some((p) => p.kind === 'unknown'))

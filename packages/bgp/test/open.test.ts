@@ -140,6 +140,8 @@ describe('OPEN', () => {
     expect(validateOpen({ ...base, version: 3 })).toEqual({ code: 2, subcode: 1, data: hex('0004') });
     expect(validateOpen(base, { peerAs: 65002 })?.subcode).toBe(2);
     expect(validateOpen({ ...base, bgpId: '0.0.0.0' })?.subcode).toBe(3);
+    expect(validateOpen(base, { localBgpId: '10.0.0.1', localAs: 65001 })?.subcode).toBe(3);
+    expect(validateOpen(base, { localBgpId: '10.0.0.1', localAs: 65002 })).toBeUndefined();
     expect(
       validateOpen({
         ...base,
