@@ -16,6 +16,7 @@
 // a crafted frame cannot make it loop. In lax mode (the default) a truncated or malformed layer ends the
 // walk with an `error` layer instead of throwing; values are JSON-friendly (bytes as hex strings).
 
+import { parseIPv6 } from './address.js';
 import { arp } from './arp.js';
 import { onesSum } from './checksum.js';
 import { dhcpv4 } from './dhcpv4.js';
@@ -25,7 +26,7 @@ import { gre } from './gre.js';
 import { icmpv4 } from './icmpv4.js';
 import { icmpv6 } from './icmpv6.js';
 import { ipv4 } from './ipv4.js';
-import { ipv6 } from './ipv6.js';
+import { ipv6, ipv6ChecksumDestination } from './ipv6.js';
 import { guessMplsPayloadByNibble, type MplsPayloadGuess, mpls } from './mpls.js';
 import { tcp } from './tcp.js';
 import { udp } from './udp.js';
@@ -61,6 +62,8 @@ export interface DissectContext {
         version: 4 | 6;
         src: number;
         dst: number;
+        /** One's-complement sum of the destination the checksum uses when it is not the header's (RFC 8200 8.1). */
+        dstSum?: number;
         payloadLength: number;
         fragment: boolean;
         truncated: boolean;
@@ -315,9 +318,21 @@ const decodeIpv6: LayerDecoder = (buf, offset, ctx) => {
     fragment,
     truncated: declared > buf.length,
   };
+  // A Routing header still to be processed moves the checksum's destination to the final one.
+  for (const e of value.extensions) {
+    if (e.type === 43 && e.segmentsLeft !== 0) {
+      const final = ipv6ChecksumDestination(value);
+      if (final !== value.dst) ctx.ip.dstSum = onesSum(parseIPv6(final), 0, 16);
+    }
+  }
   const next = later ? undefined : ctx.registry.ipProtocols.get(value.protocol);
   return { value, length, next, end };
 };
+
+function fold(sum: number): number {
+  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+  return sum;
+}
 
 /** One's-complement pseudo-header sum for the transport layer, when checking a checksum makes sense. */
 function pseudoSum(
@@ -329,7 +344,8 @@ function pseudoSum(
   const ip = ctx.ip;
   if (!ip || ip.fragment || ip.truncated) return undefined;
   const n = ip.version === 4 ? 4 : 16;
-  let sum = onesSum(buf, ip.dst, n, onesSum(buf, ip.src, n));
+  const dst = ip.dstSum ?? onesSum(buf, ip.dst, n);
+  let sum = onesSum(buf, ip.src, n) + dst;
   sum += protocol + (length >>> 16) + (length & 0xffff);
   while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
   return sum;
@@ -382,7 +398,7 @@ const decodeIcmpv6: LayerDecoder = (buf, offset, ctx) => {
   if (!ip || ip.truncated) return icmpv6.decode(buf, offset);
   return icmpv6.decode(buf, offset, {
     length: ip.payloadLength,
-    pseudoHeader: { addressSum: onesSum(buf, ip.dst, 16, onesSum(buf, ip.src, 16)) },
+    pseudoHeader: { addressSum: fold(onesSum(buf, ip.src, 16) + (ip.dstSum ?? onesSum(buf, ip.dst, 16))) },
   });
 };
 
