@@ -24,7 +24,7 @@ import {
   SessionLimitError,
   SessionReplacedError,
   SubscriptionError,
-  type XmppError,
+  XmppError,
 } from './errors.js';
 import { type Family, parsePublishNode, type Route } from './families.js';
 import { type Logger, silentLogger } from './logger.js';
@@ -41,6 +41,8 @@ export interface ServerOptions {
   maxWriteBuffer?: number;
   /** Refuse connections beyond this many sessions (default 10000). */
   maxSessions?: number;
+  /** Routing-instance plus config subscriptions one agent may hold (default 65536): a memory bound. */
+  maxSubscriptions?: number;
   /** When set, agents must send this xmlns (TF "Subcluster mismatch"). */
   subcluster?: string;
   tls?: TlsOptions;
@@ -82,8 +84,11 @@ export class AgentSession extends EventEmitter<AgentSessionEvents> {
   private readonly from: string;
   private readonly log: Logger;
 
-  constructor(agent: string, session: XmppSession, log: Logger) {
+  private readonly maxSubscriptions: number;
+
+  constructor(agent: string, session: XmppSession, log: Logger, maxSubscriptions = 65_536) {
     super();
+    this.maxSubscriptions = maxSubscriptions;
     this.agent = agent;
     this.session = session;
     this.log = log;
@@ -105,6 +110,12 @@ export class AgentSession extends EventEmitter<AgentSessionEvents> {
     switch (s.kind) {
       case 'subscribe':
       case 'unsubscribe': {
+        if (
+          s.kind === 'subscribe' &&
+          this.subscriptions.size + this.configSubscriptions.size >= this.maxSubscriptions
+        ) {
+          throw new XmppError(`more than ${this.maxSubscriptions} subscriptions`, 'resource-constraint');
+        }
         if (isConfigAddress(s.to) || isConfigNode(s.node)) {
           if (s.kind === 'subscribe') this.configSubscriptions.add(s.node);
           else this.configSubscriptions.delete(s.node);
@@ -275,7 +286,7 @@ export class XmppServer extends EventEmitter<ServerEvents> {
         this.sessions.delete(name);
         old.close(new SessionReplacedError(name));
       }
-      const agent = new AgentSession(name, session, this.log);
+      const agent = new AgentSession(name, session, this.log, o.maxSubscriptions);
       this.sessions.set(name, agent);
       session.once('close', (reason) => {
         if (this.sessions.get(name) === agent) this.sessions.delete(name);

@@ -59,7 +59,7 @@ export class XmlCursor {
   private readonly attrNames: string[] = [];
   private readonly attrValues: string[] = [];
   private attrCount = 0;
-  private readonly names: (string[] | undefined)[] = [];
+  private readonly names = new Map<number, string[]>();
 
   constructor(s?: string, start = 0, end?: number) {
     if (s !== undefined) this.reset(s, start, end);
@@ -113,7 +113,7 @@ export class XmlCursor {
   private readName(from: number, end: number): string {
     const s = this.s;
     const key = ((s.charCodeAt(from) & 127) << 7) | (s.charCodeAt(from + 1) & 127);
-    let list = this.names[key];
+    let list = this.names.get(key);
     if (list !== undefined) {
       for (let k = 0; k < list.length; k++) {
         const cand = list[k]!;
@@ -131,7 +131,7 @@ export class XmlCursor {
     const name = s.slice(from, q);
     if (list === undefined) {
       list = [];
-      this.names[key] = list;
+      if (this.names.size < 1024) this.names.set(key, list);
     }
     // A few candidates per key bound the cache on hostile input.
     if (list.length < 4) list.push(name);

@@ -333,4 +333,24 @@ describe('loopback session', () => {
     expect(d(10, 1)).toBe(33_000);
     expect(keepaliveInterval(90_000)).toBe(30_000);
   });
+
+  it('IPv6 loopback, and the subscription bound closes a greedy agent', async () => {
+    const server = new XmppServer({ hostname: 'cn6', maxSubscriptions: 3 });
+    let port: number;
+    try {
+      ({ port } = await server.listen(0, '::1'));
+    } catch {
+      await server.close();
+      return; // no IPv6 loopback on this host
+    }
+    cleanups.push(() => server.close());
+    const closed = once(server, 'session-closed');
+    const client = new XmppClient({ name: 'v6', servers: [{ host: '::1', port }], retryBaseMs: 60_000 });
+    cleanups.push(() => client.stop());
+    for (let i = 0; i < 5; i++) client.subscribe(`vrf-${i}`, { instanceId: i });
+    client.start();
+    const [agent, reason] = (await closed) as [AgentSession, XmppError];
+    expect(agent.remoteAddress).toBe('::1');
+    expect(reason.condition).toBe('resource-constraint');
+  });
 });
