@@ -92,6 +92,7 @@ export interface K8sTranslation {
 /** The VN every pod is placed in (TF's default pod network). */
 export const POD_NETWORK = 'k8s-default-pod-network';
 export const K8S_PROJECT = 'k8s';
+const ALL_PODS = 'label=k8s-pod';
 const PROTO_NUM: Record<string, number> = { TCP: 6, UDP: 17, SCTP: 132 };
 
 const esc = (v: string) => (v === '' ? '""' : v);
@@ -172,7 +173,8 @@ export function translateK8s(objects: readonly K8sObject[]): K8sTranslation {
     return `${prefix}.${k}=${esc(v)}`;
   };
   for (const p of pods) {
-    const tags = new Set([`k8s-namespace=${p.ns}`]);
+    // `label=k8s-pod` names every pod whatever network a preset puts it in.
+    const tags = new Set([ALL_PODS, `k8s-namespace=${p.ns}`]);
     for (const [k, v] of Object.entries(namespaces.get(p.ns) ?? {})) tags.add(tagOf('ns', k, v));
     for (const [k, v] of Object.entries(p.labels)) tags.add(tagOf('pod', k, v));
     podTags.set(podKey(p), tags);
@@ -350,8 +352,7 @@ export function translateK8s(objects: readonly K8sObject[]): K8sTranslation {
   const rules: FirewallRuleSpec[] = [];
   const ruleToPolicy = new Map<string, string[]>();
   const podMatches = (tags: PodSet) => pods.some((p) => tags.every((t) => podTags.get(podKey(p))?.has(t)));
-  const ep = (tags: PodSet): EndpointSpec =>
-    tags.length > 0 ? { tags: [...new Set(tags)] } : { virtualNetwork: POD_NETWORK };
+  const ep = (tags: PodSet): EndpointSpec => ({ tags: tags.length > 0 ? [...new Set(tags)] : [ALL_PODS] });
   const svc = (r: PortRange): ServiceSpec =>
     r.protocol === 'any' ? { protocol: 'any' } : { protocol: r.protocol, dstPorts: [r.lo, r.hi] };
   const add = (

@@ -66,6 +66,26 @@ describe('Tungsten Fabric Kubernetes isolation presets', () => {
     expect(reachable('container-isolation')).toEqual(all((_s, d) => nsOf(d) === undefined));
   });
 
+  it('combines with translated NetworkPolicies: both gates must pass', () => {
+    const deny = {
+      kind: 'NetworkPolicy' as const,
+      metadata: { name: 'deny-in', namespace: 'y' },
+      spec: { podSelector: { matchLabels: { pod: 'a' } } },
+    };
+    const p = applyK8sPreset(translateK8s([...objects, deny]), 'namespace-isolation', {
+      isolatedNamespaces: ['x'],
+      services,
+    });
+    const c = new PolicyCompiler(p.model, p.inventory);
+    const at = (src: string, dst: string) => probe(c, { src, dst, protocol: 'tcp', port: 80 });
+    // Inside the isolated namespace the NetworkPolicy layer still allows (nothing isolates x/b).
+    expect(at('k8s:x:a', 'k8s:x:b')).toMatchObject({ action: 'pass' });
+    // y/a is isolated for ingress by NetworkPolicy: the firewall gate denies y/b -> y/a.
+    expect(at('k8s:y:b', 'k8s:y:a')).toMatchObject({ action: 'deny', gate: 'firewall' });
+    // x is isolated by the preset: the network-policy gate denies y/b -> x/a first.
+    expect(at('k8s:y:b', 'k8s:x:a')).toMatchObject({ action: 'deny', gate: 'network-policy' });
+  });
+
   it('rejects an unknown namespace', () => {
     expect(() =>
       applyK8sPreset(translateK8s(objects), 'namespace-isolation', { isolatedNamespaces: ['nope'] }),
