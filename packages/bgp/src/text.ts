@@ -105,7 +105,10 @@ export function writeEsi(text: string, buf: Uint8Array, offset: number): void {
   buf.set(esiBytesFromText(text), offset);
 }
 
-/** The typed reading of an ESI (RFC 7432 5). Unknown types (6..255) keep their 9 value octets. */
+/**
+ * The typed reading of an ESI (RFC 7432 5). Unknown types (6..255), and types 1/2/4/5 whose last octet is
+ * not zero, are `other` with their 9 value octets.
+ */
 export type EsiFields =
   | { type: 0; value: string }
   | { type: 1; mac: string; portKey: number }
@@ -126,6 +129,9 @@ function u32(b: Uint8Array, o: number): number {
 export function esiFields(esi: string): EsiFields {
   const b = parseEsi(esi);
   const t = b[0]!;
+  // Types 1, 2, 4 and 5 end in a zero octet; one that is not zero is kept by the untyped form.
+  if ((t === 1 || t === 2 || t === 4 || t === 5) && b[9] !== 0)
+    return { type: 'other', code: t, value: formatHexBytes(b, 1, 9) };
   switch (t) {
     case 0:
       return { type: 0, value: formatHexBytes(b, 1, 9) };
@@ -198,7 +204,15 @@ export function esiFromFields(f: EsiFields): string {
   return formatEsi(b, 0);
 }
 
-const typedNames: Record<string, number> = { ARBITRARY: 0, LACP: 1, MSTP: 2, MAC: 3, ROUTERID: 4, RID: 4, AS: 5 };
+const typedNames: Record<string, number> = {
+  ARBITRARY: 0,
+  LACP: 1,
+  MSTP: 2,
+  MAC: 3,
+  ROUTERID: 4,
+  RID: 4,
+  AS: 5,
+};
 
 function esiBytesFromText(text: string): Uint8Array {
   const t = text.trim();

@@ -110,7 +110,7 @@ export function writeIpv6(text: string, buf: Uint8Array, offset: number): boolea
   while (i < text.length) {
     // An embedded IPv4 address in the last 32 bits.
     const rest = text.slice(i);
-    if (rest.includes('.')) {
+    if (rest.includes('.') && !rest.includes(':')) {
       if (words.length > 6) return false;
       const v4 = new Uint8Array(4);
       if (!writeIpv4(rest, v4, 0)) return false;
