@@ -270,3 +270,33 @@ describe('extended messages (RFC 8654) and 2-octet AS paths (RFC 6793)', () => {
     ).toEqual(['ORIGIN', 0xe0]);
   });
 });
+
+describe('fuzz: nothing is read past the message', () => {
+  it('mutated messages decode the same with or without bytes after them', () => {
+    const outcome = (b: Uint8Array): unknown => {
+      try {
+        const r = decodeMessage(b, 0, defaultContext);
+        return [r.message, r.length, r.problems.map((p) => [p.attribute, p.action, p.offset])];
+      } catch (e) {
+        if (!(e instanceof BgpError)) throw e;
+        return `${e.name}:${e.layer}.${e.field}@${e.offset}`;
+      }
+    };
+    fc.assert(
+      fc.property(
+        arbMessage,
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 4 }),
+        (m, flips) => {
+          const b = encodeMessage(m).slice();
+          for (const [i, v] of flips) b[19 + (i % Math.max(1, b.length - 19))] = v;
+          const padded = new Uint8Array(b.length + 64).fill(0xaa);
+          padded.set(b);
+          const exact = outcome(b);
+          if (typeof exact === 'string' && exact.startsWith('TruncatedError')) return;
+          expect(outcome(padded)).toEqual(exact);
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+});
