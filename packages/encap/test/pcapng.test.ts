@@ -105,11 +105,17 @@ class Blocks {
     this.block(0x0a0d0d0a, Buffer.concat([this.u32(0x1a2b3c4d), this.u16(1), this.u16(0), sectionLength]));
     return this;
   }
-  idb(linktype: number, snaplen: number, tsresol?: number): this {
-    const opts =
-      tsresol === undefined
-        ? Buffer.alloc(0)
-        : Buffer.concat([this.opt(9, Buffer.of(tsresol)), this.opt(0, Buffer.alloc(0))]);
+  idb(linktype: number, snaplen: number, tsresol?: number, tsoffset?: bigint): this {
+    const o: Buffer[] = [];
+    if (tsresol !== undefined) o.push(this.opt(9, Buffer.of(tsresol)));
+    if (tsoffset !== undefined) {
+      const v = Buffer.alloc(8);
+      if (this.le) v.writeBigInt64LE(tsoffset);
+      else v.writeBigInt64BE(tsoffset);
+      o.push(this.opt(14, v));
+    }
+    if (o.length > 0) o.push(this.opt(0, Buffer.alloc(0)));
+    const opts = Buffer.concat(o);
     this.block(1, Buffer.concat([this.u16(linktype), this.u16(0), this.u32(snaplen), opts]));
     return this;
   }
@@ -129,6 +135,22 @@ class Blocks {
         pad,
       ]),
     );
+    return this;
+  }
+  /** The obsolete Packet Block (type 2): 16-bit interface id and drops count. */
+  pb(iface: number, ts: bigint, data: Buffer): this {
+    const pad = Buffer.alloc((4 - (data.length % 4)) % 4);
+    const hi = Number(ts >> 32n);
+    const lo = Number(ts & 0xffffffffn);
+    const head = Buffer.concat([
+      this.u16(iface),
+      this.u16(0),
+      this.u32(hi),
+      this.u32(lo),
+      this.u32(data.length),
+      this.u32(data.length),
+    ]);
+    this.block(2, Buffer.concat([head, data, pad]));
     return this;
   }
   spb(data: Buffer): this {
@@ -167,7 +189,7 @@ describeWithTool('tshark', 'pcapng read, tshark as the judge', () => {
   });
 
   for (const le of [true, false]) {
-    it(`${le ? 'little' : 'big'}-endian: two sections, several interfaces, SPB, 2^-n and 10^-n resolution, unknown blocks`, async () => {
+    it(`${le ? 'little' : 'big'}-endian: two sections, several interfaces, EPB/SPB/PB, 2^-n and 10^-n resolution, if_tsoffset, unknown blocks`, async () => {
       const b = new Blocks(le)
         .shb()
         .idb(1, 0, 6) // microseconds
@@ -180,11 +202,15 @@ describeWithTool('tshark', 'pcapng read, tshark as the judge', () => {
         .shb()
         .idb(229, 64, 9) // nanoseconds, snaplen 64
         .epb(0, 1_700_000_002_000_000_007n, RAW_IP6, 100)
+        .idb(228, 0, 3, 1_000_000n) // milliseconds, timestamps offset by 1,000,000 s
+        .pb(1, 1_600_000_000_250n, RAW_IP)
         .bytes();
       const file = join(scratch.path, `built-${le}.pcapng`);
       writeFileSync(file, b);
       const want = tsharkFrames(file);
-      expect(want).toHaveLength(4);
+      expect(want).toHaveLength(5);
+      // if_tsoffset (seconds) is added to every timestamp of the interface, by tshark and by us.
+      expect(want[4]!.epoch).toBe('1601000000.250000000');
       expect(want[1]!.epoch).toBe('1700000001.500000000');
       const mine = [...pcapngPackets(b)];
       // tshark has no timestamp for a simple packet block; it prints the previous frame's time or 0.
@@ -192,6 +218,12 @@ describeWithTool('tshark', 'pcapng read, tshark as the judge', () => {
       expect(cmp(mine.map(ours))).toEqual(cmp(want));
       expect(mine[2]).toMatchObject({ seconds: 0, nanoseconds: 0, linktype: 1, interfaceId: 0 });
       expect(mine[3]).toMatchObject({ linktype: 229, interfaceId: 0, originalLength: 100 });
+      expect(mine[4]).toMatchObject({
+        linktype: 228,
+        interfaceId: 1,
+        seconds: 1_601_000_000,
+        nanoseconds: 250_000_000,
+      });
       expect(cmp((await collect(readCaptureStream(chunked(b, 11)))).map(ours))).toEqual(cmp(want));
     });
   }
