@@ -1,3 +1,3 @@
-export { main } from './main.js';
-export { type Command, type Io, UsageError, parseArgs, jsonLine } from './command.js';
+export { type Command, type Io, jsonLine, parseArgs, UsageError } from './command.js';
 export { commands } from './commands/index.js';
+export { main } from './main.js';

@@ -9,6 +9,7 @@ import {
   type SessionContext,
   sessionContext,
 } from '@filament/bgp';
+import { XmppError, XmppStreamDecoder } from '@filament/xmpp';
 
 export interface StreamDecoder {
   /** Feeds in-order bytes of one direction; returns the messages they completed, JSON-friendly. */
@@ -62,7 +63,24 @@ export const bgpStreamDecoder: StreamDecoderFactory = (conn, direction) => {
   };
 };
 
+/**
+ * The Tungsten Fabric controller<->agent XMPP channel on TCP 5269: stream headers, typed stanzas (route
+ * publish/retract, subscriptions, config), keepalives. A capture may start mid-session.
+ */
+export const xmppStreamDecoder: StreamDecoderFactory = () => {
+  const decoder = new XmppStreamDecoder({ midStream: true, keepXml: false });
+  return {
+    push(bytes) {
+      return decoder
+        .push(bytes)
+        .map((ev) => (ev.type === 'error' ? { ...ev, error: errorJson(ev.error) } : ev));
+    },
+  };
+};
+
 function errorJson(e: unknown): unknown {
+  if (e instanceof XmppError)
+    return { name: e.name, code: e.code, condition: e.condition, message: e.message };
   if (e instanceof BgpError) {
     return {
       name: e.name,
@@ -78,5 +96,11 @@ function errorJson(e: unknown): unknown {
 }
 
 /** Decoders by name, and the TCP ports that select them by default. */
-export const streamDecoders = new Map<string, StreamDecoderFactory>([['bgp', bgpStreamDecoder]]);
-export const defaultTcpPorts = new Map<number, string>([[179, 'bgp']]);
+export const streamDecoders = new Map<string, StreamDecoderFactory>([
+  ['bgp', bgpStreamDecoder],
+  ['xmpp', xmppStreamDecoder],
+]);
+export const defaultTcpPorts = new Map<number, string>([
+  [179, 'bgp'],
+  [5269, 'xmpp'],
+]);
