@@ -94,9 +94,11 @@ export function normalizeMac(text: string): string {
 /** The all-zero ESI, for single-homed sites (RFC 7432 5). */
 export const ZERO_ESI = '00:00:00:00:00:00:00:00:00:00';
 
-/** `00:11:22:33:44:55:66:77:88:99` from the 10 bytes at `offset`. */
+/** `00:11:22:33:44:55:66:77:88:99` from the 10 bytes at `offset` (the shared ZERO_ESI string when all zero). */
 export function formatEsi(buf: Uint8Array, offset: number): string {
-  return formatHexBytes(buf, offset, 10);
+  let any = 0;
+  for (let i = 0; i < 10; i++) any |= buf[offset + i]!;
+  return any === 0 ? ZERO_ESI : formatHexBytes(buf, offset, 10);
 }
 
 /** Writes an ESI in any form `parseEsi` accepts into 10 bytes at `offset`. */

@@ -1,0 +1,192 @@
+// Benchmarks of the NLRI codec (runBench, one core): decoding and encoding EVPN type-2 (MAC/IP) routes and
+// VPNv4 routes as they sit in an MP_REACH_NLRI attribute, against a straightforward object-per-field
+// decoder written here as the baseline of the same run; and the heap each decoded route takes.
+//   cd packages/bgp && npx tsx --conditions=@filament/source bench/nlri.ts
+
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { runBench } from '@filament/testkit';
+import { decodeNlri, type EvpnRoute, encodeNlri, evpnLabel, type Nlri, type VpnNlri } from '../src/index.js';
+
+const EVPN = { afi: 25, safi: 70 };
+const VPN4 = { afi: 1, safi: 128 };
+const N = 1000;
+
+// ---- corpus ---------------------------------------------------------------------------------------------
+
+const evpnRoutes: EvpnRoute[] = [];
+const vpnRoutes: VpnNlri[] = [];
+for (let i = 0; i < N; i++) {
+  const h = (i >> 8).toString(16).padStart(2, '0');
+  const l = (i & 0xff).toString(16).padStart(2, '0');
+  evpnRoutes.push({
+    type: 'evpn-mac-ip',
+    routeType: 2,
+    rd: { type: 1, ip: '10.255.0.1', assigned: 1000 + (i % 50) },
+    esi: '00:00:00:00:00:00:00:00:00:00',
+    ethernetTag: 0,
+    mac: `02:00:00:00:${h}:${l}`,
+    ip: `10.1.${i >> 8}.${i & 0xff}`,
+    label1: evpnLabel(5000 + (i % 50)),
+  });
+  vpnRoutes.push({
+    type: 'vpn',
+    labels: [16 + i],
+    rd: { type: 0, asn: 65001, assigned: 100 + (i % 50) },
+    prefix: `10.${i >> 8}.${i & 0xff}.0/24`,
+  });
+}
+const evpnBytes = encodeNlri(EVPN, evpnRoutes, { addPath: false });
+const vpnBytes = encodeNlri(VPN4, vpnRoutes, { addPath: false });
+
+// ---- baseline: a straightforward object-per-field decoder ----------------------------------------------
+
+interface BaseRd {
+  type: number;
+  value: { administrator: string | number; assigned: number };
+}
+function baseRd(dv: DataView, o: number): BaseRd {
+  const type = dv.getUint16(o);
+  if (type === 1) {
+    const ip = Array.from(new Uint8Array(dv.buffer, dv.byteOffset + o + 2, 4)).join('.');
+    return { type, value: { administrator: ip, assigned: dv.getUint16(o + 6) } };
+  }
+  if (type === 0)
+    return { type, value: { administrator: dv.getUint16(o + 2), assigned: dv.getUint32(o + 4) } };
+  return { type, value: { administrator: dv.getUint32(o + 2), assigned: dv.getUint16(o + 6) } };
+}
+function baseLabel(dv: DataView, o: number): { label: number; exp: number; bottom: boolean } {
+  const v = (dv.getUint8(o) << 16) | dv.getUint16(o + 1);
+  return { label: v >>> 4, exp: (v >> 1) & 7, bottom: (v & 1) === 1 };
+}
+function baseBytesHex(buf: Uint8Array, o: number, n: number): string {
+  return Array.from(buf.subarray(o, o + n))
+    .map((b) => b.toString(16).padStart(2, '0'))
+    .join(':');
+}
+
+function baselineEvpn(buf: Uint8Array): object[] {
+  const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  const out: object[] = [];
+  let o = 0;
+  while (o < buf.length) {
+    const header = { routeType: dv.getUint8(o), length: dv.getUint8(o + 1) };
+    const v = o + 2;
+    const rd = baseRd(dv, v);
+    const esi = { type: dv.getUint8(v + 8), value: Array.from(buf.subarray(v + 9, v + 18)) };
+    const ethernetTag = { id: dv.getUint32(v + 18) };
+    const mac = { length: dv.getUint8(v + 22), address: baseBytesHex(buf, v + 23, 6) };
+    const ipLength = dv.getUint8(v + 29);
+    const ip = {
+      length: ipLength,
+      address: ipLength === 32 ? Array.from(buf.subarray(v + 30, v + 34)).join('.') : undefined,
+    };
+    const labels = [baseLabel(dv, v + 30 + ipLength / 8)];
+    out.push({ header, rd, esi, ethernetTag, mac, ip, labels });
+    o = v + header.length;
+  }
+  return out;
+}
+
+function baselineVpn(buf: Uint8Array): object[] {
+  const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  const out: object[] = [];
+  let o = 0;
+  while (o < buf.length) {
+    const bits = dv.getUint8(o);
+    const labels = [];
+    let p = o + 1;
+    for (;;) {
+      const l = baseLabel(dv, p);
+      labels.push(l);
+      p += 3;
+      if (l.bottom) break;
+    }
+    const rd = baseRd(dv, p);
+    p += 8;
+    const plen = bits - labels.length * 24 - 64;
+    const bytes = Array.from(buf.subarray(p, p + ((plen + 7) >> 3)));
+    while (bytes.length < 4) bytes.push(0);
+    out.push({ length: bits, labels, rd, prefix: { length: plen, address: bytes.join('.') } });
+    o = p + ((plen + 7) >> 3);
+  }
+  return out;
+}
+
+// Sanity: both decoders read the same routes before they are timed.
+const check = decodeNlri(EVPN, evpnBytes, 0, evpnBytes.length, { addPath: false });
+if (check.length !== N || baselineEvpn(evpnBytes).length !== N || baselineVpn(vpnBytes).length !== N) {
+  throw new Error('corpus mismatch');
+}
+
+// ---- memory per decoded route ---------------------------------------------------------------------------
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+function heapPerRoute(decode: () => unknown[]): number {
+  const keep: unknown[][] = [];
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  for (let i = 0; i < 20; i++) keep.push(decode());
+  gc();
+  const after = process.memoryUsage().heapUsed;
+  const routes = keep.reduce((n, k) => n + k.length, 0);
+  return (after - before) / routes;
+}
+
+// ---- run -------------------------------------------------------------------------------------------------
+
+let sink: Nlri[] | object[] = [];
+const rows = await runBench(
+  '@filament/bgp NLRI (routes per second)',
+  [
+    {
+      name: 'decode EVPN type-2 (decodeNlri)',
+      items: N,
+      fn: () => void (sink = decodeNlri(EVPN, evpnBytes, 0, evpnBytes.length, { addPath: false })),
+    },
+    {
+      name: 'decode EVPN type-2 (baseline object-per-field)',
+      items: N,
+      fn: () => void (sink = baselineEvpn(evpnBytes)),
+    },
+    {
+      name: 'encode EVPN type-2 (encodeNlri)',
+      items: N,
+      fn: () => void encodeNlri(EVPN, evpnRoutes, { addPath: false }),
+    },
+    {
+      name: 'decode VPNv4 (decodeNlri)',
+      items: N,
+      fn: () => void (sink = decodeNlri(VPN4, vpnBytes, 0, vpnBytes.length, { addPath: false })),
+    },
+    {
+      name: 'decode VPNv4 (baseline object-per-field)',
+      items: N,
+      fn: () => void (sink = baselineVpn(vpnBytes)),
+    },
+    {
+      name: 'encode VPNv4 (encodeNlri)',
+      items: N,
+      fn: () => void encodeNlri(VPN4, vpnRoutes, { addPath: false }),
+    },
+  ],
+  { time: 1500 },
+);
+void sink;
+
+const mem = [
+  [
+    'EVPN type-2, decodeNlri',
+    heapPerRoute(() => decodeNlri(EVPN, evpnBytes, 0, evpnBytes.length, { addPath: false })),
+  ],
+  ['EVPN type-2, baseline', heapPerRoute(() => baselineEvpn(evpnBytes))],
+  [
+    'VPNv4, decodeNlri',
+    heapPerRoute(() => decodeNlri(VPN4, vpnBytes, 0, vpnBytes.length, { addPath: false })),
+  ],
+  ['VPNv4, baseline', heapPerRoute(() => baselineVpn(vpnBytes))],
+] as const;
+console.log('\nheap per decoded route (retained)');
+for (const [name, bytes] of mem) console.log(`  ${name.padEnd(60)} ${bytes.toFixed(0).padStart(8)} bytes`);
+void rows;
