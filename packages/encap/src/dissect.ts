@@ -185,6 +185,11 @@ const HEX_CHUNK = 4096; // bytes per String.fromCharCode call, well below engine
 export function toHex(buf: Uint8Array, offset = 0, end = buf.length): string {
   if (end <= offset) return '';
   if (NodeBuffer) return NodeBuffer.from(buf.buffer, buf.byteOffset + offset, end - offset).toString('hex');
+  return toHexPortable(buf, offset, end);
+}
+
+/** `toHex` without Node's Buffer (browsers, other runtimes): char codes, one call per chunk. */
+export function toHexPortable(buf: Uint8Array, offset = 0, end = buf.length): string {
   let s = '';
   for (let at = offset; at < end; at += HEX_CHUNK) {
     const stop = Math.min(end, at + HEX_CHUNK);

@@ -4,6 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeWithTool, scratchDir, tsharkJson } from '@filament/testkit';
+import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   createDissectorRegistry,
@@ -16,6 +17,8 @@ import {
   LinkType,
   mplsPayloadGuess,
   TruncatedError,
+  toHex,
+  toHexPortable,
   writePcap,
 } from '../src/index.js';
 import { innerEthernet, innerIp } from './support/tunnel-fixtures.js';
@@ -177,6 +180,17 @@ describe('dissect() structure', () => {
     expect(layers[7]).toEqual({ name: 'payload', offset: 92, length: 3, hex: '010203' });
     expect(JSON.parse(JSON.stringify(layers))).toEqual(layers);
     expect((layers[1]!.value as { options: unknown }).options).toBe('');
+  });
+
+  it("hex: the portable formatter (no Buffer) equals Node's, across its chunk boundary", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 9000 }), fc.nat(), (b, cut) => {
+        const from = b.length === 0 ? 0 : cut % b.length;
+        expect(toHexPortable(b, from)).toBe(Buffer.from(b.subarray(from)).toString('hex'));
+        expect(toHex(b, from)).toBe(toHexPortable(b, from));
+      }),
+      { numRuns: 60 },
+    );
   });
 
   it('Ethernet padding after a short IPv4 packet is a trailer, not payload', () => {
