@@ -137,7 +137,7 @@ function heapPerRoute(decode: () => unknown[]): number {
 // ---- run -------------------------------------------------------------------------------------------------
 
 let sink: Nlri[] | object[] = [];
-let bytesSink = new Uint8Array(0);
+let bytesSink: Uint8Array = new Uint8Array(0);
 const rows = await runBench(
   '@filament/bgp NLRI (routes per second)',
   [
