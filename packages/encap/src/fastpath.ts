@@ -108,11 +108,12 @@ export function decapFast(buf: Uint8Array, offset: number, length: number, meta:
   meta.srcPort = 0;
   meta.dstPort = 0;
   meta.innerKind = InnerKind.unknown;
-  if (p + ETH_LEN > end) return fail(meta, S.ethernetTruncated, p);
+  if (p < 0 || p + ETH_LEN > end) return fail(meta, S.ethernetTruncated, p);
   let type = u16(buf, p + ETH_TYPE);
   p += ETH_LEN;
   for (let tags = 0; type === ETH_VLAN || type === ETH_QINQ; tags++) {
-    if (tags === 2 || p + VLAN_LEN > end) return fail(meta, S.vlanTruncated, p);
+    if (tags === 2) return fail(meta, S.vlanTooDeep, p - 2);
+    if (p + VLAN_LEN > end) return fail(meta, S.vlanTruncated, p);
     if (tags === 0) meta.outerVlan = u16(buf, p + VLAN_TCI) & 0x0fff;
     type = u16(buf, p + VLAN_TYPE);
     p += VLAN_LEN;
@@ -132,7 +133,7 @@ export function decapFastIp(buf: Uint8Array, offset: number, length: number, met
   meta.srcPort = 0;
   meta.dstPort = 0;
   meta.innerKind = InnerKind.unknown;
-  if (offset >= end) return fail(meta, S.ipv4Truncated, offset);
+  if (offset < 0 || offset >= end) return fail(meta, S.ipv4Truncated, offset);
   const v = buf[offset]! >>> 4;
   return decapIp(buf, offset, end, v === 6 ? ETH_IPV6 : ETH_IPV4, meta);
 }
@@ -296,11 +297,12 @@ export function flowKeyFast(
   key.fragment = false;
   let version: number;
   if (ethernet) {
-    if (p + ETH_LEN > end) return fail(key, S.ethernetTruncated, p);
+    if (p < 0 || p + ETH_LEN > end) return fail(key, S.ethernetTruncated, p);
     let type = u16(buf, p + ETH_TYPE);
     p += ETH_LEN;
     for (let tags = 0; type === ETH_VLAN || type === ETH_QINQ; tags++) {
-      if (tags === 2 || p + VLAN_LEN > end) return fail(key, S.vlanTruncated, p);
+      if (tags === 2) return fail(key, S.vlanTooDeep, p - 2);
+      if (p + VLAN_LEN > end) return fail(key, S.vlanTruncated, p);
       type = u16(buf, p + VLAN_TYPE);
       p += VLAN_LEN;
     }
@@ -308,7 +310,7 @@ export function flowKeyFast(
     else if (type === ETH_IPV6) version = 6;
     else return fail(key, S.notIp, p - 2);
   } else {
-    if (p >= end) return fail(key, S.ipv4Truncated, p);
+    if (p < 0 || p >= end) return fail(key, S.ipv4Truncated, p);
     version = buf[p]! >>> 4;
   }
   let proto: number;

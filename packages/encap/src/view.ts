@@ -104,6 +104,7 @@ export const FastStatus = {
   ipv6ExtTruncated: 22,
   ipv6ExtTooMany: 23,
   ipv6Fragment: 24,
+  vlanTooDeep: 25,
 } as const;
 
 type Kind = 'truncated' | 'invalid';
@@ -134,6 +135,7 @@ const TABLE: readonly (readonly [layer: string, field: string, kind: Kind, what:
   ['ipv6', 'extensionHeader', 'truncated', 8],
   ['ipv6', 'extensionHeader', 'invalid', 'more than 8 extension headers'],
   ['ipv6', 'fragment', 'invalid', 'a fragment cannot be decapsulated without reassembly'],
+  ['vlan', 'tpid', 'invalid', 'more than two VLAN tags'],
 ];
 
 /**

@@ -356,6 +356,35 @@ describe('fast path status codes', () => {
     expect(() => decapsulate(frame.subarray(0, 30))).toThrow(TruncatedError);
   });
 
+  it('three VLAN tags and a negative offset are refused by status, not read', () => {
+    const tags = Uint8Array.of(
+      ...frame.subarray(0, 12),
+      0x88,
+      0xa8,
+      0,
+      1,
+      0x81,
+      0,
+      0,
+      2,
+      0x81,
+      0,
+      0,
+      3,
+      0x08,
+      0x00,
+      ...frame.subarray(14),
+    );
+    expect(decapFast(tags, 0, tags.length, m)).toBe(FastStatus.vlanTooDeep);
+    expect(m.errorOffset).toBe(20);
+    expect(fastStatusName(FastStatus.vlanTooDeep)).toBe('vlan.tpid');
+    const k = new FlowKey();
+    expect(flowKeyFast(tags, 0, tags.length, k, true)).toBe(FastStatus.vlanTooDeep);
+    expect(decapFast(frame, -1, frame.length, m)).toBe(FastStatus.ethernetTruncated);
+    expect(decapFastIp(frame, -1, frame.length, m)).toBe(FastStatus.ipv4Truncated);
+    expect(flowKeyFast(frame, -3, frame.length, k)).toBe(FastStatus.ipv4Truncated);
+  });
+
   it('a length argument shorter than the buffer bounds every read', () => {
     expect(decapFast(frame, 0, frame.length - 1, m)).toBe(FastStatus.ipv4TotalLength);
     const ip = frame.subarray(14);
