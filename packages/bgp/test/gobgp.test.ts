@@ -6,15 +6,11 @@
 // Every wait is bounded; the daemon is killed (by its pid) after the tests.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { openSync, readFileSync, writeFileSync } from 'node:fs';
-import { connect, createServer, type Socket } from 'node:net';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describeWithTool, run, scratchDir } from '@filament/testkit';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
-  BgpFramer,
-  type BgpMessage,
-  decodeMessage,
-  encodeMessage,
   makeOpen,
   type NotificationMessage,
   type OpenMessage,
@@ -24,6 +20,7 @@ import {
   type UpdateMessage,
   validateOpen,
 } from '../src/index.js';
+import { RawPeer } from './support/raw-peer.js';
 
 const LOCAL = '127.0.0.61';
 const LOCAL_AS = 65061;
@@ -41,71 +38,7 @@ async function freePort(): Promise<number> {
   });
 }
 
-let lastProblems: unknown[] = [];
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** A BGP speaker on a raw socket: sends encoded messages, queues decoded ones. */
-class Peer {
-  private framer = new BgpFramer();
-  private queue: BgpMessage[] = [];
-  private waiters: (() => void)[] = [];
-  closed = false;
-
-  constructor(readonly sock: Socket) {
-    sock.on('data', (chunk: Buffer) => {
-      this.framer.push(new Uint8Array(chunk));
-      for (const m of this.framer.messages()) {
-        const r = decodeMessage(m);
-        if (r.message.type === 'update') lastProblems = r.problems;
-        this.queue.push(r.message);
-      }
-      for (const w of this.waiters.splice(0)) w();
-    });
-    sock.on('close', () => {
-      this.closed = true;
-      for (const w of this.waiters.splice(0)) w();
-    });
-    sock.on('error', () => {});
-  }
-
-  static async connect(port: number): Promise<Peer> {
-    return new Promise((resolve, reject) => {
-      const s = connect({ host: '127.0.0.1', port, localAddress: LOCAL }, () => resolve(new Peer(s)));
-      s.once('error', reject);
-    });
-  }
-
-  send(m: BgpMessage): void {
-    this.sock.write(encodeMessage(m));
-  }
-
-  /** The next message of `type` (others are skipped), within `ms`. */
-  async next<T extends BgpMessage['type']>(type: T, ms = 15_000): Promise<Extract<BgpMessage, { type: T }>> {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      const m = this.queue.shift();
-      if (m) {
-        if (m.type === type) return m as Extract<BgpMessage, { type: T }>;
-        continue;
-      }
-      if (this.closed) throw new Error(`connection closed while waiting for ${type}`);
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no ${type} within ${ms} ms`);
-      await new Promise<void>((r) => {
-        const t = setTimeout(r, left);
-        this.waiters.push(() => {
-          clearTimeout(t);
-          r();
-        });
-      });
-    }
-  }
-
-  close(): void {
-    this.sock.destroy();
-  }
-}
 
 describeWithTool(['gobgpd', 'gobgp'], 'session with gobgpd', () => {
   const dir = scratchDir('filament-bgp-gobgpd-');
@@ -184,7 +117,7 @@ describeWithTool(['gobgpd', 'gobgp'], 'session with gobgpd', () => {
   });
 
   it('OPEN and KEEPALIVE: the session reaches ESTABLISHED, then an UPDATE lands in Adj-RIB-In', async () => {
-    const peer = await Peer.connect(port);
+    const peer = await RawPeer.connect('127.0.0.1', port, LOCAL);
     try {
       const ours = makeOpen({
         asn: LOCAL_AS,
@@ -271,7 +204,7 @@ describeWithTool(['gobgpd', 'gobgp'], 'session with gobgpd', () => {
       expect(byType.get('LARGE_COMMUNITY')).toMatchObject({
         communities: [{ global: 65001, local1: 3, local2: 4 }],
       });
-      expect(lastProblems).toEqual([]);
+      expect(peer.problems.flat()).toEqual([]);
 
       // gobgpd resets the session: Cease / Administrative Reset (RFC 4486)
       gobgp('neighbor', LOCAL, 'reset');
@@ -285,11 +218,11 @@ describeWithTool(['gobgpd', 'gobgp'], 'session with gobgpd', () => {
   it('our Cease / Administrative Shutdown NOTIFICATION takes the session down', async () => {
     // gobgpd may hold the peer in idle for a moment after the reset
     await waitState((s) => !/establish/i.test(s), 20_000);
-    let peer: Peer | undefined;
+    let peer: RawPeer | undefined;
     const deadline = Date.now() + 40_000;
     let open: OpenMessage | undefined;
     while (!open && Date.now() < deadline) {
-      peer = await Peer.connect(port);
+      peer = await RawPeer.connect('127.0.0.1', port, LOCAL);
       peer.send(
         makeOpen({
           asn: LOCAL_AS,
