@@ -289,6 +289,13 @@ describe('pcapng reader on bad input', () => {
     expect(() => [...pcapngPackets(good.subarray(28))]).toThrow(/starts with a section header block/);
   });
 
+  it('regression (found by the fuzzer): an empty file is truncated for the sync and the stream reader alike', async () => {
+    expect(() => [...pcapngPackets(new Uint8Array(0))]).toThrow(/pcapng\.blockHeader at offset 0: truncated/);
+    await expect(collect(readPcapngStream(chunked(new Uint8Array(0), 4)))).rejects.toThrow(
+      /pcapng\.blockHeader at offset 0/,
+    );
+  });
+
   it('random and mutated bytes give only typed errors; sync and stream agree', async () => {
     const outcome = async (b: Uint8Array, chunk: number): Promise<[string, string]> => {
       const sync = (() => {
