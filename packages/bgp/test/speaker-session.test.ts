@@ -1,0 +1,122 @@
+import { waitFor } from '@filament/testkit';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  BgpSpeaker,
+  evpnLabelFromVni,
+  type PeerConfig,
+  parseExtendedCommunity,
+  parseRd,
+  type SpeakerConfig,
+} from '../src/index.js';
+
+const speakers: BgpSpeaker[] = [];
+afterEach(async () => {
+  await Promise.all(speakers.splice(0).map((s) => s.stop()));
+});
+
+let nextPort = 13400 + (process.pid % 200) * 2;
+
+function speaker(cfg: Omit<SpeakerConfig, 'peers'> & { peers?: PeerConfig[] }): BgpSpeaker {
+  const s = new BgpSpeaker({ peers: [], ...cfg });
+  speakers.push(s);
+  return s;
+}
+
+const established = (s: BgpSpeaker, peer: string) =>
+  waitFor(
+    `${peer} Established`,
+    () => s.peers().find((p) => p.address === peer)?.state === 'Established',
+    15_000,
+    50,
+  );
+
+describe('two Filament speakers', () => {
+  it('eBGP: IPv4 unicast, VPNv4 and EVPN flow both ways, attributes follow the eBGP rules, withdrawals arrive', async () => {
+    const port = nextPort++;
+    const fams = ['ipv4-unicast', 'ipv4-mpls-vpn', 'l2vpn-evpn'];
+    const a = speaker({ asn: 65101, routerId: '10.0.0.1', listen: [{ host: '127.0.0.21', port }] });
+    const b = speaker({ asn: 65102, routerId: '10.0.0.2', listen: [] });
+    a.addPeer({ address: '127.0.0.22', asn: 65102, families: fams, passive: true });
+    b.addPeer({
+      address: '127.0.0.21',
+      port,
+      asn: 65101,
+      localAddress: '127.0.0.22',
+      families: fams,
+      connectRetryTime: 1,
+    });
+    a.announce({
+      nlri: { type: 'prefix', prefix: '10.1.0.0/24' },
+      nextHop: '10.255.0.1',
+      attributes: [
+        { type: 'MULTI_EXIT_DISC', med: 5 },
+        { type: 'COMMUNITIES', communities: [65101 * 65536 + 7] },
+      ],
+    });
+    await a.start();
+    await b.start();
+    await established(b, '127.0.0.21');
+    const st = b.peers()[0]!;
+    expect(st.negotiated?.families).toEqual(fams);
+    expect(st.negotiated?.fourOctetAs).toBe(true);
+    expect(st.negotiated?.routeRefresh).toBe(true);
+    expect(st.negotiated?.enhancedRouteRefresh).toBe(true);
+    await waitFor('10.1.0.0/24 at b', () => b.ribSize('ipv4-unicast') === 1, 10_000, 20);
+    const r = b.routes('ipv4-unicast')[0]!;
+    expect(r.nlri).toEqual({ type: 'prefix', prefix: '10.1.0.0/24' });
+    expect(r.attrs.asPath).toEqual([{ type: 'sequence', asns: [65101] }]);
+    expect(r.attrs.nextHop).toBe('10.255.0.1');
+    expect(r.attrs.med).toBe(5); // locally originated MED goes to the external peer
+    expect(r.attrs.localPref).toBeUndefined();
+    // b -> a: VPNv4 and EVPN type 2
+    b.announce({
+      nlri: { type: 'vpn', labels: [900], rd: parseRd('65102:100'), prefix: '10.9.1.0/24' },
+      nextHop: '10.255.0.2',
+      attributes: [
+        { type: 'EXTENDED_COMMUNITIES', communities: [parseExtendedCommunity('target:65102:100')] },
+      ],
+    });
+    b.announce({
+      family: 'l2vpn-evpn',
+      nlri: {
+        type: 'evpn-mac-ip',
+        routeType: 2,
+        rd: parseRd('10.0.0.2:1001'),
+        esi: '00:00:00:00:00:00:00:00:00:00',
+        ethernetTag: 0,
+        mac: '02:00:00:00:09:01',
+        ip: '10.9.0.11',
+        label1: evpnLabelFromVni(1001),
+      },
+      nextHop: '10.255.0.2',
+      attributes: [
+        {
+          type: 'EXTENDED_COMMUNITIES',
+          communities: [parseExtendedCommunity('target:65102:1001'), parseExtendedCommunity('encap:vxlan')],
+        },
+      ],
+    });
+    await waitFor(
+      'vpn + evpn at a',
+      () => a.ribSize('ipv4-mpls-vpn') === 1 && a.ribSize('l2vpn-evpn') === 1,
+      10_000,
+      20,
+    );
+    const v = a.routes('ipv4-mpls-vpn')[0]!;
+    expect(v.nlri).toMatchObject({ type: 'vpn', labels: [900], prefix: '10.9.1.0/24' });
+    expect(v.attrs.routeTargets).toEqual(['target:65102:100']);
+    expect(v.attrs.nextHop).toBe('10.255.0.2');
+    const e = a.routes('l2vpn-evpn')[0]!;
+    expect(e.nlri).toMatchObject({ type: 'evpn-mac-ip', mac: '02:00:00:00:09:01', ip: '10.9.0.11' });
+    // withdraw
+    b.withdraw({ nlri: { type: 'vpn', labels: [], rd: parseRd('65102:100'), prefix: '10.9.1.0/24' } });
+    a.withdraw({ nlri: { type: 'prefix', prefix: '10.1.0.0/24' } });
+    await waitFor(
+      'withdrawals',
+      () => a.ribSize('ipv4-mpls-vpn') === 0 && b.ribSize('ipv4-unicast') === 0,
+      10_000,
+      20,
+    );
+    expect(a.ribSize('l2vpn-evpn')).toBe(1);
+  });
+});
