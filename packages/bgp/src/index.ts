@@ -39,3 +39,4 @@ export * from './text.js';
 export * from './update.js';
 export * from './update-packer.js';
 export * from './update-visitor.js';
+export * from './speaker/index.js';
