@@ -1,7 +1,7 @@
 // The dissector: layer names, offsets and lengths checked against tshark's own byte ranges for the same
 // frames (every protocol instance tshark finds, by offset); then the registry, the per-call options, link
 // types, trailers and the lax/strict error model.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeWithTool, scratchDir, tsharkJson } from '@filament/testkit';
 import fc from 'fast-check';
@@ -16,6 +16,7 @@ import {
   type LayerDecoder,
   LinkType,
   mplsPayloadGuess,
+  pcapngPackets,
   TruncatedError,
   toHex,
   toHexPortable,
@@ -162,6 +163,24 @@ describeWithTool('tshark', 'dissect() layer offsets and lengths equal tshark byt
       });
     });
   }
+});
+
+describeWithTool('tshark', 'dissect() on a real capture', () => {
+  it('the shared corpus pcapng (BGP over TCP): same layers and byte ranges as tshark, checksums verified', () => {
+    const file = '/work/shared/corpus/bgp_orf_prefix_advertisement.pcapng';
+    const got = tsharkJson(file, ['-x']);
+    const packets = [...pcapngPackets(readFileSync(file))];
+    expect(packets.length).toBe(got.length);
+    packets.forEach((p, i) => {
+      const layers = dissect(p.data, { linktype: p.linktype, lax: false });
+      expect(ourRanges(layers)).toEqual(tsharkRanges(got[i]!));
+      expect(layers.map((l) => l.name)).toEqual(['ethernet', 'ipv4', 'tcp', 'payload']);
+      for (const l of layers) {
+        const cv = (l.value as { checksumValid?: boolean } | undefined)?.checksumValid;
+        if (cv !== undefined) expect(cv, l.name).toBe(true);
+      }
+    });
+  });
 });
 
 describe('dissect() structure', () => {
