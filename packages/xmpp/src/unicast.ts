@@ -8,6 +8,8 @@
 //           load-balance(load-balance-fields load-balance-decision) sub-protocol </entry>
 import { VocabularyError } from './errors.js';
 import {
+  fastIntList,
+  fastTextList,
   intLeaf,
   leaf,
   parseInteger,
@@ -126,44 +128,73 @@ function encodeNextHop(nh: UnicastNextHop): string {
   );
 }
 
+function onNextHopChild(c: XmlCursor, nh: UnicastNextHop): void {
+  switch (c.name()) {
+    case 'af':
+      nh.af = readInt(c, 'next-hop/af');
+      break;
+    case 'address':
+      nh.address = c.readText().trim();
+      break;
+    case 'mac':
+      nh.mac = c.readText().trim();
+      break;
+    case 'label':
+      nh.label = readInt(c, 'next-hop/label');
+      break;
+    case 'vni':
+      nh.vni = readInt(c, 'next-hop/vni');
+      break;
+    case 'tunnel-encapsulation-list':
+      nh.tunnelEncapsulations = readTextList(c, 'tunnel-encapsulation');
+      break;
+    case 'virtual-network':
+      nh.virtualNetwork = c.readText().trim();
+      break;
+    case 'tag-list':
+      nh.tags = readIntList(c, 'tag', 'next-hop/tag');
+      break;
+    case 'is-new-tags-list':
+      nh.isNewTagsList = readBool(c);
+      break;
+    case 'local-sequence-number':
+      nh.localSequenceNumber = readInt(c, 'next-hop/local-sequence-number');
+      break;
+    default:
+      c.skip();
+  }
+}
+
+/** Schema-order fast path of a next hop; stops at the first element that is not the expected one. */
+function fastNextHop(c: XmlCursor, nh: UnicastNextHop): void {
+  let v = c.leafInt('af');
+  if (v === undefined) return;
+  nh.af = v;
+  let t = c.leafText('address');
+  if (t === undefined) return;
+  nh.address = t.trim();
+  t = c.leafText('mac');
+  if (t === undefined) return;
+  nh.mac = t.trim();
+  v = c.leafInt('label');
+  if (v === undefined) return;
+  nh.label = v;
+  v = c.leafInt('vni');
+  if (v === undefined) return;
+  nh.vni = v;
+  if (!fastTextList(c, 'tunnel-encapsulation-list', 'tunnel-encapsulation', nh.tunnelEncapsulations)) return;
+  t = c.leafText('virtual-network');
+  if (t === undefined) return;
+  nh.virtualNetwork = t.trim();
+  if (!fastIntList(c, 'tag-list', 'tag', nh.tags)) return;
+  v = c.leafInt('local-sequence-number');
+  if (v !== undefined) nh.localSequenceNumber = v;
+}
+
 function readNextHop(c: XmlCursor): UnicastNextHop {
   const nh = defaultUnicastNextHop();
-  while (c.nextChild()) {
-    switch (c.name()) {
-      case 'af':
-        nh.af = readInt(c, 'next-hop/af');
-        break;
-      case 'address':
-        nh.address = c.readText().trim();
-        break;
-      case 'mac':
-        nh.mac = c.readText().trim();
-        break;
-      case 'label':
-        nh.label = readInt(c, 'next-hop/label');
-        break;
-      case 'vni':
-        nh.vni = readInt(c, 'next-hop/vni');
-        break;
-      case 'tunnel-encapsulation-list':
-        nh.tunnelEncapsulations = readTextList(c, 'tunnel-encapsulation');
-        break;
-      case 'virtual-network':
-        nh.virtualNetwork = c.readText().trim();
-        break;
-      case 'tag-list':
-        nh.tags = readIntList(c, 'tag', 'next-hop/tag');
-        break;
-      case 'is-new-tags-list':
-        nh.isNewTagsList = readBool(c);
-        break;
-      case 'local-sequence-number':
-        nh.localSequenceNumber = readInt(c, 'next-hop/local-sequence-number');
-        break;
-      default:
-        c.skip();
-    }
-  }
+  fastNextHop(c, nh);
+  while (c.nextChild()) onNextHopChild(c, nh);
   return nh;
 }
 
@@ -214,63 +245,136 @@ export function readUnicastEntry(c: XmlCursor): UnicastEntry {
     loadBalance: { fields: [], decision: 'field-hash' },
     subProtocol: 'interface',
   };
-  while (c.nextChild()) {
-    switch (c.name()) {
-      case 'nlri':
-        while (c.nextChild()) {
-          if (c.name() === 'af') e.nlri.af = readInt(c, 'nlri/af');
-          else if (c.name() === 'safi') e.nlri.safi = readInt(c, 'nlri/safi');
-          else if (c.name() === 'address') e.nlri.address = c.readText().trim();
-          else c.skip();
-        }
-        break;
-      case 'next-hops':
-        while (c.nextChild()) {
-          if (c.name() === 'next-hop') e.nextHops.push(readNextHop(c));
-          else c.skip();
-        }
-        break;
-      case 'version':
-        e.version = readInt(c, 'version');
-        break;
-      case 'virtual-network':
-        e.virtualNetwork = c.readText().trim();
-        break;
-      case 'mobility':
-        e.mobility = readMobility(c);
-        break;
-      case 'peers':
-        e.peers = readTextList(c, 'peer');
-        break;
-      case 'sequence-number':
-        e.sequenceNumber = readInt(c, 'sequence-number');
-        break;
-      case 'security-group-list':
-        e.securityGroups = readIntList(c, 'security-group', 'security-group');
-        break;
-      case 'community-tag-list':
-        e.communityTags = readTextList(c, 'community-tag');
-        break;
-      case 'local-preference':
-        e.localPreference = readInt(c, 'local-preference');
-        break;
-      case 'med':
-        e.med = readInt(c, 'med');
-        break;
-      case 'load-balance':
-        while (c.nextChild()) {
-          if (c.name() === 'load-balance-fields')
-            e.loadBalance.fields = readTextList(c, 'load-balance-field-list');
-          else if (c.name() === 'load-balance-decision') e.loadBalance.decision = c.readText().trim();
-          else c.skip();
-        }
-        break;
-      case 'sub-protocol':
-        e.subProtocol = c.readText().trim();
-        break;
-      default:
-        c.skip();
+  fastEntry(c, e);
+  while (c.nextChild()) onEntryChild(c, e);
+  return e;
+}
+
+function onNlriChild(c: XmlCursor, n: UnicastNlri): void {
+  const name = c.name();
+  if (name === 'af') n.af = readInt(c, 'nlri/af');
+  else if (name === 'safi') n.safi = readInt(c, 'nlri/safi');
+  else if (name === 'address') n.address = c.readText().trim();
+  else c.skip();
+}
+
+function onLoadBalanceChild(c: XmlCursor, lb: LoadBalance): void {
+  const name = c.name();
+  if (name === 'load-balance-fields') lb.fields = readTextList(c, 'load-balance-field-list');
+  else if (name === 'load-balance-decision') lb.decision = c.readText().trim();
+  else c.skip();
+}
+
+/** Schema-order fast path of an entry; every container it enters is finished by the general loop. */
+function fastEntry(c: XmlCursor, e: UnicastEntry): void {
+  if (!c.enter('nlri')) return;
+  const n = e.nlri;
+  let v = c.leafInt('af');
+  if (v !== undefined) {
+    n.af = v;
+    v = c.leafInt('safi');
+    if (v !== undefined) {
+      n.safi = v;
+      const a = c.leafText('address');
+      if (a !== undefined) n.address = a.trim();
     }
   }
-  return e;
+  while (c.nextChild()) onNlriChild(c, n);
+  if (!c.empty('next-hops')) {
+    if (!c.enter('next-hops')) return;
+    while (c.enter('next-hop')) e.nextHops.push(readNextHopEntered(c));
+    while (c.nextChild()) {
+      if (c.name() === 'next-hop') e.nextHops.push(readNextHop(c));
+      else c.skip();
+    }
+  }
+  v = c.leafInt('version');
+  if (v === undefined) return;
+  e.version = v;
+  let t = c.leafText('virtual-network');
+  if (t === undefined) return;
+  e.virtualNetwork = t.trim();
+  if (!c.peek('mobility')) return;
+  c.nextChild();
+  e.mobility = readMobility(c);
+  if (c.peek('peers')) {
+    c.nextChild();
+    e.peers = readTextList(c, 'peer');
+  }
+  v = c.leafInt('sequence-number');
+  if (v === undefined) return;
+  e.sequenceNumber = v;
+  if (!fastIntList(c, 'security-group-list', 'security-group', e.securityGroups)) return;
+  if (!fastTextList(c, 'community-tag-list', 'community-tag', e.communityTags)) return;
+  v = c.leafInt('local-preference');
+  if (v === undefined) return;
+  e.localPreference = v;
+  v = c.leafInt('med');
+  if (v === undefined) return;
+  e.med = v;
+  if (!c.enter('load-balance')) return;
+  const lb = e.loadBalance;
+  if (fastTextList(c, 'load-balance-fields', 'load-balance-field-list', lb.fields)) {
+    const d = c.leafText('load-balance-decision');
+    if (d !== undefined) lb.decision = d.trim();
+  }
+  while (c.nextChild()) onLoadBalanceChild(c, lb);
+  t = c.leafText('sub-protocol');
+  if (t !== undefined) e.subProtocol = t.trim();
+}
+
+function readNextHopEntered(c: XmlCursor): UnicastNextHop {
+  const nh = defaultUnicastNextHop();
+  fastNextHop(c, nh);
+  while (c.nextChild()) onNextHopChild(c, nh);
+  return nh;
+}
+
+function onEntryChild(c: XmlCursor, e: UnicastEntry): void {
+  switch (c.name()) {
+    case 'nlri':
+      while (c.nextChild()) onNlriChild(c, e.nlri);
+      break;
+    case 'next-hops':
+      while (c.nextChild()) {
+        if (c.name() === 'next-hop') e.nextHops.push(readNextHop(c));
+        else c.skip();
+      }
+      break;
+    case 'version':
+      e.version = readInt(c, 'version');
+      break;
+    case 'virtual-network':
+      e.virtualNetwork = c.readText().trim();
+      break;
+    case 'mobility':
+      e.mobility = readMobility(c);
+      break;
+    case 'peers':
+      e.peers = readTextList(c, 'peer');
+      break;
+    case 'sequence-number':
+      e.sequenceNumber = readInt(c, 'sequence-number');
+      break;
+    case 'security-group-list':
+      e.securityGroups = readIntList(c, 'security-group', 'security-group');
+      break;
+    case 'community-tag-list':
+      e.communityTags = readTextList(c, 'community-tag');
+      break;
+    case 'local-preference':
+      e.localPreference = readInt(c, 'local-preference');
+      break;
+    case 'med':
+      e.med = readInt(c, 'med');
+      break;
+    case 'load-balance':
+      while (c.nextChild()) onLoadBalanceChild(c, e.loadBalance);
+      break;
+    case 'sub-protocol':
+      e.subProtocol = c.readText().trim();
+      break;
+    default:
+      c.skip();
+  }
 }

@@ -78,3 +78,29 @@ export function textList(name: string, child: string, values: readonly (string |
   }
   return `${out}</${name}>\n`;
 }
+
+/**
+ * Schema-order fast path of a list: `<name />`, or `<name>` + `<child>..</child>`* (then the general loop
+ * finishes the list). Returns false, consuming nothing, when the next element is not `name`.
+ */
+export function fastTextList(c: XmlCursor, name: string, child: string, out: string[]): boolean {
+  if (c.empty(name)) return true;
+  if (!c.enter(name)) return false;
+  for (let t = c.leafText(child); t !== undefined; t = c.leafText(child)) out.push(t.trim());
+  while (c.nextChild()) {
+    if (c.name() === child) out.push(c.readText().trim());
+    else c.skip();
+  }
+  return true;
+}
+
+export function fastIntList(c: XmlCursor, name: string, child: string, out: number[]): boolean {
+  if (c.empty(name)) return true;
+  if (!c.enter(name)) return false;
+  for (let v = c.leafInt(child); v !== undefined; v = c.leafInt(child)) out.push(v);
+  while (c.nextChild()) {
+    if (c.name() === child) out.push(readInt(c, child));
+    else c.skip();
+  }
+  return true;
+}

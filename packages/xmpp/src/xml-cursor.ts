@@ -360,6 +360,122 @@ export class XmlCursor {
     return v;
   }
 
+  // Schema-order fast path. Encoders (ours and TF's generated one) write elements in XSD order with no
+  // attributes, so decoders first try the expected next element as a literal. Each method skips leading
+  // whitespace, consumes exactly what it matched, and on a mismatch consumes nothing and reports failure;
+  // the decoder then continues with the general loop, which accepts any order and unknown elements.
+
+  private wsEnd(): number {
+    const s = this.s;
+    let p = this.pos;
+    while (p < this.end) {
+      const c = s.charCodeAt(p);
+      if (c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0d) p++;
+      else break;
+    }
+    return p;
+  }
+
+  /** `<name>` with no attributes: enters the element. */
+  enter(name: string): boolean {
+    if (this.pendingEnd || this.depth >= MAX_DEPTH) return false;
+    const s = this.s;
+    const p = this.wsEnd();
+    const gt = p + 1 + name.length;
+    if (gt >= this.end || s.charCodeAt(p) !== 0x3c || s.charCodeAt(gt) !== 0x3e || !matchAt(s, p + 1, name))
+      return false;
+    this.stack[this.depth++] = name;
+    this.current = name;
+    this.pos = gt + 1;
+    return true;
+  }
+
+  /** `<name />` or `<name/>` (how empty lists are written): consumes it. */
+  empty(name: string): boolean {
+    if (this.pendingEnd) return false;
+    const s = this.s;
+    const p = this.wsEnd();
+    let q = p + 1 + name.length;
+    if (q >= this.end || s.charCodeAt(p) !== 0x3c || !matchAt(s, p + 1, name)) return false;
+    if (s.charCodeAt(q) === 0x20) q++;
+    if (s.charCodeAt(q) !== 0x2f || s.charCodeAt(q + 1) !== 0x3e || q + 1 >= this.end) return false;
+    this.pos = q + 2;
+    return true;
+  }
+
+  /** True when the next element is `<name` (with or without attributes); consumes nothing. */
+  peek(name: string): boolean {
+    if (this.pendingEnd) return false;
+    const s = this.s;
+    const p = this.wsEnd();
+    if (s.charCodeAt(p) !== 0x3c || !matchAt(s, p + 1, name)) return false;
+    const c = s.charCodeAt(p + 1 + name.length);
+    return c === 0x20 || c === 0x3e || c === 0x2f || c === 0x0a || c === 0x09 || c === 0x0d;
+  }
+
+  /** `<name>text</name>` with plain text: returns the text (entities expanded), or undefined. */
+  leafText(name: string): string | undefined {
+    if (this.pendingEnd) return undefined;
+    const s = this.s;
+    const p = this.wsEnd();
+    const n = name.length;
+    const t = p + n + 2;
+    if (
+      t >= this.end ||
+      s.charCodeAt(p) !== 0x3c ||
+      s.charCodeAt(t - 1) !== 0x3e ||
+      !matchAt(s, p + 1, name)
+    ) {
+      return undefined;
+    }
+    const lt = s.indexOf('<', t);
+    const gt = lt + n + 2;
+    if (
+      lt === -1 ||
+      gt >= this.end ||
+      s.charCodeAt(lt + 1) !== 0x2f ||
+      s.charCodeAt(gt) !== 0x3e ||
+      !matchAt(s, lt + 2, name)
+    ) {
+      return undefined;
+    }
+    const raw = s.slice(t, lt);
+    this.pos = gt + 1;
+    this.current = name;
+    return raw.indexOf('&') === -1 ? raw : unescapeXml(raw, t);
+  }
+
+  /** `<name>digits</name>`: the non-negative integer, or undefined. */
+  leafInt(name: string): number | undefined {
+    if (this.pendingEnd) return undefined;
+    const s = this.s;
+    const p = this.wsEnd();
+    const n = name.length;
+    let q = p + n + 2;
+    if (
+      q >= this.end ||
+      s.charCodeAt(p) !== 0x3c ||
+      s.charCodeAt(q - 1) !== 0x3e ||
+      !matchAt(s, p + 1, name)
+    ) {
+      return undefined;
+    }
+    let c = s.charCodeAt(q);
+    if (c < 0x30 || c > 0x39) return undefined;
+    let v = 0;
+    do {
+      v = v * 10 + (c - 0x30);
+      c = s.charCodeAt(++q);
+    } while (c >= 0x30 && c <= 0x39);
+    const gt = q + n + 2;
+    if (c !== 0x3c || gt >= this.end || s.charCodeAt(q + 1) !== 0x2f || s.charCodeAt(gt) !== 0x3e)
+      return undefined;
+    if (!matchAt(s, q + 2, name) || v > Number.MAX_SAFE_INTEGER) return undefined;
+    this.pos = gt + 1;
+    this.current = name;
+    return v;
+  }
+
   /** After a START: consumes the element with everything inside it. */
   skip(): void {
     const depth = this.depth;

@@ -14,8 +14,12 @@ import {
   parsePublishNode,
   publishNode,
   type Route,
+  readElement,
   type Stanza,
   VocabularyError,
+  writeElement,
+  XmlCursor,
+  type XmlElement,
 } from '../src/index.js';
 import { anyRoute, enetRoute, xmlText } from './arbitraries.js';
 import { enetEntry, inetEntry, inetRoute, VRF } from './fixtures.js';
@@ -164,6 +168,47 @@ describe('fast-check round trips', () => {
         else expect(k).toBe('mac-ip');
       }),
       { numRuns: 100 },
+    );
+  });
+});
+
+/** Rebuilds XML through the generic tree with children shuffled, unknown elements added and whitespace. */
+function perturb(xml: string, seed: number): string {
+  let r = seed;
+  const rand = (n: number): number => {
+    r = (r * 1103515245 + 12345) & 0x7fffffff;
+    return r % n;
+  };
+  const c = new XmlCursor(xml);
+  c.next();
+  const walk = (el: XmlElement): XmlElement => {
+    const kids = el.children.map((k) => (typeof k === 'string' ? k : walk(k)));
+    if (['entry', 'nlri', 'next-hop', 'load-balance'].includes(el.name)) {
+      for (let i = kids.length - 1; i > 0; i--) {
+        const j = rand(i + 1);
+        [kids[i], kids[j]] = [kids[j]!, kids[i]!];
+      }
+      kids.splice(rand(kids.length + 1), 0, {
+        name: 'future-element',
+        attrs: { a: '1' },
+        children: [{ name: 'x', attrs: {}, children: ['y'] }],
+      });
+    }
+    return { ...el, children: kids };
+  };
+  return writeElement(walk(readElement(c))).replace(/></g, () => ['>\n\t<', '> <', '><'][rand(3)]!);
+}
+
+describe('decoding does not depend on order, whitespace or unknown elements', () => {
+  it('a shuffled, padded, extended route message decodes to the same routes', () => {
+    fc.assert(
+      fc.property(anyRoute, fc.nat(), (route, seed) => {
+        const xml = encodeRouteUpdate(CN, 'c/bgp-peer', route.family, VRF, [{ route }]);
+        const back = decodeStanza(perturb(xml.trim(), seed));
+        if (back.kind !== 'route-update') throw new Error(back.kind);
+        expect(back.items[0]?.route).toEqual(route);
+      }),
+      { numRuns: 200 },
     );
   });
 });
