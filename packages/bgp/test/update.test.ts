@@ -120,6 +120,23 @@ describe('RFC 7606 UPDATE problems', () => {
     expect(r.problems[0]).toMatchObject({ attribute: 'LARGE_COMMUNITY', action: 'treat-as-withdraw' });
   });
 
+  it('RFC 7607: AS 0 in AS_PATH is treat-as-withdraw, in AGGREGATOR / AS4_PATH / AS4_AGGREGATOR discard', () => {
+    const r = decode(update('', `${ORIGIN}40020602010000000${'0'}${NEXT_HOP}`, NLRI));
+    expect(r.problems[0]).toMatchObject({
+      attribute: 'AS_PATH',
+      action: 'treat-as-withdraw',
+      notification: { subcode: 11 },
+    });
+    const r2 = decode(
+      update('', `${GOOD}c00708000000000a000001 c011060201 00000000 c01208000000000a000001`, NLRI),
+    );
+    expect(r2.problems.map((p) => [p.attribute, p.action])).toEqual([
+      ['AGGREGATOR', 'attribute-discard'],
+      ['AS4_PATH', 'attribute-discard'],
+      ['AS4_AGGREGATOR', 'attribute-discard'],
+    ]);
+  });
+
   it('RFC 6793: malformed AS4_PATH and AS4_AGGREGATOR are discarded', () => {
     const r = decode(update('', `${GOOD}c0110603010000fde9 c01206fde90a000001`, NLRI));
     expect(r.problems.map((p) => [p.attribute, p.action])).toEqual([

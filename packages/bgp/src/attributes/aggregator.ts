@@ -1,6 +1,7 @@
 // RFC 4271 5.1.7: AGGREGATOR (type 7, optional transitive): the aggregating speaker's AS (2 octets, or 4
 // between 4-octet speakers, RFC 6793 4.1) and BGP identifier. RFC 6793 3: AS4_AGGREGATOR (type 18) always
-// carries a 4-octet AS. RFC 7606 7.7 / RFC 6793 6: a wrong length is handled as attribute discard.
+// carries a 4-octet AS. RFC 7606 7.7 / RFC 6793 6: a wrong length is handled as attribute discard, and
+// so is AS 0 (RFC 7607 2).
 //
 //  +-------+-------+(-------+-------+)-------+-------+-------+-------+
 //  |   AS number (2 or 4 octets)   |      IPv4 address (4 octets)   |
@@ -31,9 +32,9 @@ export function decodeAggregator(
   const want = fourOctet ? 8 : 6;
   if (len !== want)
     throw attrError('AGGREGATOR', o, `length ${len}, expected ${want}`, 'attribute-discard', LENGTH_ERROR);
-  return fourOctet
-    ? { type: 'AGGREGATOR', asn: u32(buf, o), address: ipv4Text(buf, o + 4) }
-    : { type: 'AGGREGATOR', asn: u16(buf, o), address: ipv4Text(buf, o + 2) };
+  const asn = fourOctet ? u32(buf, o) : u16(buf, o);
+  if (asn === 0) throw attrError('AGGREGATOR', o, 'AS number 0 (RFC 7607 2)', 'attribute-discard', 9);
+  return { type: 'AGGREGATOR', asn, address: ipv4Text(buf, o + (fourOctet ? 4 : 2)) };
 }
 
 export function encodeAggregator(a: AggregatorAttr, w: Writer, fourOctet: boolean): void {
@@ -46,7 +47,9 @@ export function encodeAggregator(a: AggregatorAttr, w: Writer, fourOctet: boolea
 export function decodeAs4Aggregator(buf: Uint8Array, o: number, len: number): As4AggregatorAttr {
   if (len !== 8)
     throw attrError('AS4_AGGREGATOR', o, `length ${len}, expected 8`, 'attribute-discard', LENGTH_ERROR);
-  return { type: 'AS4_AGGREGATOR', asn: u32(buf, o), address: ipv4Text(buf, o + 4) };
+  const asn = u32(buf, o);
+  if (asn === 0) throw attrError('AS4_AGGREGATOR', o, 'AS number 0 (RFC 7607 2)', 'attribute-discard', 9);
+  return { type: 'AS4_AGGREGATOR', asn, address: ipv4Text(buf, o + 4) };
 }
 
 export function encodeAs4Aggregator(a: As4AggregatorAttr, w: Writer): void {

@@ -8,8 +8,8 @@
 //  +--------------+--------------+---------------------------------+
 //
 // Errors: RFC 7606 7.2, a malformed AS_PATH (unknown segment type, zero count, overrun) is treat-as-withdraw
-// with Malformed AS_PATH; confederation segments from an external peer also. RFC 6793 6 / RFC 7606:
-// a malformed AS4_PATH (or one with confederation segments) is discarded (attribute discard).
+// with Malformed AS_PATH; confederation segments from an external peer also; so is AS 0 (RFC 7607 2).
+// RFC 6793 6 / RFC 7607 2: a malformed AS4_PATH (confederation segments, AS 0) is discarded.
 import { EncodeError } from '../errors.js';
 import { checkUint, u16, u32, type Writer } from '../wire.js';
 import { attrError } from './error.js';
@@ -58,7 +58,11 @@ export function decodeSegments(
     if (p + n * asSize > end)
       throw attrError(name, p, `segment of ${n} AS numbers overruns the attribute`, action, subcode);
     const asns = new Array<number>(n);
-    for (let i = 0; i < n; i++, p += asSize) asns[i] = asSize === 4 ? u32(buf, p) : u16(buf, p);
+    for (let i = 0; i < n; i++, p += asSize) {
+      const a = asSize === 4 ? u32(buf, p) : u16(buf, p);
+      if (a === 0) throw attrError(name, p, 'AS number 0 (RFC 7607 2)', action, subcode);
+      asns[i] = a;
+    }
     segments.push({ type: t, asns });
   }
   return segments;

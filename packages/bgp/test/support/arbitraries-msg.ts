@@ -38,6 +38,8 @@ export const u8 = fc.integer({ min: 0, max: 0xff });
 export const u16 = fc.integer({ min: 0, max: 0xffff });
 export const u24 = fc.integer({ min: 0, max: 0xffffff });
 export const u32 = fc.integer({ min: 0, max: 0xffffffff });
+/** AS numbers as AS_PATH and AGGREGATOR may carry them (RFC 7607: never 0). */
+export const asn = fc.integer({ min: 1, max: 0xffffffff });
 export const v4 = fc.uint8Array({ minLength: 4, maxLength: 4 }).map((b) => ipv4Text(b, 0));
 export const v6 = fc
   .array(fc.oneof(fc.constant(0), u16), { minLength: 8, maxLength: 8 })
@@ -241,11 +243,11 @@ const segment = fc.record({
     'confed-sequence' as const,
     'confed-set' as const,
   ),
-  asns: fc.array(u32, { minLength: 1, maxLength: 8 }),
+  asns: fc.array(asn, { minLength: 1, maxLength: 8 }),
 });
 const segment4 = fc.record({
   type: fc.constantFrom('set' as const, 'sequence' as const),
-  asns: fc.array(u32, { minLength: 1, maxLength: 8 }),
+  asns: fc.array(asn, { minLength: 1, maxLength: 8 }),
 });
 
 export const arbMpNextHop = (afi: number, safi: number): fc.Arbitrary<MpNextHop> => {
@@ -331,7 +333,7 @@ export const arbAttribute: fc.Arbitrary<PathAttribute> = fc.oneof(
   attr(AttrCode.ATOMIC_AGGREGATE, fc.constant({ type: 'ATOMIC_AGGREGATE' as const })),
   attr(
     AttrCode.AGGREGATOR,
-    fc.record({ asn: u32, address: v4 }).map((v) => ({ type: 'AGGREGATOR' as const, ...v })),
+    fc.record({ asn, address: v4 }).map((v) => ({ type: 'AGGREGATOR' as const, ...v })),
   ),
   attr(
     AttrCode.COMMUNITIES,
@@ -363,7 +365,7 @@ export const arbAttribute: fc.Arbitrary<PathAttribute> = fc.oneof(
   ),
   attr(
     AttrCode.AS4_AGGREGATOR,
-    fc.record({ asn: u32, address: v4 }).map((v) => ({ type: 'AS4_AGGREGATOR' as const, ...v })),
+    fc.record({ asn, address: v4 }).map((v) => ({ type: 'AS4_AGGREGATOR' as const, ...v })),
   ),
   attr(
     AttrCode.PMSI_TUNNEL,
