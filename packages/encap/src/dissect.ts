@@ -283,9 +283,13 @@ const decodeRawIp: LayerDecoder = (buf, offset, ctx) => {
   return step;
 };
 
+// Shared, never mutated: no options object per packet.
+const LAX = { allowTruncated: true } as const;
+const STRICT = { allowTruncated: false } as const;
+
 const decodeIpv4: LayerDecoder = (buf, offset, ctx) => {
   const lax = ctx.options.lax !== false;
-  const { value, length } = ipv4.decode(buf, offset, { allowTruncated: lax });
+  const { value, length } = ipv4.decode(buf, offset, lax ? LAX : STRICT);
   const declared = offset + value.totalLength;
   const end = Math.min(declared, buf.length);
   const fragment = value.moreFragments || value.fragmentOffset !== 0;
@@ -304,7 +308,7 @@ const decodeIpv4: LayerDecoder = (buf, offset, ctx) => {
 
 const decodeIpv6: LayerDecoder = (buf, offset, ctx) => {
   const lax = ctx.options.lax !== false;
-  const { value, length } = ipv6.decode(buf, offset, { allowTruncated: lax });
+  const { value, length } = ipv6.decode(buf, offset, lax ? LAX : STRICT);
   const declared = offset + 40 + value.payloadLength;
   const end = value.payloadLength === 0 ? buf.length : Math.min(declared, buf.length);
   let fragment = false;
@@ -500,6 +504,7 @@ export function dissect(frame: Uint8Array, opts: DissectOptions = {}): Dissected
   let name: string | undefined = registry.linkTypes.get(linktype);
   let offset = 0;
   let firstEnd = -1; // end of the outermost IP packet, for the trailer
+  let view = frame; // the frame cut at the current layer's end, so codecs see that end
   while (name !== undefined && offset < ctx.end) {
     const decoder = registry.decoders.get(name);
     if (!decoder) break;
@@ -509,7 +514,7 @@ export function dissect(frame: Uint8Array, opts: DissectOptions = {}): Dissected
       layers.push(errorLayer(e, offset));
       return layers;
     }
-    const view = ctx.end === frame.length ? frame : frame.subarray(0, ctx.end);
+    if (view.length !== ctx.end) view = frame.subarray(0, ctx.end);
     let step: LayerStep;
     try {
       step = decoder(view, offset, ctx);
