@@ -11,7 +11,17 @@
 //   next-hop := af address mac label l3-label tunnel-encapsulation-list tag-list [is-new-tags-list]
 //               local-sequence-number
 import { encodeMobility, type Mobility, readMobility } from './unicast.js';
-import { intLeaf, leaf, readBool, readInt, readIntList, readTextList, textList } from './vocab-common.js';
+import {
+  fastIntList,
+  fastTextList,
+  intLeaf,
+  leaf,
+  readBool,
+  readInt,
+  readIntList,
+  readTextList,
+  textList,
+} from './vocab-common.js';
 import type { XmlCursor } from './xml-cursor.js';
 
 export interface EnetNextHop {
@@ -108,46 +118,77 @@ function encodeNextHops(name: string, list: readonly EnetNextHop[]): string {
   return `${out}</${name}>\n`;
 }
 
+function onNextHopChild(c: XmlCursor, nh: EnetNextHop): void {
+  switch (c.name()) {
+    case 'af':
+      nh.af = readInt(c, 'next-hop/af');
+      break;
+    case 'address':
+      nh.address = c.readText().trim();
+      break;
+    case 'mac':
+      nh.mac = c.readText().trim();
+      break;
+    case 'label':
+      nh.label = readInt(c, 'next-hop/label');
+      break;
+    case 'l3-label':
+      nh.l3Label = readInt(c, 'next-hop/l3-label');
+      break;
+    case 'tunnel-encapsulation-list':
+      nh.tunnelEncapsulations = readTextList(c, 'tunnel-encapsulation');
+      break;
+    case 'tag-list':
+      nh.tags = readIntList(c, 'tag', 'next-hop/tag');
+      break;
+    case 'is-new-tags-list':
+      nh.isNewTagsList = readBool(c);
+      break;
+    case 'local-sequence-number':
+      nh.localSequenceNumber = readInt(c, 'next-hop/local-sequence-number');
+      break;
+    default:
+      c.skip();
+  }
+}
+
+function fastNextHop(c: XmlCursor, nh: EnetNextHop): void {
+  let v = c.leafInt('af');
+  if (v === undefined) return;
+  nh.af = v;
+  let t = c.leafText('address');
+  if (t === undefined) return;
+  nh.address = t.trim();
+  t = c.leafText('mac');
+  if (t === undefined) return;
+  nh.mac = t.trim();
+  v = c.leafInt('label');
+  if (v === undefined) return;
+  nh.label = v;
+  v = c.leafInt('l3-label');
+  if (v === undefined) return;
+  nh.l3Label = v;
+  if (!fastTextList(c, 'tunnel-encapsulation-list', 'tunnel-encapsulation', nh.tunnelEncapsulations)) return;
+  if (!fastIntList(c, 'tag-list', 'tag', nh.tags)) return;
+  v = c.leafInt('local-sequence-number');
+  if (v !== undefined) nh.localSequenceNumber = v;
+}
+
 function readNextHop(c: XmlCursor): EnetNextHop {
   const nh = defaultEnetNextHop();
-  while (c.nextChild()) {
-    switch (c.name()) {
-      case 'af':
-        nh.af = readInt(c, 'next-hop/af');
-        break;
-      case 'address':
-        nh.address = c.readText().trim();
-        break;
-      case 'mac':
-        nh.mac = c.readText().trim();
-        break;
-      case 'label':
-        nh.label = readInt(c, 'next-hop/label');
-        break;
-      case 'l3-label':
-        nh.l3Label = readInt(c, 'next-hop/l3-label');
-        break;
-      case 'tunnel-encapsulation-list':
-        nh.tunnelEncapsulations = readTextList(c, 'tunnel-encapsulation');
-        break;
-      case 'tag-list':
-        nh.tags = readIntList(c, 'tag', 'next-hop/tag');
-        break;
-      case 'is-new-tags-list':
-        nh.isNewTagsList = readBool(c);
-        break;
-      case 'local-sequence-number':
-        nh.localSequenceNumber = readInt(c, 'next-hop/local-sequence-number');
-        break;
-      default:
-        c.skip();
-    }
-  }
+  fastNextHop(c, nh);
+  while (c.nextChild()) onNextHopChild(c, nh);
   return nh;
 }
 
 function readNextHops(c: XmlCursor): EnetNextHop[] {
   const out: EnetNextHop[] = [];
+  while (c.enter('next-hop')) {
+    const nh = defaultEnetNextHop();
+    fastNextHop(c, nh);
+    while (c.nextChild()) onNextHopChild(c, nh);
+    out.push(nh);
+  }
   while (c.nextChild()) {
     if (c.name() === 'next-hop') out.push(readNextHop(c));
     else c.skip();
@@ -203,6 +244,7 @@ export function readEnetEntry(c: XmlCursor): EnetEntry {
     replicatorAddress: '',
     etreeLeaf: false,
   };
+  fastEntry(c, e);
   while (c.nextChild()) {
     switch (c.name()) {
       case 'nlri': {
@@ -286,4 +328,94 @@ export function readEnetEntry(c: XmlCursor): EnetEntry {
     }
   }
   return e;
+}
+
+/** `<name />` or `<name>` + next hops (finished by the general loop); false when `name` is not next. */
+function fastNextHops(c: XmlCursor, name: string, out: EnetNextHop[]): boolean {
+  if (c.empty(name)) return true;
+  if (!c.enter(name)) return false;
+  out.push(...readNextHops(c));
+  return true;
+}
+
+/** Schema-order fast path of an EVPN entry; the general loop finishes whatever it leaves. */
+function fastEntry(c: XmlCursor, e: EnetEntry): void {
+  if (!c.peek('nlri')) return;
+  if (c.enter('nlri')) {
+    const n = e.nlri;
+    fastNlri(c, n);
+    while (c.nextChild()) {
+      // Rare: the nlri was not in schema order; hand the rest to the general reader.
+      const name = c.name();
+      if (name === 'af') n.af = readInt(c, 'nlri/af');
+      else if (name === 'safi') n.safi = readInt(c, 'nlri/safi');
+      else if (name === 'ethernet-tag') n.ethernetTag = readInt(c, 'nlri/ethernet-tag');
+      else if (name === 'mac') n.mac = c.readText().trim();
+      else if (name === 'address') n.address = c.readText().trim();
+      else if (name === 'group') n.group = c.readText().trim();
+      else if (name === 'source') n.source = c.readText().trim();
+      else if (name === 'flags') n.flags = readInt(c, 'nlri/flags');
+      else c.skip();
+    }
+  } else return;
+  if (!fastNextHops(c, 'next-hops', e.nextHops)) return;
+  if (!fastNextHops(c, 'olist', e.olist)) return;
+  let t = c.leafText('virtual-network');
+  if (t === undefined) return;
+  e.virtualNetwork = t.trim();
+  if (!c.peek('mobility')) return;
+  c.nextChild();
+  e.mobility = readMobility(c);
+  if (c.peek('peers')) {
+    c.nextChild();
+    e.peers = readTextList(c, 'peer');
+  }
+  let v = c.leafInt('sequence-number');
+  if (v === undefined) return;
+  e.sequenceNumber = v;
+  if (!fastIntList(c, 'security-group-list', 'security-group', e.securityGroups)) return;
+  v = c.leafInt('local-preference');
+  if (v === undefined) return;
+  e.localPreference = v;
+  v = c.leafInt('med');
+  if (v === undefined) return;
+  e.med = v;
+  t = c.leafText('edge-replication-not-supported');
+  if (t === undefined) return;
+  e.edgeReplicationNotSupported = t.trim() === 'true';
+  t = c.leafText('assisted-replication-supported');
+  if (t === undefined) return;
+  e.assistedReplicationSupported = t.trim() === 'true';
+  if (!fastNextHops(c, 'leaf-olist', e.leafOlist)) return;
+  t = c.leafText('replicator-address');
+  if (t === undefined) return;
+  e.replicatorAddress = t.trim();
+  t = c.leafText('etree-leaf');
+  if (t !== undefined) e.etreeLeaf = t.trim() === 'true';
+}
+
+function fastNlri(c: XmlCursor, n: EnetNlri): void {
+  let v = c.leafInt('af');
+  if (v === undefined) return;
+  n.af = v;
+  v = c.leafInt('safi');
+  if (v === undefined) return;
+  n.safi = v;
+  v = c.leafInt('ethernet-tag');
+  if (v === undefined) return;
+  n.ethernetTag = v;
+  let t = c.leafText('mac');
+  if (t === undefined) return;
+  n.mac = t.trim();
+  t = c.leafText('address');
+  if (t === undefined) return;
+  n.address = t.trim();
+  t = c.leafText('group');
+  if (t === undefined) return;
+  n.group = t.trim();
+  t = c.leafText('source');
+  if (t === undefined) return;
+  n.source = t.trim();
+  v = c.leafInt('flags');
+  if (v !== undefined) n.flags = v;
 }
