@@ -89,3 +89,17 @@ export function encodeMessage(m: BgpMessage, ctx: SessionContext = defaultContex
       return encodeRouteRefresh(m, maxMessageLength(ctx));
   }
 }
+
+/**
+ * A `JSON.stringify` replacer for decoded messages: byte arrays as lowercase hex strings, bigints (AIGP
+ * metrics) as decimal strings. `JSON.stringify(message, bgpJsonReplacer)`.
+ */
+export function bgpJsonReplacer(_key: string, value: unknown): unknown {
+  if (value instanceof Uint8Array) {
+    let s = '';
+    for (let i = 0; i < value.length; i++) s += value[i]!.toString(16).padStart(2, '0');
+    return s;
+  }
+  if (typeof value === 'bigint') return value.toString();
+  return value;
+}

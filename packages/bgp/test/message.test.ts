@@ -300,3 +300,27 @@ describe('fuzz: nothing is read past the message', () => {
     );
   });
 });
+
+describe('JSON form', () => {
+  it('bytes as hex and bigints as strings', async () => {
+    const { bgpJsonReplacer } = await import('../src/index.js');
+    const m: BgpMessage = {
+      type: 'update',
+      withdrawn: [],
+      attributes: [
+        { type: 'AIGP', tlvs: [{ tlvType: 1, metric: 2n ** 63n }] },
+        { type: 'UNKNOWN', code: 99, flags: 0xc0, value: Uint8Array.of(1, 0xab) },
+      ],
+      nlri: [],
+    };
+    expect(JSON.parse(JSON.stringify(m, bgpJsonReplacer))).toEqual({
+      type: 'update',
+      withdrawn: [],
+      attributes: [
+        { type: 'AIGP', tlvs: [{ tlvType: 1, metric: '9223372036854775808' }] },
+        { type: 'UNKNOWN', code: 99, flags: 192, value: '01ab' },
+      ],
+      nlri: [],
+    });
+  });
+});
