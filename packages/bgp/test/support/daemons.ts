@@ -205,7 +205,7 @@ export async function startBird(dir: string, name: string, conf: string): Promis
 
 export interface ExaBgp {
   daemon: Daemon;
-  /** JSON lines the API process received (OPEN, UPDATE, ... as ExaBGP parsed them). */
+  /** Path of the JSON lines the API process received (OPEN, UPDATE, ... as ExaBGP parsed them). */
   received: string;
   stop(): Promise<void>;
 }

@@ -34,6 +34,8 @@ export interface WireMessage {
   direction: string;
   bytes: Uint8Array;
   decoded: DecodedMessage;
+  /** The context it was decoded with. */
+  ctx: SessionContext;
 }
 
 const ipText = (b: Uint8Array, o: number) => `${b[o]}.${b[o + 1]}.${b[o + 2]}.${b[o + 3]}`;
@@ -119,7 +121,7 @@ export function wireMessages(file: string, ports: readonly number[]): WireMessag
   const out: WireMessage[] = [];
   for (const [k, msgs] of cutStreams) {
     const ctx = contextOf(opens.get(k), opens.get(peerOf(k)));
-    for (const bytes of msgs) out.push({ direction: k, bytes, decoded: decodeMessage(bytes, 0, ctx) });
+    for (const bytes of msgs) out.push({ direction: k, bytes, decoded: decodeMessage(bytes, 0, ctx), ctx });
   }
   return out;
 }
@@ -531,6 +533,8 @@ function extCommunityFields(list: readonly ExtendedCommunity[], o: Out): void {
   });
 }
 
+const segmentType = { set: 1, sequence: 2, 'confed-sequence': 3, 'confed-set': 4 } as const;
+
 function attributeFields(a: PathAttribute, o: Out, ctx: { as4: boolean }): void {
   o.add('bgp.update.path_attribute.type_code', attributeCode(a));
   o.add('bgp.update.path_attribute.flags', hex2(attributeFlags(a)));
@@ -551,6 +555,12 @@ function attributeFields(a: PathAttribute, o: Out, ctx: { as4: boolean }): void 
         );
         for (const asn of s.asns)
           o.add(`bgp.update.path_attribute.as_path_segment.${ctx.as4 ? 'as4' : 'as2'}`, asn);
+      }
+      break;
+    case 'AS4_PATH':
+      for (const s of a.segments) {
+        o.add('bgp.update.path_attribute.as_path_segment.type', segmentType[s.type]);
+        o.add('bgp.update.path_attribute.as_path_segment.as4', ...s.asns);
       }
       break;
     case 'NEXT_HOP':
@@ -691,7 +701,6 @@ export function compareCapture(file: string, ports: readonly number[]): Comparis
   for (const [dir, list] of byDir) {
     const t = theirs.get(dir) ?? [];
     if (t.length !== list.length) differences.push(`${dir}: ${list.length} messages, tshark ${t.length}`);
-    const opens = list.filter((w) => w.decoded.message.type === 'open');
     let frame = '';
     let vxlan = false;
     list.forEach((w, i) => {
@@ -701,11 +710,10 @@ export function compareCapture(file: string, ports: readonly number[]): Comparis
       const tf = t[i];
       if (!tf) return;
       if (tf.has('_ws')) tsharkErrors.push(`${dir} #${i}: ${tf.get('_ws')!.join()}`);
-      const as4 = opens.length > 0 && tf.has('bgp.update.path_attribute.as_path_segment.as4');
       const f = tf.get('frame')![0]!;
       if (f !== frame) vxlan = false;
       frame = f;
-      const e = expectedFields(w, as4 || !tf.has('bgp.update.path_attribute.as_path_segment.as2'), vxlan);
+      const e = expectedFields(w, w.ctx.fourOctetAs, vxlan);
       vxlan = e.vxlan;
       const exp = e.fields;
       const got = pickFields(tf);
