@@ -189,7 +189,8 @@ function packet(
  */
 export class ChunkQueue {
   private chunks: Uint8Array[] = [];
-  private head = 0; // read position in chunks[0]
+  private ci = 0; // index of the chunk being read (earlier entries are spent)
+  private head = 0; // read position in chunks[ci]
   /** Bytes buffered. */
   available = 0;
   /** Bytes taken so far (the stream offset of the next byte). */
@@ -216,30 +217,22 @@ export class ChunkQueue {
 
   /** Removes and returns the next `n` bytes (which must be available). */
   take(n: number): Uint8Array {
-    const first = this.chunks[0]!;
-    let out: Uint8Array;
-    if (first.length - this.head >= n) {
-      out = first.subarray(this.head, this.head + n);
-      this.head += n;
-    } else {
-      out = new Uint8Array(n);
-      let w = 0;
-      while (w < n) {
-        const c = this.chunks[0]!;
-        const k = Math.min(n - w, c.length - this.head);
-        out.set(c.subarray(this.head, this.head + k), w);
-        w += k;
-        this.head += k;
-        if (this.head === c.length) {
-          this.chunks.shift();
-          this.head = 0;
-        }
+    const out = this.peek(n);
+    let left = n;
+    while (left > 0) {
+      const c = this.chunks[this.ci]!;
+      const k = Math.min(left, c.length - this.head);
+      left -= k;
+      this.head += k;
+      if (this.head === c.length) {
+        this.ci++;
+        this.head = 0;
       }
     }
-    const c0 = this.chunks[0];
-    if (c0 && this.head === c0.length) {
-      this.chunks.shift();
-      this.head = 0;
+    // Drop spent chunks now and then, so tiny chunks cost no quadratic shifting.
+    if (this.ci > 32 && this.ci * 2 > this.chunks.length) {
+      this.chunks = this.chunks.slice(this.ci);
+      this.ci = 0;
     }
     this.available -= n;
     this.position += n;
@@ -248,11 +241,12 @@ export class ChunkQueue {
 
   /** Looks at the next `n` available bytes without removing them (copies only when they span chunks). */
   peek(n: number): Uint8Array {
-    const first = this.chunks[0]!;
+    if (n === 0) return new Uint8Array(0);
+    const first = this.chunks[this.ci]!;
     if (first.length - this.head >= n) return first.subarray(this.head, this.head + n);
     const out = new Uint8Array(n);
     let w = 0;
-    for (let i = 0, h = this.head; w < n; i++, h = 0) {
+    for (let i = this.ci, h = this.head; w < n; i++, h = 0) {
       const c = this.chunks[i]!;
       const k = Math.min(n - w, c.length - h);
       out.set(c.subarray(h, h + k), w);

@@ -182,6 +182,29 @@ describeWithTool(['text2pcap', 'editcap', 'tshark'], 'pcap files Wireshark tools
   });
 });
 
+describe('pcap streaming edge cases', () => {
+  it('a zero-length record at the very end (found in review: the queue was empty)', async () => {
+    const file = writePcap([
+      { data: Uint8Array.of(1, 2, 3), seconds: 1 },
+      { data: new Uint8Array(0), seconds: 2 },
+    ]);
+    const sync = [...pcapPackets(file)].map(ours);
+    expect(sync.map((f) => f.caplen)).toEqual([3, 0]);
+    for (const size of [1, 5, 16, 1000])
+      expect((await collect(readPcapStream(chunked(file, size)))).map(ours)).toEqual(sync);
+  });
+
+  it('one-byte chunks over many records: same packets, records assembled across chunks', async () => {
+    const pkts = randomFrames(11, 60);
+    const file = writePcap(pkts, { nanosecond: true, littleEndian: false });
+    const got = await collect(readPcapStream(chunked(file, 1)));
+    expect(got.map(ours)).toEqual([...pcapPackets(file)].map(ours));
+    expect(got.map((p) => Buffer.from(p.data).toString('hex'))).toEqual(
+      pkts.map((p) => Buffer.from(p.data).toString('hex')),
+    );
+  });
+});
+
 describe('pcap reader on bad input', () => {
   const good = writePcap(randomFrames(3, 4), { nanosecond: true });
 
