@@ -210,8 +210,12 @@ export class XmppSession extends EventEmitter<SessionEvents> {
     return this.socket.write(text);
   }
 
-  /** Sends encoded stanzas (one or more, e.g. a publish + collection pair). Only when established. */
+  /**
+   * Sends encoded stanzas (one or more, e.g. a publish + collection pair). Throws before the session is
+   * established; returns false once it is closing (nothing is sent) or when the socket buffer is full.
+   */
   send(xml: string): boolean {
+    if (this.closing) return false;
     if (this.state !== 'established') throw new UnexpectedElementError('send', this.state);
     this.stats.stanzasOut++;
     return this.write(xml);

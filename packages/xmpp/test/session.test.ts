@@ -353,4 +353,38 @@ describe('loopback session', () => {
     expect(agent.remoteAddress).toBe('::1');
     expect(reason.condition).toBe('resource-constraint');
   });
+
+  it('config flows from the control node to the agent; sends after close are refused quietly', async () => {
+    const { server, port } = await startServer();
+    const vm = 'virtual-machine:6ba7b810-9dad-11d1-80b4-00c04fd430c8';
+    const subs: string[] = [];
+    server.on('session', (s) => s.on('config-subscribe', (n) => subs.push(n)));
+    const client = startClient(port, 'compute-9');
+    client.subscribeConfig(vm);
+    const [agent] = (await once(server, 'session')) as [AgentSession];
+    await waitFor(() => (subs.length === 2 ? true : undefined));
+    expect(subs).toEqual(['virtual-router:default-global-system-config:compute-9', vm]);
+    const got = once(client, 'config');
+    const objects = Array.from({ length: 20 }, (_, i) => ({
+      kind: 'node' as const,
+      type: 'virtual-machine-interface',
+      name: `default-domain:admin:port${i}`,
+      properties: [
+        {
+          name: 'virtual-machine-interface-mac-addresses',
+          attrs: {},
+          children: [{ name: 'mac-address', attrs: {}, children: ['02:00:00:00:00:01'] }],
+        },
+      ],
+    }));
+    agent.sendConfig([{ op: 'update', objects }]);
+    const [, first] = (await got) as [number, { to: string; blocks: { op: string; objects: unknown[] }[] }];
+    expect(first.to).toBe('default-global-system-config:compute-9/config');
+    expect(first.blocks[0]?.objects).toHaveLength(16);
+    expect(first.blocks[0]?.objects[0]).toEqual(objects[0]);
+    const closed = once(agent, 'close');
+    agent.close();
+    await closed;
+    expect(agent.sendEndOfRib()).toBe(false);
+  });
 });
