@@ -105,5 +105,7 @@ export function finishMessage(w: Writer, maxLength = MAX_MESSAGE_LENGTH): Uint8A
     );
   }
   w.patchU16(16, w.pos);
-  return w.finish();
+  const out = w.finish();
+  // do not let a small message keep a large scratch buffer alive
+  return out.buffer.byteLength > 2 * out.length + 64 ? out.slice() : out;
 }

@@ -22,7 +22,7 @@ import { hasAddPath, maxMessageLength, type SessionContext } from './context.js'
 import { BgpError, type ErrorAction, MalformedError, TruncatedError } from './errors.js';
 import { decodeHeader, finishMessage, HEADER_LENGTH, startMessage } from './header.js';
 import { MessageType } from './message-types.js';
-import { decodeNlri, encodeNlriInto, type Nlri, nlriEncodingLength } from './nlri/index.js';
+import { decodeNlri, encodeNlriInto, type Nlri } from './nlri/index.js';
 import { UpdateErrorSubcode } from './notification-codes.js';
 import { updateNotification } from './notify.js';
 import { strongestAction, subcodeCarriesAttribute, type UpdateProblem } from './rfc7606.js';
@@ -229,8 +229,9 @@ export function decodeUpdateBody(
 export function encodeUpdate(m: UpdateMessage, ctx: SessionContext): Uint8Array {
   const addPath = hasAddPath(ctx, Afi.IPv4, Safi.Unicast);
   const w = startMessage(MessageType.UPDATE, maxMessageLength(ctx) === 4096 ? 4096 : 1024);
-  w.u16(nlriEncodingLength(IPV4_UNICAST, m.withdrawn, { addPath }));
+  const wrAt = w.skip(2);
   writeNlri(w, m.withdrawn, addPath);
+  w.patchU16(wrAt, w.pos - wrAt - 2);
   const taAt = w.skip(2);
   const start = w.pos;
   for (const a of m.attributes) writeAttribute(a, w, ctx);
@@ -239,12 +240,73 @@ export function encodeUpdate(m: UpdateMessage, ctx: SessionContext): Uint8Array 
   return finishMessage(w, maxMessageLength(ctx));
 }
 
+/**
+ * Writes one IPv4 prefix NLRI given as canonical text (`a.b.c.d/len`, no leading zeros) at `o`; returns
+ * the offset after it, or -1 for any other text, which is then left to `encodeNlriInto` (same bytes for
+ * canonical text, its own errors otherwise). This keeps text parsing off the per-prefix allocation path.
+ */
+function fastIpv4Prefix(n: Nlri, addPath: boolean, buf: Uint8Array, o: number): number {
+  if (n.type !== 'prefix') return -1;
+  const t = n.prefix;
+  const end = t.length;
+  let i = 0;
+  let addr = 0;
+  for (let part = 0; part < 4; part++) {
+    let v = 0;
+    let digits = 0;
+    while (i < end) {
+      const c = t.charCodeAt(i);
+      if (c < 48 || c > 57) break;
+      if (digits === 1 && v === 0) return -1;
+      v = v * 10 + (c - 48);
+      digits++;
+      i++;
+    }
+    if (digits === 0 || digits > 3 || v > 255) return -1;
+    addr = addr * 256 + v;
+    if (t.charCodeAt(i) !== (part < 3 ? 46 : 47)) return -1;
+    i++;
+  }
+  let len = 0;
+  let d = 0;
+  while (i < end) {
+    const c = t.charCodeAt(i);
+    if (c < 48 || c > 57 || (d === 1 && len === 0)) return -1;
+    len = len * 10 + (c - 48);
+    d++;
+    i++;
+  }
+  if (d === 0 || d > 2 || len > 32) return -1;
+  let p = o;
+  if (addPath) {
+    const id = n.pathId ?? 0;
+    if (!Number.isInteger(id) || id < 0 || id > 0xffffffff) return -1;
+    buf[p] = id >>> 24;
+    buf[p + 1] = (id >>> 16) & 0xff;
+    buf[p + 2] = (id >>> 8) & 0xff;
+    buf[p + 3] = id & 0xff;
+    p += 4;
+  }
+  buf[p++] = len;
+  if (len > 0) buf[p++] = Math.floor(addr / 0x1000000);
+  if (len > 8) buf[p++] = Math.floor(addr / 0x10000) & 0xff;
+  if (len > 16) buf[p++] = Math.floor(addr / 0x100) & 0xff;
+  if (len > 24) buf[p++] = addr & 0xff;
+  return p;
+}
+
 /** Writes IPv4 unicast NLRI straight into the writer's buffer. */
 function writeNlri(w: Writer, nlri: readonly Nlri[], addPath: boolean): void {
   if (nlri.length === 0) return;
-  const n = nlriEncodingLength(IPV4_UNICAST, nlri, { addPath });
-  const buf = w.reserve(n);
-  w.pos = encodeNlriInto(IPV4_UNICAST, nlri, { addPath }, buf, w.pos);
+  // an IPv4 prefix takes at most 4 + 1 + 4 bytes
+  const buf = w.reserve(nlri.length * 9);
+  let o = w.pos;
+  for (let i = 0; i < nlri.length; i++) {
+    const n = nlri[i]!;
+    const next = fastIpv4Prefix(n, addPath, buf, o);
+    o = next >= 0 ? next : encodeNlriInto(IPV4_UNICAST, [n], { addPath }, buf, o);
+  }
+  w.pos = o;
 }
 
 /** The End-of-RIB marker of a family (RFC 4724 2): an empty UPDATE for IPv4 unicast, else an empty MP_UNREACH. */

@@ -319,3 +319,45 @@ describe('negotiate and decodeUpdate', () => {
     expect(r.length).toBe(update('', GOOD, NLRI).length);
   });
 });
+
+describe('UPDATE NLRI field encoding', () => {
+  it('writes the same bytes as encodeNlri for any prefix text, or fails the same way', async () => {
+    const fc = (await import('fast-check')).default;
+    const { encodeNlri, BgpError: Err } = await import('../src/index.js');
+    const { arbPrefixNlri } = await import('./support/arbitraries-nlri.js');
+    const odd = fc
+      .tuple(
+        fc.array(fc.constantFrom('0', '1', '9', '25', '255', '256', '01', '00', '1000', ''), {
+          minLength: 3,
+          maxLength: 5,
+        }),
+        fc.constantFrom('/', '/0', '/8', '/24', '/32', '/33', '/024', '/', ''),
+      )
+      .map(([parts, len]) => ({ type: 'prefix' as const, prefix: `${parts.join('.')}${len}` }));
+    const outcome = (f: () => Uint8Array): string => {
+      try {
+        return Buffer.from(f()).toString('hex');
+      } catch (e) {
+        if (!(e instanceof Err)) throw e;
+        return 'error';
+      }
+    };
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(arbPrefixNlri(false, false), odd), { maxLength: 5 }),
+        fc.boolean(),
+        (nlri, addPath) => {
+          const ctx = sessionContext(addPath ? { addPath: [{ afi: 1, safi: 1 }] } : {});
+          const list = addPath ? nlri.map((n, i) => ({ ...n, pathId: i * 1000 })) : nlri;
+          const viaUpdate = outcome(() => {
+            const b = encodeMessage({ type: 'update', withdrawn: [], attributes: [], nlri: list }, ctx);
+            return b.subarray(23);
+          });
+          const viaNlri = outcome(() => encodeNlri({ afi: 1, safi: 1 }, list, { addPath }));
+          expect(viaUpdate).toBe(viaNlri);
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+});
