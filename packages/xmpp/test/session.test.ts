@@ -387,4 +387,62 @@ describe('loopback session', () => {
     await closed;
     expect(agent.sendEndOfRib()).toBe(false);
   });
+
+  it('an agent stream cut in two at random byte offsets over real TCP gives the same server events', async () => {
+    const { server, port } = await startServer();
+    const from = 'cut-agent';
+    const bgp = 'network-control@contrailsystems.com/bgp-peer';
+    const text =
+      '<?xml version="1.0"?>\n' +
+      encodeStreamHeader({
+        from,
+        to: 'network-control@contrailsystems.com',
+        version: '1.0',
+        lang: 'en',
+        xmlns: '',
+      }) +
+      '\u0200' +
+      encodeSubscribe('subscribe', { from, to: bgp, id: 'subscribe0' }, VRF, { instanceId: 7 }) +
+      encodeRoutePublish('associate', { from, vrf: VRF, route: inetRoute(3) }) +
+      encodeRoutePublish('associate', {
+        from,
+        vrf: VRF,
+        route: { family: 'evpn', entry: enetEntry('02:00:00:00:00:0ü', '10.1.1.9/32') },
+      }) +
+      encodeRoutePublish('dissociate', { from, vrf: VRF, route: inetRoute(3) }) +
+      '<message from="cut-agent" to="x"><event xmlns="http://jabber.org/protocol/pubsub"><items node="0/0/EndOfRib"></items></event></message>';
+    const bytes = Buffer.from(text, 'utf8');
+    const events: string[][] = [];
+    server.on('session', (s) => {
+      const log: string[] = [];
+      events.push(log);
+      s.on('subscribe', (v, sub) => log.push(`sub ${v} ${sub.instanceId}`));
+      s.on('route', (r) => log.push(`${r.op} ${r.node} ${JSON.stringify(r.route)}`));
+      s.on('end-of-rib', () => log.push('eor'));
+    });
+    // Inside the C8 80 keepalive and inside the two-byte 'ü' too.
+    const cuts = [
+      1,
+      20,
+      bytes.indexOf('\u0200') + 1,
+      bytes.indexOf('ü') + 1,
+      ...Array.from({ length: 25 }, (_, i) => Math.floor(((i + 1) * bytes.length) / 26)),
+    ];
+    for (const cut of cuts) {
+      const sock = connect({ host: '127.0.0.1', port });
+      sock.setNoDelay(true);
+      sock.on('data', () => {});
+      await once(sock, 'connect');
+      sock.write(bytes.subarray(0, cut));
+      await new Promise((r) => setTimeout(r, 5));
+      sock.write(bytes.subarray(cut));
+      await waitFor(() => (events[events.length - 1]?.includes('eor') ? true : undefined));
+      const closed = once(sock, 'close');
+      sock.end();
+      await closed;
+    }
+    expect(events).toHaveLength(cuts.length);
+    expect(events[0]).toHaveLength(5);
+    for (const e of events) expect(e).toEqual(events[0]);
+  });
 });
