@@ -1,8 +1,17 @@
 // Every `filament` subcommand, one import a command file. Keep the list in the order `--help` shows it.
 import type { Command } from '../command.js';
+import { bgpCommands } from './bgp.js';
 import { demoCommand } from './demo.js';
+import { mrtCommand } from './mrt.js';
 import { pcapCommand } from './pcap.js';
 import { policyCommands } from './policy.js';
 import { xmppDecodeCommand } from './xmpp.js';
 
-export const commands: Command[] = [demoCommand, pcapCommand, ...policyCommands, xmppDecodeCommand];
+export const commands: Command[] = [
+  demoCommand,
+  ...bgpCommands,
+  mrtCommand,
+  pcapCommand,
+  ...policyCommands,
+  xmppDecodeCommand,
+];
