@@ -385,7 +385,8 @@ ${fams.map((f) => `  [[neighbors.afi-safis]]\n    [neighbors.afi-safis.config]\n
     const want = injected.length + 1;
     const both = () => count(unicast) + count(vpn) >= want;
     // The last route may arrive on either session: whichever waiter sees the total first ends the wait.
-    await Promise.race([unicast.waitFor(both, 20_000), vpn.waitFor(both, 20_000)]).catch(() => undefined);
+    const quiet = (p: Promise<void>) => p.catch(() => undefined);
+    await Promise.race([quiet(unicast.waitFor(both, 20_000)), quiet(vpn.waitFor(both, 20_000))]);
     // Withdrawals: one EVPN route, one VPNv4 route, one labeled route.
     gobgp([
       'global',

@@ -130,6 +130,8 @@ export async function listen(
       });
     },
     close() {
+      // Waiters still pending end now (resolved: their timeout would otherwise fire after the test).
+      for (const w of waiters.splice(0)) w.resolve();
       for (const s of sockets) s.destroy();
       return new Promise((resolve) => server.close(() => resolve()));
     },
