@@ -428,11 +428,13 @@ export class XmlCursor {
     ) {
       return undefined;
     }
-    const lt = s.indexOf('<', t);
+    // Leaf values are short: a character loop beats a call to indexOf here.
+    const end = this.end;
+    let lt = t;
+    while (lt < end && s.charCodeAt(lt) !== 0x3c) lt++;
     const gt = lt + n + 2;
     if (
-      lt === -1 ||
-      gt >= this.end ||
+      gt >= end ||
       s.charCodeAt(lt + 1) !== 0x2f ||
       s.charCodeAt(gt) !== 0x3e ||
       !matchAt(s, lt + 2, name)
