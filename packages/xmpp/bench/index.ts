@@ -247,10 +247,12 @@ async function sessionsHeld(n: number): Promise<void> {
   const after = process.memoryUsage();
   const heap = (after.heapUsed - before.heapUsed) / n;
   const ext = (after.external - before.external) / n;
+  const rss = (after.rss - before.rss) / n;
   console.log(
     `\n${server.sessions.size} established agent sessions on one server, each subscribed to a VRF, at rest:` +
       ` ${(heap / 1024).toFixed(1)} KB heap + ${(ext / 1024).toFixed(1)} KB external = ${((heap + ext) / 1024).toFixed(1)} KB per session` +
-      ` (server isolate; process RSS ${(after.rss / 1048576).toFixed(0)} MB includes the ${n} client sockets)`,
+      ` in the server's isolate; process RSS grew ${(rss / 1024).toFixed(1)} KB per session, an upper bound that also` +
+      ` holds the agents' side (their sockets and isolate live in the same process)`,
   );
   w.postMessage('stop');
   await once(w, 'message');
