@@ -6,7 +6,15 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { runBench } from '@filament/testkit';
-import { decodeNlri, type EvpnRoute, encodeNlri, evpnLabel, type Nlri, type VpnNlri } from '../src/index.js';
+import {
+  decodeNlri,
+  type EvpnRoute,
+  encodeNlri,
+  evpnLabel,
+  type Nlri,
+  NlriReader,
+  type VpnNlri,
+} from '../src/index.js';
 
 const EVPN = { afi: 25, safi: 70 };
 const VPN4 = { afi: 1, safi: 128 };
@@ -119,10 +127,39 @@ if (check.length !== N || baselineEvpn(evpnBytes).length !== N || baselineVpn(vp
   throw new Error('corpus mismatch');
 }
 
+// ---- the allocation-free reader: walk every route and read its fields in place ------------------------
+
+const reader = new NlriReader();
+function walkEvpn(): number {
+  let acc = 0;
+  reader.reset(EVPN, evpnBytes, 0, evpnBytes.length, { addPath: false });
+  while (reader.next()) {
+    if (reader.routeType === 2)
+      acc += reader.labelRaw(0) + reader.buf[reader.macOffset + 5]! + reader.ethernetTag;
+  }
+  return acc;
+}
+function walkVpn(): number {
+  let acc = 0;
+  reader.reset(VPN4, vpnBytes, 0, vpnBytes.length, { addPath: false });
+  while (reader.next()) acc += reader.label(0) + reader.prefixLength + reader.buf[reader.rdOffset + 7]!;
+  return acc;
+}
+
 // ---- memory per decoded route ---------------------------------------------------------------------------
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
+/** Heap growth per route while walking 200 000 routes with the reader (no GC in between). */
+function walkGrowthPerRoute(walk: () => number): number {
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  let acc = 0;
+  for (let i = 0; i < 200; i++) acc += walk();
+  const after = process.memoryUsage().heapUsed;
+  if (acc === -1) console.log(acc);
+  return (after - before) / (200 * N);
+}
 function heapPerRoute(decode: () => unknown[]): number {
   const keep: unknown[][] = [];
   gc();
@@ -138,6 +175,7 @@ function heapPerRoute(decode: () => unknown[]): number {
 
 let sink: Nlri[] | object[] = [];
 let bytesSink: Uint8Array = new Uint8Array(0);
+let numSink = 0;
 const rows = await runBench(
   '@filament/bgp NLRI (routes per second)',
   [
@@ -146,6 +184,13 @@ const rows = await runBench(
       items: N,
       fn: () => {
         sink = decodeNlri(EVPN, evpnBytes, 0, evpnBytes.length, { addPath: false });
+      },
+    },
+    {
+      name: 'walk EVPN type-2 (NlriReader, fields in place)',
+      items: N,
+      fn: () => {
+        numSink += walkEvpn();
       },
     },
     {
@@ -170,6 +215,13 @@ const rows = await runBench(
       },
     },
     {
+      name: 'walk VPNv4 (NlriReader, fields in place)',
+      items: N,
+      fn: () => {
+        numSink += walkVpn();
+      },
+    },
+    {
       name: 'decode VPNv4 (baseline object-per-field)',
       items: N,
       fn: () => {
@@ -188,6 +240,7 @@ const rows = await runBench(
 );
 void sink;
 void bytesSink;
+void numSink;
 
 const mem = [
   [
@@ -200,6 +253,8 @@ const mem = [
     heapPerRoute(() => decodeNlri(VPN4, vpnBytes, 0, vpnBytes.length, { addPath: false })),
   ],
   ['VPNv4, baseline', heapPerRoute(() => baselineVpn(vpnBytes))],
+  ['EVPN type-2, NlriReader walk (growth, not retained)', walkGrowthPerRoute(walkEvpn)],
+  ['VPNv4, NlriReader walk (growth, not retained)', walkGrowthPerRoute(walkVpn)],
 ] as const;
 console.log('\nheap per decoded route (retained)');
 for (const [name, bytes] of mem) console.log(`  ${name.padEnd(60)} ${bytes.toFixed(0).padStart(8)} bytes`);

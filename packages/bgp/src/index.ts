@@ -28,6 +28,7 @@ export * from './message.js';
 export * from './message-types.js';
 export * from './mrt/index.js';
 export * from './nlri/index.js';
+export * from './nlri/reader.js';
 export * from './notification.js';
 export * from './notification-codes.js';
 export * from './open.js';
