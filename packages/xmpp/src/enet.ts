@@ -186,7 +186,7 @@ function readNextHops(c: XmlCursor): EnetNextHop[] {
   while (c.enter('next-hop')) {
     const nh = defaultEnetNextHop();
     fastNextHop(c, nh);
-    while (c.nextChild()) onNextHopChild(c, nh);
+    if (!c.leave()) while (c.nextChild()) onNextHopChild(c, nh);
     out.push(nh);
   }
   while (c.nextChild()) {
@@ -332,10 +332,9 @@ export function readEnetEntry(c: XmlCursor): EnetEntry {
 
 /** `<name />` or `<name>` + next hops (finished by the general loop); false when `name` is not next. */
 function fastNextHops(c: XmlCursor, name: string, out: EnetNextHop[]): boolean {
-  if (c.empty(name)) return true;
-  if (!c.enter(name)) return false;
-  out.push(...readNextHops(c));
-  return true;
+  const o = c.open(name);
+  if (o === 2) out.push(...readNextHops(c));
+  return o !== 0;
 }
 
 /** Schema-order fast path of an EVPN entry; the general loop finishes whatever it leaves. */

@@ -279,13 +279,16 @@ function fastEntry(c: XmlCursor, e: UnicastEntry): void {
       if (a !== undefined) n.address = a.trim();
     }
   }
-  while (c.nextChild()) onNlriChild(c, n);
-  if (!c.empty('next-hops')) {
-    if (!c.enter('next-hops')) return;
+  if (!c.leave()) while (c.nextChild()) onNlriChild(c, n);
+  const o = c.open('next-hops');
+  if (o === 0) return;
+  if (o === 2) {
     while (c.enter('next-hop')) e.nextHops.push(readNextHopEntered(c));
-    while (c.nextChild()) {
-      if (c.name() === 'next-hop') e.nextHops.push(readNextHop(c));
-      else c.skip();
+    if (!c.leave()) {
+      while (c.nextChild()) {
+        if (c.name() === 'next-hop') e.nextHops.push(readNextHop(c));
+        else c.skip();
+      }
     }
   }
   v = c.leafInt('version');
@@ -318,7 +321,7 @@ function fastEntry(c: XmlCursor, e: UnicastEntry): void {
     const d = c.leafText('load-balance-decision');
     if (d !== undefined) lb.decision = d.trim();
   }
-  while (c.nextChild()) onLoadBalanceChild(c, lb);
+  if (!c.leave()) while (c.nextChild()) onLoadBalanceChild(c, lb);
   t = c.leafText('sub-protocol');
   if (t !== undefined) e.subProtocol = t.trim();
 }
@@ -326,7 +329,7 @@ function fastEntry(c: XmlCursor, e: UnicastEntry): void {
 function readNextHopEntered(c: XmlCursor): UnicastNextHop {
   const nh = defaultUnicastNextHop();
   fastNextHop(c, nh);
-  while (c.nextChild()) onNextHopChild(c, nh);
+  if (!c.leave()) while (c.nextChild()) onNextHopChild(c, nh);
   return nh;
 }
 

@@ -84,9 +84,10 @@ export function textList(name: string, child: string, values: readonly (string |
  * finishes the list). Returns false, consuming nothing, when the next element is not `name`.
  */
 export function fastTextList(c: XmlCursor, name: string, child: string, out: string[]): boolean {
-  if (c.empty(name)) return true;
-  if (!c.enter(name)) return false;
+  const o = c.open(name);
+  if (o !== 2) return o === 1;
   for (let t = c.leafText(child); t !== undefined; t = c.leafText(child)) out.push(t.trim());
+  if (c.leave()) return true;
   while (c.nextChild()) {
     if (c.name() === child) out.push(c.readText().trim());
     else c.skip();
@@ -95,9 +96,10 @@ export function fastTextList(c: XmlCursor, name: string, child: string, out: str
 }
 
 export function fastIntList(c: XmlCursor, name: string, child: string, out: number[]): boolean {
-  if (c.empty(name)) return true;
-  if (!c.enter(name)) return false;
+  const o = c.open(name);
+  if (o !== 2) return o === 1;
   for (let v = c.leafInt(child); v !== undefined; v = c.leafInt(child)) out.push(v);
+  if (c.leave()) return true;
   while (c.nextChild()) {
     if (c.name() === child) out.push(readInt(c, child));
     else c.skip();

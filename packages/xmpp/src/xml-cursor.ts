@@ -390,6 +390,51 @@ export class XmlCursor {
     return true;
   }
 
+  /**
+   * `<name>` (entered: returns 2) or `<name />` / `<name/>` (consumed: returns 1), one comparison for both;
+   * 0 when the next element is something else.
+   */
+  open(name: string): number {
+    if (this.pendingEnd || this.depth >= MAX_DEPTH) return 0;
+    const s = this.s;
+    const p = this.wsEnd();
+    let q = p + 1 + name.length;
+    if (q + 1 >= this.end || s.charCodeAt(p) !== 0x3c || !matchAt(s, p + 1, name)) return 0;
+    let c = s.charCodeAt(q);
+    if (c === 0x3e) {
+      this.stack[this.depth++] = name;
+      this.current = name;
+      this.pos = q + 1;
+      return 2;
+    }
+    if (c === 0x20) c = s.charCodeAt(++q);
+    if (c !== 0x2f || s.charCodeAt(q + 1) !== 0x3e) return 0;
+    this.pos = q + 2;
+    return 1;
+  }
+
+  /** The current element's end tag `</name>` next (after whitespace): consumes it. */
+  leave(): boolean {
+    if (this.pendingEnd || this.depth === 0) return false;
+    const s = this.s;
+    const p = this.wsEnd();
+    const name = this.stack[this.depth - 1]!;
+    const gt = p + 2 + name.length;
+    if (
+      gt >= this.end ||
+      s.charCodeAt(p) !== 0x3c ||
+      s.charCodeAt(p + 1) !== 0x2f ||
+      s.charCodeAt(gt) !== 0x3e
+    ) {
+      return false;
+    }
+    if (!matchAt(s, p + 2, name)) return false;
+    this.depth--;
+    this.current = name;
+    this.pos = gt + 1;
+    return true;
+  }
+
   /** `<name />` or `<name/>` (how empty lists are written): consumes it. */
   empty(name: string): boolean {
     if (this.pendingEnd) return false;
