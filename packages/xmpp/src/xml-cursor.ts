@@ -435,19 +435,6 @@ export class XmlCursor {
     return true;
   }
 
-  /** `<name />` or `<name/>` (how empty lists are written): consumes it. */
-  empty(name: string): boolean {
-    if (this.pendingEnd) return false;
-    const s = this.s;
-    const p = this.wsEnd();
-    let q = p + 1 + name.length;
-    if (q >= this.end || s.charCodeAt(p) !== 0x3c || !matchAt(s, p + 1, name)) return false;
-    if (s.charCodeAt(q) === 0x20) q++;
-    if (s.charCodeAt(q) !== 0x2f || s.charCodeAt(q + 1) !== 0x3e || q + 1 >= this.end) return false;
-    this.pos = q + 2;
-    return true;
-  }
-
   /** True when the next element is `<name` (with or without attributes); consumes nothing. */
   peek(name: string): boolean {
     if (this.pendingEnd) return false;
