@@ -16,7 +16,7 @@
 // reads back as type 2 and not type 0. Other types are kept as their 6 value octets, written
 // `rd-type-N:0011223344ff`.
 
-import { EncodeError } from './errors.js';
+import { EncodeError, TruncatedError } from './errors.js';
 import { formatIpv4, writeIpv4 } from './nlri/address.js';
 import { formatHexBytes, TextFormatError } from './text.js';
 
@@ -114,9 +114,16 @@ export function encodeRd(rd: RouteDistinguisher): Uint8Array {
   return b;
 }
 
-/** Reads 8 RD bytes at `offset` (throws a RangeError when fewer remain). */
+/** Reads 8 RD bytes at `offset`; throws TruncatedError (layer `rd`) when fewer remain. */
 export function decodeRd(buf: Uint8Array, offset = 0): RouteDistinguisher {
-  if (offset < 0 || offset + 8 > buf.length) throw new RangeError('an RD needs 8 bytes');
+  if (offset < 0 || offset + 8 > buf.length) {
+    throw new TruncatedError(
+      'rd',
+      'value',
+      offset,
+      `needs 8 bytes, ${Math.max(0, buf.length - offset)} available`,
+    );
+  }
   return readRd(buf, offset);
 }
 

@@ -70,5 +70,7 @@ describe('route distinguisher', () => {
     expect(() => encodeRd({ type: 0, asn: 65536, assigned: 1 })).toThrow(EncodeError);
     expect(() => encodeRd({ type: 1, ip: '10.0.0.1', assigned: 65536 })).toThrow(EncodeError);
     expect(() => encodeRd({ type: 'other', code: 1, value: '000000000000' })).toThrow(EncodeError);
+    expect(() => decodeRd(new Uint8Array(7))).toThrow(TruncatedError);
+    expect(() => decodeRd(new Uint8Array(9), 2)).toThrow(TruncatedError);
   });
 });

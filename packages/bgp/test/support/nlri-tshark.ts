@@ -204,12 +204,56 @@ export function checkPacket(packet: Record<string, unknown>, msg: Uint8Array): n
     eq(t['bgp.ext_com.type'], `0x${b[0]!.toString(16).padStart(2, '0')}`, 'type');
     const sub = Object.entries(t).find(([k]) => k.startsWith('bgp.ext_com.stype'))?.[1];
     if (sub !== undefined) eq(sub, `0x${b[1]!.toString(16).padStart(2, '0')}`, 'subtype');
+    // Communities tshark shows only as bytes: the 6 value octets, as a 64-bit hex number.
+    if ('bgp.ext_com.value_raw' in t) {
+      eq(t['bgp.ext_com.value_raw'], `0x0000${Buffer.from(b.subarray(2)).toString('hex')}`, 'raw value');
+    }
     switch (c.kind) {
       case 'route-target':
+      case 'route-origin':
         if (c.form === 'as2') {
-          eq(t['bgp.ext_com.value_as2'], c.asn, 'rt as');
-          eq(t['bgp.ext_com.value_an4'], c.local, 'rt number');
+          eq(t['bgp.ext_com.value_as2'], c.asn, 'as');
+          eq(t['bgp.ext_com.value_an4'], c.local, 'number');
+        } else if (c.form === 'as4') {
+          eq(t['bgp.ext_com.value_as4'], c.asn, 'as');
+          eq(t['bgp.ext_com.value_an2'], c.local, 'number');
+        } else {
+          eq(t['bgp.ext_com.value_IP4'], c.ip, 'ip');
+          eq(t['bgp.ext_com.value_an2'], c.local, 'number');
         }
+        break;
+      case 'source-as':
+        eq(t[c.form === 'as2' ? 'bgp.ext_com.value_as2' : 'bgp.ext_com.value_as4'], c.asn, 'source as');
+        break;
+      case 'vrf-route-import':
+        eq(t['bgp.ext_com.value_IP4'], c.ip, 'ip');
+        eq(t['bgp.ext_com.value_an2'], c.local, 'number');
+        break;
+      case 'link-bandwidth':
+        eq(t['bgp.ext_com.value_as2'], c.asn, 'as');
+        if ('bgp.ext_com.value_link_bw' in t) {
+          // tshark prints the float with %g (6 significant digits).
+          const shown = Number(t['bgp.ext_com.value_link_bw']);
+          if (Number.isFinite(c.bandwidth) && c.bandwidth !== 0) {
+            expect(Math.abs(shown - c.bandwidth) / Math.abs(c.bandwidth)).toBeLessThan(1e-5);
+            n++;
+          }
+        }
+        break;
+      case 'mac-mobility':
+        eq(t['bgp.ext_com_evpn.mmac.seq'], c.sequence, 'mac mobility sequence');
+        eq(
+          trees(t, 'bgp.ext_com_evpn.mmac.flags.sticky')[0]?.['bgp.ext_com_evpn.mmac.flags.sticky'],
+          c.sticky ? 1 : 0,
+          'sticky',
+        );
+        break;
+      case 'e-tree':
+        eq(
+          trees(t, 'bgp.ext_com_evpn.etree.flag_l')[0]?.['bgp.ext_com_evpn.etree.flag_l'],
+          c.leaf ? 1 : 0,
+          'leaf',
+        );
         break;
       case 'encapsulation':
         eq(t['bgp.ext_com.tunnel_type'], c.tunnelType, 'tunnel type');
