@@ -75,7 +75,8 @@ export async function* decompress(source: AsyncIterable<Uint8Array>): AsyncGener
   let stream: NodeJS.ReadableStream;
   if (head[0] === 0x1f && head[1] === 0x8b) stream = Readable.from(rest).pipe(createGunzip());
   else if (head[0] === 0x42 && head[1] === 0x5a && head[2] === 0x68)
-    stream = Readable.from(rest).pipe(unbzip2());
+    // unbzip2-stream is a classic (through) stream without Symbol.asyncIterator: wrap it in a Readable.
+    stream = new Readable().wrap(Readable.from(rest).pipe(unbzip2()));
   else {
     yield* rest;
     return;
