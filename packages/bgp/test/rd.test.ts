@@ -10,6 +10,7 @@ import {
   type RouteDistinguisher,
   rdEquals,
   TextFormatError,
+  TruncatedError,
 } from '../src/index.js';
 import { arbRd } from './support/arbitraries-nlri.js';
 
