@@ -158,10 +158,10 @@ function fastNextHop(c: XmlCursor, nh: EnetNextHop): void {
   nh.af = v;
   let t = c.leafText('address');
   if (t === undefined) return;
-  nh.address = t.trim();
+  nh.address = t;
   t = c.leafText('mac');
   if (t === undefined) return;
-  nh.mac = t.trim();
+  nh.mac = t;
   v = c.leafInt('label');
   if (v === undefined) return;
   nh.label = v;
@@ -361,7 +361,7 @@ function fastEntry(c: XmlCursor, e: EnetEntry): void {
   if (!fastNextHops(c, 'olist', e.olist)) return;
   let t = c.leafText('virtual-network');
   if (t === undefined) return;
-  e.virtualNetwork = t.trim();
+  e.virtualNetwork = t;
   if (!c.peek('mobility')) return;
   c.nextChild();
   e.mobility = readMobility(c);
@@ -381,16 +381,16 @@ function fastEntry(c: XmlCursor, e: EnetEntry): void {
   e.med = v;
   t = c.leafText('edge-replication-not-supported');
   if (t === undefined) return;
-  e.edgeReplicationNotSupported = t.trim() === 'true';
+  e.edgeReplicationNotSupported = t === 'true';
   t = c.leafText('assisted-replication-supported');
   if (t === undefined) return;
-  e.assistedReplicationSupported = t.trim() === 'true';
+  e.assistedReplicationSupported = t === 'true';
   if (!fastNextHops(c, 'leaf-olist', e.leafOlist)) return;
   t = c.leafText('replicator-address');
   if (t === undefined) return;
-  e.replicatorAddress = t.trim();
+  e.replicatorAddress = t;
   t = c.leafText('etree-leaf');
-  if (t !== undefined) e.etreeLeaf = t.trim() === 'true';
+  if (t !== undefined) e.etreeLeaf = t === 'true';
 }
 
 function fastNlri(c: XmlCursor, n: EnetNlri): void {
@@ -405,16 +405,16 @@ function fastNlri(c: XmlCursor, n: EnetNlri): void {
   n.ethernetTag = v;
   let t = c.leafText('mac');
   if (t === undefined) return;
-  n.mac = t.trim();
+  n.mac = t;
   t = c.leafText('address');
   if (t === undefined) return;
-  n.address = t.trim();
+  n.address = t;
   t = c.leafText('group');
   if (t === undefined) return;
-  n.group = t.trim();
+  n.group = t;
   t = c.leafText('source');
   if (t === undefined) return;
-  n.source = t.trim();
+  n.source = t;
   v = c.leafInt('flags');
   if (v !== undefined) n.flags = v;
 }

@@ -172,10 +172,10 @@ function fastNextHop(c: XmlCursor, nh: UnicastNextHop): void {
   nh.af = v;
   let t = c.leafText('address');
   if (t === undefined) return;
-  nh.address = t.trim();
+  nh.address = t;
   t = c.leafText('mac');
   if (t === undefined) return;
-  nh.mac = t.trim();
+  nh.mac = t;
   v = c.leafInt('label');
   if (v === undefined) return;
   nh.label = v;
@@ -185,7 +185,7 @@ function fastNextHop(c: XmlCursor, nh: UnicastNextHop): void {
   if (!fastTextList(c, 'tunnel-encapsulation-list', 'tunnel-encapsulation', nh.tunnelEncapsulations)) return;
   t = c.leafText('virtual-network');
   if (t === undefined) return;
-  nh.virtualNetwork = t.trim();
+  nh.virtualNetwork = t;
   if (!fastIntList(c, 'tag-list', 'tag', nh.tags)) return;
   v = c.leafInt('local-sequence-number');
   if (v !== undefined) nh.localSequenceNumber = v;
@@ -276,7 +276,7 @@ function fastEntry(c: XmlCursor, e: UnicastEntry): void {
     if (v !== undefined) {
       n.safi = v;
       const a = c.leafText('address');
-      if (a !== undefined) n.address = a.trim();
+      if (a !== undefined) n.address = a;
     }
   }
   if (!c.leave()) while (c.nextChild()) onNlriChild(c, n);
@@ -296,7 +296,7 @@ function fastEntry(c: XmlCursor, e: UnicastEntry): void {
   e.version = v;
   let t = c.leafText('virtual-network');
   if (t === undefined) return;
-  e.virtualNetwork = t.trim();
+  e.virtualNetwork = t;
   if (!c.peek('mobility')) return;
   c.nextChild();
   e.mobility = readMobility(c);
@@ -319,11 +319,11 @@ function fastEntry(c: XmlCursor, e: UnicastEntry): void {
   const lb = e.loadBalance;
   if (fastTextList(c, 'load-balance-fields', 'load-balance-field-list', lb.fields)) {
     const d = c.leafText('load-balance-decision');
-    if (d !== undefined) lb.decision = d.trim();
+    if (d !== undefined) lb.decision = d;
   }
   if (!c.leave()) while (c.nextChild()) onLoadBalanceChild(c, lb);
   t = c.leafText('sub-protocol');
-  if (t !== undefined) e.subProtocol = t.trim();
+  if (t !== undefined) e.subProtocol = t;
 }
 
 function readNextHopEntered(c: XmlCursor): UnicastNextHop {

@@ -86,7 +86,7 @@ export function textList(name: string, child: string, values: readonly (string |
 export function fastTextList(c: XmlCursor, name: string, child: string, out: string[]): boolean {
   const o = c.open(name);
   if (o !== 2) return o === 1;
-  for (let t = c.leafText(child); t !== undefined; t = c.leafText(child)) out.push(t.trim());
+  for (let t = c.leafText(child); t !== undefined; t = c.leafText(child)) out.push(t);
   if (c.leave()) return true;
   while (c.nextChild()) {
     if (c.name() === child) out.push(c.readText().trim());

@@ -445,7 +445,7 @@ export class XmlCursor {
     return c === 0x20 || c === 0x3e || c === 0x2f || c === 0x0a || c === 0x09 || c === 0x0d;
   }
 
-  /** `<name>text</name>` with plain text: returns the text (entities expanded), or undefined. */
+  /** `<name>text</name>` with plain text: returns the trimmed text (entities expanded), or undefined. */
   leafText(name: string): string | undefined {
     if (this.pendingEnd) return undefined;
     const s = this.s;
@@ -473,10 +473,15 @@ export class XmlCursor {
     ) {
       return undefined;
     }
-    const raw = s.slice(t, lt);
     this.pos = gt + 1;
     this.current = name;
-    return raw.indexOf('&') === -1 ? raw : unescapeXml(raw, t);
+    // Leaf text is trimmed, as TF's decoder tolerates surrounding whitespace; most values have none.
+    let a = t;
+    let b = lt;
+    while (a < b && s.charCodeAt(a) <= 0x20) a++;
+    while (b > a && s.charCodeAt(b - 1) <= 0x20) b--;
+    const raw = s.slice(a, b);
+    return raw.indexOf('&') === -1 ? raw : unescapeXml(raw, a);
   }
 
   /** `<name>digits</name>`: the non-negative integer, or undefined. */
