@@ -13,7 +13,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { describeWithTool, run, scratchDir, tsharkJson } from '@filament/testkit';
+import { describeWithTool, itWithTool, run, scratchDir, tsharkJson } from '@filament/testkit';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
   decodeExtendedCommunities,
@@ -33,6 +33,7 @@ import {
 import {
   type Captured,
   endOfRib,
+  freePort,
   type Listener,
   listen,
   mpNlri,
@@ -336,7 +337,7 @@ function gobgpCommunity(c: Record<string, unknown>): string | undefined {
 
 describeWithTool(['gobgpd', 'gobgp'], 'gobgpd advertises, we decode (NLRI + extended communities)', () => {
   const scratch = scratchDir('filament-nlri-gobgp-');
-  const api = 40000 + (process.pid % 20000);
+  let api = 0;
   let gobgpd: ChildProcess | undefined;
   let unicast: Listener;
   let vpn: Listener;
@@ -344,6 +345,7 @@ describeWithTool(['gobgpd', 'gobgp'], 'gobgpd advertises, we decode (NLRI + exte
   const gobgp = (args: string[]) => run('gobgp', ['-p', String(api), ...args], { timeoutMs: 20_000 }).stdout;
 
   beforeAll(async () => {
+    api = await freePort();
     unicast = await listen('127.0.3.2', 65010, UNICAST, UNICAST.map(endOfRib));
     vpn = await listen('127.0.3.3', 65010, VPN, [rtcDefaultUpdate(65010, '127.0.3.3'), ...VPN.map(endOfRib)]);
     const neighbor = (addr: string, port: number, fams: string[]) => `
@@ -531,24 +533,28 @@ ${fams.map((f) => `  [[neighbors.afi-safis]]\n    [neighbors.afi-safis.config]\n
     });
   });
 
-  it('tshark dissects the captured UPDATEs and our re-encodings to the same fields, with no expert errors', () => {
-    const captured = [...unicast.messages, ...vpn.messages].filter((m) => m.type === 2).map((m) => m.bytes);
-    // Our own encodings: one UPDATE per decoded MP_REACH, rebuilt from the decoded values.
-    const ours = seen
-      .filter((s) => s.reach && s.nlri.length > 0)
-      .map((s) => ({ s, bytes: updateFor(s.family, s.nlri, s.communities) }));
-    const file = join(scratch.path, 'bgp.pcap');
-    writeFileSync(file, pcapOf([...captured, ...ours.map((o) => o.bytes)]));
-    const packets = tsharkJson(file, ['-d', 'tcp.port==179,bgp']);
-    expect(packets.length).toBe(captured.length + ours.length);
-    const text = JSON.stringify(packets);
-    expect(text).not.toMatch(/_ws\.malformed|_ws\.expert\.severity":\s*"(?:8388608|6291456)"|Malformed/);
-    const all = [...captured, ...ours.map((o) => o.bytes)];
-    let checked = 0;
-    packets.forEach((p, i) => {
-      checked += checkPacket(p, all[i]!);
-    });
-    // Every EVPN route, VPN route, labeled route and community of both halves was compared.
-    expect(checked).toBeGreaterThan(100);
-  });
+  itWithTool(
+    'tshark',
+    'tshark dissects the captured UPDATEs and our re-encodings to the same fields, with no expert errors',
+    () => {
+      const captured = [...unicast.messages, ...vpn.messages].filter((m) => m.type === 2).map((m) => m.bytes);
+      // Our own encodings: one UPDATE per decoded MP_REACH, rebuilt from the decoded values.
+      const ours = seen
+        .filter((s) => s.reach && s.nlri.length > 0)
+        .map((s) => ({ s, bytes: updateFor(s.family, s.nlri, s.communities) }));
+      const file = join(scratch.path, 'bgp.pcap');
+      writeFileSync(file, pcapOf([...captured, ...ours.map((o) => o.bytes)]));
+      const packets = tsharkJson(file, ['-d', 'tcp.port==179,bgp']);
+      expect(packets.length).toBe(captured.length + ours.length);
+      const text = JSON.stringify(packets);
+      expect(text).not.toMatch(/_ws\.malformed|_ws\.expert\.severity":\s*"(?:8388608|6291456)"|Malformed/);
+      const all = [...captured, ...ours.map((o) => o.bytes)];
+      let checked = 0;
+      packets.forEach((p, i) => {
+        checked += checkPacket(p, all[i]!);
+      });
+      // Every EVPN route, VPN route, labeled route and community of both halves was compared.
+      expect(checked).toBeGreaterThan(100);
+    },
+  );
 });

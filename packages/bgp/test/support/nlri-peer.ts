@@ -38,6 +38,18 @@ function frame(type: number, body: Uint8Array): Uint8Array {
   return m;
 }
 
+/** A TCP port on `host` that was free a moment ago (the kernel's choice), for daemons' control ports. */
+export async function freePort(host = '127.0.0.1'): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((resolve, reject) => {
+    srv.once('error', reject);
+    srv.listen(0, host, () => resolve());
+  });
+  const addr = srv.address();
+  await new Promise<void>((resolve) => srv.close(() => resolve()));
+  return typeof addr === 'object' && addr ? addr.port : 0;
+}
+
 export interface Captured {
   type: number;
   /** The whole message, header included. */
