@@ -355,7 +355,8 @@ export class BgpSpeaker {
       const fk = familyKey(f);
       // RFC 4684 6.2: VPN routes wait for the peer's RTC End-of-RIB; RFC 4724 4.1: a restarting speaker
       // waits for its peers' End-of-RIB
-      if ((rtcOn && rtConstrained(fk)) || (restarting && n.gracefulRestart)) out.held.add(fk);
+      // (only when the peer will send End-of-RIB, i.e. negotiated graceful restart)
+      if (n.gracefulRestart && ((rtcOn && rtConstrained(fk)) || restarting)) out.held.add(fk);
       for (const b of this.locRib.bests(fk)) out.queue(fk, b.key, b);
       out.endOfRibAfterQueue(fk);
     }
