@@ -113,6 +113,17 @@ describe('decodeNlri fuzzing', () => {
     });
   }
 
+  // Regression (found by the mutated-encoding property): a first label entry of label 0x80000 with TC bits
+  // set and no S bit decoded as a label stack the encoder then refused; it is a withdrawal.
+  it('regression: 0x800002 as first label entry is the withdrawal value', () => {
+    const b = Uint8Array.from(Buffer.from('30800002000641', 'hex'));
+    const v = decodeNlri({ afi: 1, safi: 4 }, b, 0, b.length, { addPath: false });
+    expect(v).toEqual([{ type: 'labeled', labels: [], withdrawLabel: 0x800000, prefix: '0.6.65.0/24' }]);
+    expect(Buffer.from(encodeNlri({ afi: 1, safi: 4 }, v, { addPath: false })).toString('hex')).toBe(
+      '30800000000641',
+    );
+  });
+
   it('an end past the buffer or before the offset is a TruncatedError, not a read past the end', () => {
     const b = Uint8Array.of(24, 10, 0, 0);
     expect(() => decodeNlri({ afi: 1, safi: 1 }, b, 0, 10, { addPath: false })).toThrow(BgpError);

@@ -12,7 +12,7 @@
 //
 // Length counts the bits of the labels and the prefix. In a withdrawal (RFC 8277 2.4) the label field is
 // one 3-octet entry, 0x800000 (the RFC 3107 compatibility value) or 0x000000, whose S bit is not set:
-// such a first entry ends the label stack and is kept in `withdrawLabel`. The Rsrv (TC) bits are not
+// such a first entry (whatever its TC bits) ends the label stack and is kept in `withdrawLabel`. The Rsrv (TC) bits are not
 // kept (RFC 8277 2.2: set to zero, ignored on receipt). So a stack of several labels whose top label is 0
 // or 524288 cannot be told from a withdrawal; the encoder refuses it.
 
@@ -54,7 +54,9 @@ export function readLabelStack(
     if (bits < 24 * (count + 1)) malformed(ctx, 'labels', o, 'label stack without bottom-of-stack bit');
     if (o + 3 > end) truncated(ctx, 'labels', o, 3, end);
     const raw = (buf[o]! << 16) | (buf[o + 1]! << 8) | buf[o + 2]!;
-    if (count === 0 && (raw === 0x800000 || raw === 0)) return -1;
+    // The withdrawal value: label 0x80000 (RFC 8277 2.4 / RFC 3107) or 0, without the S bit; the TC bits
+    // are ignored here as everywhere, so any such first entry is a withdrawal.
+    if (count === 0 && (raw & 1) === 0 && (raw >>> 4 === 0x80000 || raw >>> 4 === 0)) return -1;
     labels.push(raw >>> 4);
     count++;
     o += 3;
@@ -125,7 +127,7 @@ export function decodeLabeled(
     if (p + n > end) truncated(ctx, 'prefix', p, n, end);
     const r: LabeledNlri = { type: 'labeled', labels, prefix: formatPrefix(ipv6, buf, p, plen) };
     if (ctx.addPath) r.pathId = pathId;
-    if (count < 0) r.withdrawLabel = (buf[o + 1]! << 16) | (buf[o + 2]! << 8) | buf[o + 3]!;
+    if (count < 0) r.withdrawLabel = buf[o + 1]! & 0x80 ? 0x800000 : 0;
     out.push(r);
     o = p + n;
   }

@@ -186,7 +186,7 @@ export class NlriReader {
       if (bits < 24 * (count + 1)) malformed(ctx, 'labels', p, 'label stack without bottom-of-stack bit');
       if (p + 3 > end) truncated(ctx, 'labels', p, 3, end);
       const raw = (b[p]! << 16) | (b[p + 1]! << 8) | b[p + 2]!;
-      if (count === 0 && (raw === 0x800000 || raw === 0)) {
+      if (count === 0 && (raw & 1) === 0 && (raw >>> 4 === 0x80000 || raw >>> 4 === 0)) {
         this.withdrawal = true;
         count = 1;
         p += 3;

@@ -65,7 +65,7 @@ export function decodeVpn(
       prefix: formatPrefix(ipv6, buf, r + 8, plen),
     };
     if (ctx.addPath) v.pathId = pathId;
-    if (count < 0) v.withdrawLabel = (buf[o + 1]! << 16) | (buf[o + 2]! << 8) | buf[o + 3]!;
+    if (count < 0) v.withdrawLabel = buf[o + 1]! & 0x80 ? 0x800000 : 0;
     out.push(v);
     o = r + 8 + n;
   }
