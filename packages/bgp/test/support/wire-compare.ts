@@ -94,7 +94,11 @@ function contextOf(mine: OpenMessage | undefined, theirs: OpenMessage | undefine
   const caps = (m: OpenMessage | undefined): Capability[] => (m ? openCapabilities(m) : []);
   const a = caps(mine);
   const b = caps(theirs);
-  const as4 = a.some((c) => c.type === 'four-octet-as') && b.some((c) => c.type === 'four-octet-as');
+  // a capture that starts after the OPENs is read as 4-octet AS (what every current speaker negotiates)
+  const as4 =
+    !mine ||
+    !theirs ||
+    (a.some((c) => c.type === 'four-octet-as') && b.some((c) => c.type === 'four-octet-as'));
   const addPath: { afi: number; safi: number }[] = [];
   for (const c of a) {
     if (c.type !== 'add-path') continue;
@@ -240,6 +244,9 @@ export const FIELDS = [
   'bgp.ext_com.value_an4',
   'bgp.ext_com.tunnel_type',
   'bgp.ext_com_evpn.esi.router_mac',
+  'bgp.ext_com_evpn.mmac.flags.sticky',
+  'bgp.ext_com_evpn.mmac.seq',
+  'bgp.ext_com_evpn.esi.rt',
   'bgp.ext_com_l2.esi_label_flag',
   'bgp.update.path_attribute.mpls_label_value',
   'bgp.update.path_attribute.mpls_label_value_20bits',
@@ -401,6 +408,16 @@ function nextHopFields(afi: number, safi: number, nh: MpNextHop, o: Out): void {
   void safi;
 }
 
+/**
+ * tshark's label stack text: `16,17 (bottom)`; a withdrawal's label field (0x800000 or 0, RFC 8277 2.4)
+ * as `0 (withdrawn)`.
+ */
+function labelStackText(labels: readonly number[], withdrawLabel: number | undefined): string {
+  if (labels.length === 0)
+    return `${withdrawLabel === 0x800000 || !withdrawLabel ? 0 : withdrawLabel} (withdrawn)`;
+  return `${labels.join(',')} (bottom)`;
+}
+
 function prefixAddr(p: string): string {
   return p.split('/')[0]!;
 }
@@ -412,13 +429,12 @@ function nlriFields(afi: number, reach: boolean, list: readonly Nlri[], o: Out):
       case 'prefix':
         o.add(`bgp.${reach ? 'mp_reach' : 'mp_unreach'}_nlri_${v}_prefix`, prefixAddr(n.prefix));
         break;
+      case 'labeled':
+        o.add('bgp.label_stack', labelStackText(n.labels, n.withdrawLabel));
+        o.add(`bgp.${reach ? 'mp_reach' : 'mp_unreach'}_nlri_${v}_prefix`, prefixAddr(n.prefix));
+        break;
       case 'vpn':
-        o.add(
-          'bgp.label_stack',
-          n.labels.length > 0
-            ? n.labels.map((l, i) => `${l}${i === n.labels.length - 1 ? ' (bottom)' : ''}`).join(' ')
-            : `${n.withdrawLabel ?? 0} (withdrawn)`,
-        );
+        o.add('bgp.label_stack', labelStackText(n.labels, n.withdrawLabel));
         // tshark 4.0 shows a VPNv6 NLRI's RD and prefix only in its text line, not as fields
         if (afi === 2) break;
         o.add('bgp.rd', rdText(n.rd));
@@ -523,9 +539,16 @@ function extCommunityFields(list: readonly ExtendedCommunity[], o: Out): void {
         o.add('bgp.update.path_attribute.mpls_bottom_stack', c.label.raw & 1);
         break;
       case 'mac-mobility':
-      case 'es-import':
-      case 'default-gateway':
         o.add('bgp.ext_com.stype_tr_evpn', hex2(sub));
+        o.add('bgp.ext_com_evpn.mmac.flags.sticky', c.sticky ? 1 : 0);
+        o.add('bgp.ext_com_evpn.mmac.seq', c.sequence);
+        break;
+      case 'es-import':
+        o.add('bgp.ext_com.stype_tr_evpn', hex2(sub));
+        o.add('bgp.ext_com_evpn.esi.rt', c.mac);
+        break;
+      case 'default-gateway':
+        o.add('bgp.ext_com.stype_tr_opaque', hex2(sub));
         break;
       default:
         break;
