@@ -271,6 +271,9 @@ export const FIELDS = [
   'bgp.mp_unreach_nlri_ipv6_prefix',
   'bgp.rd',
   'bgp.label_stack',
+  'bgp.originating_as',
+  'bgp.community_prefix',
+  'bgp.wildcard_route_target',
   'bgp.evpn.nlri.rt',
   'bgp.evpn.nlri.rd',
   'bgp.evpn.nlri.esi',
@@ -439,6 +442,17 @@ function nlriFields(afi: number, reach: boolean, list: readonly Nlri[], o: Out):
         if (afi === 2) break;
         o.add('bgp.rd', rdText(n.rd));
         o.add(`bgp.${reach ? 'mp_reach' : 'mp_unreach'}_nlri_${v}_prefix`, prefixAddr(n.prefix));
+        break;
+      case 'rtc':
+        // tshark 4.0 shows the origin AS and, for a whole route target (/96), its value; for a shorter
+        // prefix its Community Prefix reads past the NLRI, so that field is left out
+        if (n.prefixLength === 0)
+          o.add('bgp.wildcard_route_target', `${reach ? 'MP Reach' : 'MP Unreach'} NLRI`);
+        if (n.originAs !== undefined) o.add('bgp.originating_as', n.originAs);
+        if (n.prefixLength === 96 && n.routeTarget && 'local' in n.routeTarget) {
+          const rt = n.routeTarget;
+          o.add('bgp.community_prefix', `${'ip' in rt ? rt.ip : 'asn' in rt ? rt.asn : ''}:${rt.local}`);
+        }
         break;
       case 'evpn-ethernet-ad':
         o.add('bgp.evpn.nlri.rt', 1);
