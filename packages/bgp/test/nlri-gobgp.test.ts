@@ -435,7 +435,16 @@ ${fams.map((f) => `  [[neighbors.afi-safis]]\n    [neighbors.afi-safis.config]\n
     });
   });
 
-  it('withdrawals decode: EVPN route in MP_UNREACH, VPNv4 and labeled with the RFC 8277 withdrawal label', () => {
+  it('gobgpd accepted our encoding of the zero-length default RT membership (RFC 4684 4)', () => {
+    // It is in gobgpd's Adj-RIB-In of the peer, and it is what made gobgpd send the VPN and EVPN routes.
+    const adjIn = gobgp(['neighbor', '127.0.3.3', 'adj-in', '-a', 'rtc', '-j']);
+    // gobgp 3.10 keys it `0:default`, learned from our peer.
+    const entries = JSON.parse(adjIn) as Record<string, { 'neighbor-ip'?: string }[]>;
+    expect(Object.keys(entries)).toEqual(['0:default']);
+    expect(entries['0:default']![0]!['neighbor-ip']).toBe('127.0.3.3');
+  });
+
+  it('withdrawals decode: EVPN, VPNv4 and labeled routes in MP_UNREACH', () => {
     const gone = seen.filter((s) => !s.reach).flatMap((s) => s.nlri);
     expect(gone).toContainEqual(injected[1]!.route);
     // GoBGP 3.10 withdraws with the route's own label stack rather than 0x800000 (RFC 8277 2.4 lets the

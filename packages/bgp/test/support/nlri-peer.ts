@@ -6,6 +6,9 @@
 // It also holds a tiny UPDATE walker (RFC 4271 4.3) that finds the path attributes the NLRI tests need,
 // and a pcap writer that wraps captured or encoded messages in Ethernet/IPv4/TCP port 179 for tshark.
 import { createServer, type Server, type Socket } from 'node:net';
+import { encodeNlri } from '../../src/index.js';
+
+const RTC = { afi: 1, safi: 132 };
 
 export interface Family {
   afi: number;
@@ -274,7 +277,20 @@ export function rtcDefaultUpdate(asn: number, nextHop: string): Uint8Array {
       code: 2,
       value: Uint8Array.of(2, 1, asn >>> 24, (asn >>> 16) & 0xff, (asn >>> 8) & 0xff, asn & 0xff),
     },
-    { flags: 0x80, code: 14, value: Uint8Array.of(0, 1, 132, 4, ...nh, 0, 0) },
+    // The NLRI is our encoding of the zero-length default (RFC 4684 4): the speaker's acceptance checks it.
+    {
+      flags: 0x80,
+      code: 14,
+      value: Uint8Array.of(
+        0,
+        1,
+        132,
+        4,
+        ...nh,
+        0,
+        ...encodeNlri(RTC, [{ type: 'rtc', prefixLength: 0 }], { addPath: false }),
+      ),
+    },
   ]);
 }
 
