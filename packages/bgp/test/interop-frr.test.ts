@@ -127,6 +127,7 @@ describeWithTool(
     let frrVpn6 = '';
     let gobgpEvpn = '';
     let gobgpVpn4 = '';
+    let frrNotification = '';
 
     beforeAll(async () => {
       const gobgpPort = await freePort(GOBGP);
@@ -191,10 +192,30 @@ describeWithTool(
           () => !f.vtysh('show bgp l2vpn evpn json').includes('02:00:00:00:01:02'),
           30_000,
         );
+        const stats = () =>
+          (
+            JSON.parse(f.vtysh(`show bgp neighbors ${GOBGP} json`)) as Record<string, Record<string, unknown>>
+          )[GOBGP]!;
         f.vtysh(`clear bgp l2vpn evpn ${GOBGP} soft in`);
-        await new Promise((r) => setTimeout(r, 1500));
+        await waitFor(
+          'ROUTE-REFRESH sent by FRR',
+          () => {
+            const m = stats().messageStats as { routeRefreshSent?: number } | undefined;
+            return (m?.routeRefreshSent ?? 0) >= 1;
+          },
+          20_000,
+        );
+        await new Promise((r) => setTimeout(r, 500));
         g.cli(['neighbor', FRR, 'reset']);
-        await new Promise((r) => setTimeout(r, 1500));
+        await waitFor(
+          'NOTIFICATION at FRR',
+          () => {
+            const reason = stats().lastNotificationReason;
+            if (typeof reason === 'string') frrNotification = reason;
+            return frrNotification.length > 0;
+          },
+          20_000,
+        );
       } finally {
         await capture?.stop();
         await frr?.stop();
@@ -360,6 +381,9 @@ describeWithTool(
         .map((w) => w.decoded.message)
         .find((m) => m.type === 'notification');
       expect(n).toMatchObject({ code: 6, subcode: 4 });
+      // FRR's reading of the same NOTIFICATION (`show bgp neighbors json`: lastNotificationReason)
+      if (n?.type !== 'notification') throw new Error('no NOTIFICATION');
+      expect(frrNotification).toBe(`${n.codeName}/${n.subcodeName}`);
     });
   },
 );
