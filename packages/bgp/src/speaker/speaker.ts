@@ -919,6 +919,14 @@ export class BgpSpeaker {
     const fk = this.localFamily(r);
     const key = nlriKey(fk, r.nlri);
     const list = [...(r.attributes ?? [])];
+    const seen = new Set<string>();
+    for (const a of list) {
+      const t = a.type === 'UNKNOWN' ? `UNKNOWN-${a.code}` : a.type;
+      if (seen.has(t)) throw new RouteInjectionError(`attribute ${t} given twice`);
+      if (a.type === 'MP_REACH_NLRI' || a.type === 'MP_UNREACH_NLRI' || a.type === 'NEXT_HOP')
+        throw new RouteInjectionError(`${a.type} is built by the speaker; give nlri and nextHop instead`);
+      seen.add(t);
+    }
     if (!list.some((a) => a.type === 'ORIGIN')) list.push({ type: 'ORIGIN', origin: 'igp' });
     if (!list.some((a) => a.type === 'AS_PATH')) list.push({ type: 'AS_PATH', segments: [] });
     const attrs = makePathAttrs(list, r.nextHop ?? '');
