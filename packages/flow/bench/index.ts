@@ -1,12 +1,15 @@
 // Flow table benchmarks, each beside its baseline from the same run: a Map<string, object> keyed by the
 // 5-tuple string, which is what a straightforward JS forwarder would write. Table sizes 64 K, 512 K, 1 M and
-// 4 M entries at 50% and 90% load (load = entries / capacity, a flow pair is 2 entries).
+// 4 M entries at 50% and 90% load (load = entries / capacity; a flow pair is 2 entries).
 //
-//   pnpm --filter @filament/flow bench            (FLOW_BENCH_SIZES=65536,1048576 to pick sizes)
+//   pnpm --filter @filament/flow bench            (FLOW_BENCH_SIZES=65536,1048576 picks sizes)
+//
+// Tuples are computed from the flow number in the loop, as a forwarder reads them from the packet in hand,
+// so neither side pays a cache miss for its key material; flows are picked at random (xorshift).
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { runBench } from '@filament/testkit';
-import { Action, FlowKey, FlowTable } from '../src/index.js';
+import { Action, FlowBatch, FlowKey, FlowTable } from '../src/index.js';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -14,39 +17,18 @@ const gc = runInNewContext('gc') as () => void;
 const SIZES = (process.env.FLOW_BENCH_SIZES ?? '65536,524288,1048576,4194304').split(',').map(Number);
 const LOADS = [0.5, 0.9];
 const BATCH = 16_384;
-const ORDER = 1 << 20;
+const BURST = 64;
+const DPORTS = [80, 443, 53, 8080];
 
-/** Deterministic keys: [src, dst, sport << 16 | dport, vrf << 8 | proto] per pair, all distinct. */
-function makeKeys(pairs: number, seed: number): Int32Array {
-  const out = new Int32Array(pairs * 4);
-  let x = seed | 1;
-  const rnd = () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return x >>> 0;
-  };
-  for (let i = 0; i < pairs; i++) {
-    // The counter in the source address keeps keys distinct; the rest is random.
-    out[i * 4] = (0x0a000000 | (i & 0xffffff)) ^ ((seed & 0x7f) << 24);
-    out[i * 4 + 1] = rnd() | 0;
-    out[i * 4 + 2] = ((1024 + (rnd() % 60000)) << 16) | [80, 443, 53, 8080][rnd() & 3]!;
-    out[i * 4 + 3] = ((1 + (rnd() & 15)) << 8) | (rnd() & 1 ? 6 : 17);
-  }
-  return out;
-}
-
-function randomOrder(n: number, seed: number): Int32Array {
-  const o = new Int32Array(ORDER);
-  let x = seed | 1;
-  for (let i = 0; i < ORDER; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    o[i] = (x >>> 0) % n;
-  }
-  return o;
-}
+// Pair i: source 10.x.y.z (unique), destination in 128.0.0.0/1 (so no reverse key equals a forward key),
+// ports, VRF 1..16 and protocol derived from a mix of i and the salt.
+const dstOf = (i: number, salt: number) => Math.imul(i ^ salt, 0x9e3779b1) | 0x80000000;
+const mixOf = (i: number, salt: number) => Math.imul(dstOf(i, salt), 0x85ebca6b) >>> 0;
+const srcOf = (i: number) => 0x0a000000 | i;
+const sportOf = (r: number) => 1024 + ((r >>> 16) & 0x7fff);
+const dportOf = (r: number) => DPORTS[r & 3]!;
+const vrfOf = (r: number) => 1 + ((r >>> 4) & 15);
+const protoOf = (r: number) => (r & 0x100 ? 6 : 17);
 
 const tupleString = (vrf: number, proto: number, src: number, dst: number, sport: number, dport: number) =>
   `${vrf}|${proto}|${src >>> 0}|${dst >>> 0}|${sport}|${dport}`;
@@ -62,21 +44,18 @@ interface MapFlow {
   rule: number;
 }
 
-function mapInsertPair(m: Map<string, MapFlow>, k: Int32Array, i: number, now: number): void {
-  const src = k[i * 4]!;
-  const dst = k[i * 4 + 1]!;
-  const ports = k[i * 4 + 2]!;
-  const vp = k[i * 4 + 3]!;
-  const sport = ports >>> 16;
-  const dport = ports & 0xffff;
+function mapInsertPair(m: Map<string, MapFlow>, i: number, salt: number): void {
+  const r = mixOf(i, salt);
+  const src = srcOf(i);
+  const dst = dstOf(i, salt);
   const fwd: MapFlow = {
     action: 2,
     nextHop: 1,
     reverse: undefined,
     packets: 0,
     bytes: 0,
-    firstSeen: now,
-    lastSeen: now,
+    firstSeen: 0,
+    lastSeen: 0,
     rule: 0,
   };
   const rev: MapFlow = {
@@ -85,31 +64,29 @@ function mapInsertPair(m: Map<string, MapFlow>, k: Int32Array, i: number, now: n
     reverse: fwd,
     packets: 0,
     bytes: 0,
-    firstSeen: now,
-    lastSeen: now,
+    firstSeen: 0,
+    lastSeen: 0,
     rule: 0,
   };
   fwd.reverse = rev;
-  m.set(tupleString(vp >>> 8, vp & 0xff, src, dst, sport, dport), fwd);
-  m.set(tupleString(vp >>> 8, vp & 0xff, dst, src, dport, sport), rev);
+  m.set(tupleString(vrfOf(r), protoOf(r), src, dst, sportOf(r), dportOf(r)), fwd);
+  m.set(tupleString(vrfOf(r), protoOf(r), dst, src, dportOf(r), sportOf(r)), rev);
 }
 
-function mapDeletePair(m: Map<string, MapFlow>, k: Int32Array, i: number): void {
-  const src = k[i * 4]!;
-  const dst = k[i * 4 + 1]!;
-  const ports = k[i * 4 + 2]!;
-  const vp = k[i * 4 + 3]!;
-  m.delete(tupleString(vp >>> 8, vp & 0xff, src, dst, ports >>> 16, ports & 0xffff));
-  m.delete(tupleString(vp >>> 8, vp & 0xff, dst, src, ports & 0xffff, ports >>> 16));
+function mapDeletePair(m: Map<string, MapFlow>, i: number, salt: number): void {
+  const r = mixOf(i, salt);
+  const src = srcOf(i);
+  const dst = dstOf(i, salt);
+  m.delete(tupleString(vrfOf(r), protoOf(r), src, dst, sportOf(r), dportOf(r)));
+  m.delete(tupleString(vrfOf(r), protoOf(r), dst, src, dportOf(r), sportOf(r)));
 }
 
 const spec = { action: Action.FORWARD as Action, nextHop: 1, reverseNextHop: 2, now: 0 };
 const scratch = new FlowKey();
 
-function tableInsertPair(t: FlowTable, k: Int32Array, i: number): number {
-  const ports = k[i * 4 + 2]!;
-  const vp = k[i * 4 + 3]!;
-  scratch.setV4(vp >>> 8, vp & 0xff, k[i * 4]!, k[i * 4 + 1]!, ports >>> 16, ports & 0xffff);
+function tableInsertPair(t: FlowTable, i: number, salt: number): number {
+  const r = mixOf(i, salt);
+  scratch.setV4(vrfOf(r), protoOf(r), srcOf(i), dstOf(i, salt), sportOf(r), dportOf(r));
   return t.insertPair(scratch, spec);
 }
 
@@ -124,112 +101,111 @@ const M = (x: number) => `${(x / 1e6).toFixed(2)} M/s`;
 
 async function lookups(size: number, load: number): Promise<void> {
   const pairs = Math.floor((size * load) / 2);
-  const keys = makeKeys(pairs, 0x1234 + size);
-  const order = randomOrder(pairs, 0x9e37 + size);
+  const salt = 0x1234 + size;
   const t = new FlowTable({ capacity: size, seed: 42 });
-  for (let i = 0; i < pairs; i++) if (tableInsertPair(t, keys, i) < 0) throw new Error(`insert ${i} failed`);
+  for (let i = 0; i < pairs; i++) if (tableInsertPair(t, i, salt) < 0) throw new Error(`insert ${i} failed`);
   const m = new Map<string, MapFlow>();
-  for (let i = 0; i < pairs; i++) mapInsertPair(m, keys, i, 0);
-  let cur = 0;
+  for (let i = 0; i < pairs; i++) mapInsertPair(m, i, salt);
+  let rng = 0x2545f491;
   let sink = 0;
-  // Half the lookups go forward, half reverse, so both entries of each pair are read.
-  // Locals in the loop (not the closure's variables), so the loop neither boxes numbers nor stores per item.
+  // Half the lookups go forward, half reverse, so both entries of each pair are read. Locals in the loops
+  // (not the closure's variables), so the loops neither box numbers nor store per item.
   const tableRun = (vrfOffset: number) => () => {
-    let c = cur;
+    let x = rng;
     let acc = 0;
     for (let n = 0; n < BATCH; n++) {
-      const i = order[c]!;
-      c = c + 1 === ORDER ? 0 : c + 1;
-      const b = i * 4;
-      const ports = keys[b + 2]!;
-      const vp = keys[b + 3]!;
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      const i = ((x >>> 0) * pairs * 2.3283064365386963e-10) >>> 0;
+      const r = mixOf(i, salt);
+      const src = srcOf(i);
+      const dst = dstOf(i, salt);
       acc ^=
         n & 1
-          ? t.lookupV4(
-              (vp >>> 8) + vrfOffset,
-              vp & 0xff,
-              keys[b]!,
-              keys[b + 1]!,
-              ports >>> 16,
-              ports & 0xffff,
-            )
-          : t.lookupV4(
-              (vp >>> 8) + vrfOffset,
-              vp & 0xff,
-              keys[b + 1]!,
-              keys[b]!,
-              ports & 0xffff,
-              ports >>> 16,
-            );
+          ? t.lookupV4(vrfOf(r) + vrfOffset, protoOf(r), src, dst, sportOf(r), dportOf(r))
+          : t.lookupV4(vrfOf(r) + vrfOffset, protoOf(r), dst, src, dportOf(r), sportOf(r));
     }
-    cur = c;
+    rng = x;
+    sink ^= acc;
+  };
+  const batch = new FlowBatch(BURST);
+  const batchRun = (vrfOffset: number) => () => {
+    let x = rng;
+    let acc = 0;
+    for (let n = 0; n < BATCH; n += BURST) {
+      batch.clear();
+      for (let k = 0; k < BURST; k++) {
+        x ^= x << 13;
+        x ^= x >>> 17;
+        x ^= x << 5;
+        const i = ((x >>> 0) * pairs * 2.3283064365386963e-10) >>> 0;
+        const r = mixOf(i, salt);
+        const src = srcOf(i);
+        const dst = dstOf(i, salt);
+        if (k & 1) batch.addV4(vrfOf(r) + vrfOffset, protoOf(r), src, dst, sportOf(r), dportOf(r));
+        else batch.addV4(vrfOf(r) + vrfOffset, protoOf(r), dst, src, dportOf(r), sportOf(r));
+      }
+      acc ^= t.lookupBatch(batch);
+    }
+    rng = x;
     sink ^= acc;
   };
   const mapRun = (vrfOffset: number) => () => {
-    let c = cur;
+    let x = rng;
     let acc = 0;
     for (let n = 0; n < BATCH; n++) {
-      const i = order[c]!;
-      c = c + 1 === ORDER ? 0 : c + 1;
-      const b = i * 4;
-      const ports = keys[b + 2]!;
-      const vp = keys[b + 3]!;
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      const i = ((x >>> 0) * pairs * 2.3283064365386963e-10) >>> 0;
+      const r = mixOf(i, salt);
+      const src = srcOf(i);
+      const dst = dstOf(i, salt);
       const f =
         n & 1
-          ? m.get(
-              tupleString(
-                (vp >>> 8) + vrfOffset,
-                vp & 0xff,
-                keys[b]!,
-                keys[b + 1]!,
-                ports >>> 16,
-                ports & 0xffff,
-              ),
-            )
-          : m.get(
-              tupleString(
-                (vp >>> 8) + vrfOffset,
-                vp & 0xff,
-                keys[b + 1]!,
-                keys[b]!,
-                ports & 0xffff,
-                ports >>> 16,
-              ),
-            );
+          ? m.get(tupleString(vrfOf(r) + vrfOffset, protoOf(r), src, dst, sportOf(r), dportOf(r)))
+          : m.get(tupleString(vrfOf(r) + vrfOffset, protoOf(r), dst, src, dportOf(r), sportOf(r)));
       if (f !== undefined) acc ^= f.nextHop;
     }
-    cur = c;
+    rng = x;
     sink ^= acc;
   };
   const tag = `${size / 1024} K entries, ${load * 100}% load`;
-  // Misses: the same tuples in a VRF no flow uses.
+  // Misses: the same tuples in VRFs no flow uses.
   const r = await runBench(`lookup, ${tag}`, [
     { name: 'FlowTable.lookupV4 hit', fn: tableRun(0), items: BATCH },
+    { name: `FlowTable.lookupBatch hit (bursts of ${BURST})`, fn: batchRun(0), items: BATCH },
     { name: 'Map<string, object>.get hit', fn: mapRun(0), items: BATCH },
     { name: 'FlowTable.lookupV4 miss', fn: tableRun(1000), items: BATCH },
+    { name: `FlowTable.lookupBatch miss (bursts of ${BURST})`, fn: batchRun(1000), items: BATCH },
     { name: 'Map<string, object>.get miss', fn: mapRun(1000), items: BATCH },
   ]);
   const v = r.map((x) => x.itemsPerSec);
-  rows.push({ what: `lookup hit, ${tag}`, figure: M(v[0]!), baseline: M(v[1]!), ratio: v[0]! / v[1]! });
-  rows.push({ what: `lookup miss, ${tag}`, figure: M(v[2]!), baseline: M(v[3]!), ratio: v[2]! / v[3]! });
+  const row = (what: string, a: number, base: number) =>
+    rows.push({ what: `${what}, ${tag}`, figure: M(a), baseline: M(base), ratio: a / base });
+  row('lookup hit', v[0]!, v[2]!);
+  row(`lookup hit, bursts of ${BURST}`, v[1]!, v[2]!);
+  row('lookup miss', v[3]!, v[5]!);
+  row(`lookup miss, bursts of ${BURST}`, v[4]!, v[5]!);
   if (sink === 0x7fffffff) console.log(sink);
 }
 
 async function churn(size: number): Promise<void> {
   // Steady churn at 50% load: each call inserts a batch of new pairs and deletes them again.
   const pairs = Math.floor(size / 4);
-  const keys = makeKeys(pairs, 0x51 + size);
-  const fresh = makeKeys(BATCH, 0x77);
+  const salt = 0x51 + size;
   const t = new FlowTable({ capacity: size, seed: 43 });
-  for (let i = 0; i < pairs; i++) tableInsertPair(t, keys, i);
+  for (let i = 0; i < pairs; i++) tableInsertPair(t, i, salt);
   const m = new Map<string, MapFlow>();
-  for (let i = 0; i < pairs; i++) mapInsertPair(m, keys, i, 0);
+  for (let i = 0; i < pairs; i++) mapInsertPair(m, i, salt);
   const idx = new Int32Array(BATCH);
+  // Fresh flows: numbers above the resident ones.
   const r = await runBench(`insert + delete a pair, ${size / 1024} K entries, 50% load`, [
     {
       name: 'FlowTable insertPair + deletePair',
       fn: () => {
-        for (let i = 0; i < BATCH; i++) idx[i] = tableInsertPair(t, fresh, i);
+        for (let i = 0; i < BATCH; i++) idx[i] = tableInsertPair(t, pairs + i, salt);
         for (let i = 0; i < BATCH; i++) t.deletePair(idx[i]!);
       },
       items: BATCH,
@@ -237,8 +213,8 @@ async function churn(size: number): Promise<void> {
     {
       name: 'Map set x2 + delete x2',
       fn: () => {
-        for (let i = 0; i < BATCH; i++) mapInsertPair(m, fresh, i, 0);
-        for (let i = 0; i < BATCH; i++) mapDeletePair(m, fresh, i);
+        for (let i = 0; i < BATCH; i++) mapInsertPair(m, pairs + i, salt);
+        for (let i = 0; i < BATCH; i++) mapDeletePair(m, pairs + i, salt);
       },
       items: BATCH,
     },
@@ -256,10 +232,10 @@ function median(xs: number[]): number {
   return s[s.length >> 1]!;
 }
 
-/** Fill an empty table to 90% and drain it, timed directly; bytes per flow from array sizes and heap deltas. */
+/** Fill an empty table to 90% and drain it, timed directly (insert and delete alone, which runBench cannot split). */
 function fillDrain(size: number): void {
   const pairs = Math.floor((size * 0.9) / 2);
-  const keys = makeKeys(pairs, 0x3141 + size);
+  const salt = 0x3141 + size;
   const reps = size >= 4_000_000 ? 1 : 3;
   const ti: number[] = [];
   const td: number[] = [];
@@ -267,14 +243,14 @@ function fillDrain(size: number): void {
   const md: number[] = [];
   let tableBytes = 0;
   let mapBytes = 0;
-  // Per size, the table's memory is its typed arrays (t.byteLength); the 1 M row below measures the process.
   const idx = new Int32Array(pairs);
   for (let rep = 0; rep < reps; rep++) {
     gc();
     const t = new FlowTable({ capacity: size, seed: 44 + rep });
     let t0 = performance.now();
-    for (let i = 0; i < pairs; i++) idx[i] = tableInsertPair(t, keys, i);
+    for (let i = 0; i < pairs; i++) idx[i] = tableInsertPair(t, i, salt);
     ti.push(performance.now() - t0);
+    // The table's memory is its typed arrays; the 1 M row below measures the whole process.
     tableBytes = t.byteLength;
     if (t.size !== pairs * 2) throw new Error(`table holds ${t.size}, expected ${pairs * 2}`);
     t0 = performance.now();
@@ -286,20 +262,20 @@ function fillDrain(size: number): void {
     const h0 = process.memoryUsage().heapUsed;
     const m = new Map<string, MapFlow>();
     let t0 = performance.now();
-    for (let i = 0; i < pairs; i++) mapInsertPair(m, keys, i, 0);
+    for (let i = 0; i < pairs; i++) mapInsertPair(m, i, salt);
     mi.push(performance.now() - t0);
     gc();
     mapBytes = process.memoryUsage().heapUsed - h0;
     t0 = performance.now();
-    for (let i = 0; i < pairs; i++) mapDeletePair(m, keys, i);
+    for (let i = 0; i < pairs; i++) mapDeletePair(m, i, salt);
     md.push(performance.now() - t0);
   }
   const ins = pairs / (median(ti) / 1e3);
   const mins = pairs / (median(mi) / 1e3);
   const del = (2 * pairs) / (median(td) / 1e3);
   const mdel = (2 * pairs) / (median(md) / 1e3);
-  const tag = `${size / 1024} K entries, 0 -> 90% load`;
-  console.log(`\ninsert / delete, ${tag} (timed directly, median of ${reps})`);
+  const tag = `${size / 1024} K entries`;
+  console.log(`\ninsert / delete, ${tag}, 0 -> 90% -> 0 (timed directly, median of ${reps})`);
   console.log(
     `  FlowTable insertPair ${M(ins)} pairs, deletePair ${M(del)} flows, ${(tableBytes / (2 * pairs)).toFixed(1)} B/flow`,
   );
@@ -307,19 +283,19 @@ function fillDrain(size: number): void {
     `  Map                  ${M(mins)} pairs, delete     ${M(mdel)} flows, ${(mapBytes / (2 * pairs)).toFixed(1)} B/flow`,
   );
   rows.push({
-    what: `insert pair, ${tag}`,
+    what: `insert pair, ${tag}, 0 -> 90% load`,
     figure: `${M(ins)} pairs`,
     baseline: `${M(mins)} pairs`,
     ratio: ins / mins,
   });
   rows.push({
-    what: `delete, ${size / 1024} K entries, 90% -> 0`,
+    what: `delete, ${tag}, 90% -> 0`,
     figure: `${M(del)} flows`,
     baseline: `${M(mdel)} flows`,
     ratio: del / mdel,
   });
   rows.push({
-    what: `bytes per flow, ${size / 1024} K entries at 90% load (typed arrays / heap delta)`,
+    what: `bytes per flow, ${tag} at 90% load (table: typed arrays; Map: heap delta)`,
     figure: `${(tableBytes / (2 * pairs)).toFixed(1)} B`,
     baseline: `${(mapBytes / (2 * pairs)).toFixed(1)} B`,
     ratio: mapBytes / tableBytes,
@@ -329,26 +305,24 @@ function fillDrain(size: number): void {
 /** The issue's memory goal: 1 M flows (500 K pairs) in a 1 M-entry table (main area 2^20, overflow 20%). */
 function memoryAtOneMillion(): void {
   const pairs = 500_000;
-  const keys = makeKeys(pairs, 0x2718);
   gc();
   const h0 = process.memoryUsage();
   const t = new FlowTable({ capacity: 1 << 20, seed: 45 });
-  for (let i = 0; i < pairs; i++) if (tableInsertPair(t, keys, i) < 0) throw new Error('insert failed');
+  for (let i = 0; i < pairs; i++) if (tableInsertPair(t, i, 0x2718) < 0) throw new Error('insert failed');
   gc();
   const h1 = process.memoryUsage();
   const measured = h1.heapUsed - h0.heapUsed + (h1.arrayBuffers - h0.arrayBuffers);
-  const arrays = t.byteLength;
   gc();
   const m0 = process.memoryUsage().heapUsed;
   const m = new Map<string, MapFlow>();
-  for (let i = 0; i < pairs; i++) mapInsertPair(m, keys, i, 0);
+  for (let i = 0; i < pairs; i++) mapInsertPair(m, i, 0x2718);
   gc();
   const mapBytes = process.memoryUsage().heapUsed - m0;
   console.log(
-    `\nmemory, 1 M flows: table ${(measured / 1e6).toFixed(1)} MB measured (${(arrays / 1e6).toFixed(1)} MB typed arrays), Map ${(mapBytes / 1e6).toFixed(1)} MB`,
+    `\nmemory, 1 M flows: table ${(measured / 1e6).toFixed(1)} MB measured (${(t.byteLength / 1e6).toFixed(1)} MB typed arrays), Map ${(mapBytes / 1e6).toFixed(1)} MB`,
   );
   rows.push({
-    what: 'bytes per flow at 1 M flows (1 M-entry table + 20% overflow; heap + typed arrays)',
+    what: 'bytes per flow at 1 M flows (1 M-entry table + 20% overflow; process heap + array buffers)',
     figure: `${(measured / 1e6).toFixed(1)} B`,
     baseline: `${(mapBytes / 1e6).toFixed(1)} B`,
     ratio: mapBytes / measured,

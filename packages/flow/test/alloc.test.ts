@@ -4,7 +4,7 @@
 import { PerformanceObserver } from 'node:perf_hooks';
 import { getHeapSpaceStatistics } from 'node:v8';
 import { describe, expect, it } from 'vitest';
-import { Action, FlowKey, FlowTable, TcpFlag } from '../src/index.js';
+import { Action, FlowBatch, FlowKey, FlowTable, TcpFlag } from '../src/index.js';
 
 const newSpaceUsed = () =>
   getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')!.space_used_size;
@@ -26,12 +26,13 @@ async function gcEventsDuring(fn: () => void): Promise<{ gcs: number; newSpaceGr
 }
 
 describe('allocation', () => {
-  it('lookupV4, lookup, hit, insertPair and deletePair allocate nothing per call', async () => {
+  it('lookupV4, lookup, lookupBatch, hit, insertPair and deletePair allocate nothing per call', async () => {
     const t = new FlowTable({ capacity: 1 << 14, seed: 1 });
     const n = 4000;
     const k = new FlowKey();
     const spec = { action: Action.FORWARD as Action, nextHop: 3, now: 0 };
     const idx = new Int32Array(n);
+    const batch = new FlowBatch(32);
     const src = (i: number) => (0x0a000000 + i) | 0;
     const round = (iters: number) => {
       let acc = 0;
@@ -43,6 +44,11 @@ describe('allocation', () => {
           t.hit(f, r, 100, TcpFlag.ACK);
           acc ^= t.lookup(k.setV4(1, 6, 0x0b000001, src(i), 80, 1000 + (i & 0xfff)));
           acc ^= t.lookupV4(2, 6, src(i), 0x0b000001, 1, 80);
+        }
+        for (let i = 0; i < n; i += 32) {
+          batch.clear();
+          for (let j = i; j < i + 32; j++) batch.addV4(1, 6, src(j), 0x0b000001, 1000 + (j & 0xfff), 80);
+          acc ^= t.lookupBatch(batch);
         }
         for (let i = 0; i < n; i++) t.deletePair(idx[i]!);
       }

@@ -1,10 +1,12 @@
 import { Worker } from 'node:worker_threads';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   Action,
   BUCKET_SIZE,
   COLD_BYTES,
   FieldRangeError,
+  FlowBatch,
   FlowFlag,
   FlowIndexError,
   FlowKey,
@@ -14,6 +16,7 @@ import {
   hashWords,
   InsertStatus,
   makeSeed,
+  PortRangeError,
   reduce,
   SLOT_WORDS,
 } from '../src/index.js';
@@ -322,5 +325,57 @@ describe('shared memory', () => {
     });
     await w.terminate();
     expect(got).toBe(321);
+  });
+});
+
+describe('lookupBatch', () => {
+  it('gives the same answers as lookupV4 one by one, hits and misses, in and out of overflow chains', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.nat(400), { minLength: 1, maxLength: 64 }),
+        fc.integer({ min: 1, max: 3 }),
+        (picks, seed) => {
+          const t = new FlowTable({ capacity: 256, seed });
+          for (let i = 0; i < 200; i++) t.insertPair(key(i), { action: Action.FORWARD });
+          const batch = new FlowBatch(64);
+          for (const p of picks) {
+            // Even picks are forward keys, odd ones the reverse; picks >= 400 (i >= 200) are absent.
+            const i = p >> 1;
+            if (p & 1) batch.addV4(1, 17, 0x0b000000 + (i >>> 16), 0x0a000000 + i, 53, 1000 + (i & 0xffff));
+            else batch.addV4(1, 17, 0x0a000000 + i, 0x0b000000 + (i >>> 16), 1000 + (i & 0xffff), 53);
+          }
+          const hits = t.lookupBatch(batch);
+          let expectHits = 0;
+          for (let j = 0; j < batch.count; j++) {
+            const q = j * 4;
+            const w = batch.tuples;
+            const one = t.lookupV4(
+              w[q]! >>> 16,
+              (w[q]! >>> 8) & 0xff,
+              w[q + 2]!,
+              w[q + 3]!,
+              w[q + 1]! >>> 16,
+              w[q + 1]! & 0xffff,
+            );
+            expect(batch.result[j]).toBe(one);
+            if (one >= 0) expectHits++;
+          }
+          expect(hits).toBe(expectHits);
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
+  it('is bounded and validates what it is given', () => {
+    const b = new FlowBatch(2);
+    expect(b.addV4(1, 6, 1, 2, 3, 4)).toBe(0);
+    expect(b.addV4(1, 6, 1, 2, 3, 4)).toBe(1);
+    expect(b.addV4(1, 6, 1, 2, 3, 4)).toBe(-1);
+    b.clear();
+    expect(() => b.addV4(1, 6, 1, 2, 70000, 4)).toThrow(PortRangeError);
+    expect(() => b.addV4(1 << 16, 6, 1, 2, 3, 4)).toThrow(FieldRangeError);
+    expect(b.count).toBe(0);
+    expect(new FlowTable({ capacity: 8 }).lookupBatch(b)).toBe(0);
   });
 });
