@@ -5,11 +5,10 @@
 // KEEPALIVEs and UPDATEs of the capture, and of a pcap written here with PcapWriter in which one real UPDATE
 // is cut over two TCP segments (the message appears on the frame that completes it).
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { decodeMessage, sessionContext } from '@filament/bgp';
 import { ethernet, ipv4Packet, PcapWriter, pcapPackets, tcp } from '@filament/encap';
-import { describeWithTool, freePort, run, scratchDir, waitFor } from '@filament/testkit';
+import { describeWithTool, freePort, scratchDir, waitFor } from '@filament/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type Capture,
@@ -21,18 +20,7 @@ import {
 } from '../../../packages/bgp/test/support/daemons.js';
 import { jsonLine } from '../src/command.js';
 import { TcpDirection } from '../src/tcp-reassembly.js';
-
-const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..', '..');
-const main = join(root, 'tools', 'cli', 'dist', 'main.js');
-
-function filament(args: string[], input?: string): { code: number | null; stdout: string; stderr: string } {
-  const r = run(process.execPath, [main, ...args], {
-    allowFail: true,
-    timeoutMs: 60_000,
-    ...(input !== undefined ? { input } : {}),
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+import { buildCli, filament } from './support/built-cli.js';
 
 const lines = (s: string) =>
   s
@@ -42,9 +30,7 @@ const lines = (s: string) =>
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
-beforeAll(() => {
-  run('pnpm', ['--filter', '@filament/cli...', 'build'], { cwd: root, timeoutMs: 300_000 });
-}, 300_000);
+beforeAll(() => buildCli(), 300_000);
 
 describe('filament bgp decode', () => {
   it('decodes a KEEPALIVE given as hex, and prints --help with an example', () => {

@@ -3,21 +3,14 @@
 // (gzip as published, and the same bytes plain and bzip2-compressed) and for TABLE_DUMP_V2 RIB dumps that
 // BIRD 2 writes at test time; the JSON lines carry the same routes, peers and times as bgpdump's lines.
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { describeWithTool, hasTool, run, scratchDir, startDaemon, waitFor } from '@filament/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildCli, filament, repoRoot } from './support/built-cli.js';
 
-const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..', '..');
-const main = join(root, 'tools', 'cli', 'dist', 'main.js');
-const ris = join(root, '..', 'shared', 'corpus', 'ris');
+const ris = join(repoRoot, '..', 'shared', 'corpus', 'ris');
 const corpus = existsSync(ris) ? readdirSync(ris).filter((f) => f.endsWith('.gz')) : [];
-
-function filament(args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = run(process.execPath, [main, ...args], { allowFail: true, timeoutMs: 300_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 const bgpdump = (file: string) => run('bgpdump', ['-m', file], { timeoutMs: 300_000 }).stdout;
 
@@ -57,9 +50,7 @@ const head = (line: string) => {
   return f.slice(0, f[2] === 'STATE' ? 7 : 6).join('|');
 };
 
-beforeAll(() => {
-  run('pnpm', ['--filter', '@filament/cli...', 'build'], { cwd: root, timeoutMs: 300_000 });
-}, 300_000);
+beforeAll(() => buildCli(), 300_000);
 
 describe('filament mrt', () => {
   it('prints --help with an example, and a usage error without FILE', () => {
