@@ -64,6 +64,8 @@ export interface Listener {
   messages: Captured[];
   /** Resolves when `pred` holds for the messages received so far (checked on each message), or rejects after `ms`. */
   waitFor(pred: (m: Captured[]) => boolean, ms: number): Promise<void>;
+  /** Sends a message to the connected speaker(s). */
+  send(msg: Uint8Array): void;
   close(): Promise<void>;
 }
 
@@ -143,6 +145,9 @@ export async function listen(
         }, ms);
         waiters.push(w);
       });
+    },
+    send(msg) {
+      for (const s of sockets) s.write(msg);
     },
     close() {
       // Waiters still pending end now (resolved: their timeout would otherwise fire after the test).
