@@ -1,0 +1,112 @@
+// The controller process minus argv: opens the store, bootstraps defaults, serves the config API and follows
+// the store's watch (the feed a control plane subscribes to; two controllers on one etcd see each other's
+// writes through it).
+import { EventEmitter } from 'node:events';
+import { readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import pino, { type Logger } from 'pino';
+import { createApiServer } from './api/server.js';
+import { ConfigService } from './api/service.js';
+import { ensureTokenFile, TokenAuth, type TokenEntry } from './auth/tokens.js';
+import { bootstrap } from './bootstrap.js';
+import type { ControllerConfig } from './config.js';
+import { Ipam } from './ipam/hooks.js';
+import { controllerMetrics } from './metrics.js';
+import { EtcdStore } from './store/etcd.js';
+import type { Change, Store, Watcher } from './store/interface.js';
+import { SqliteStore } from './store/sqlite.js';
+
+export interface ControllerEvents {
+  change: [Change];
+}
+
+export class Controller {
+  /** Every store change (own and other controllers'), in revision order. */
+  readonly changes = new EventEmitter<ControllerEvents>();
+  private watcher: Watcher | undefined;
+
+  private constructor(
+    readonly config: ControllerConfig,
+    readonly store: Store,
+    readonly service: ConfigService,
+    readonly server: Server,
+    readonly log: Logger,
+    readonly adminToken: string | undefined,
+  ) {}
+
+  static openStore(cfg: ControllerConfig): Store {
+    return cfg.store.engine === 'sqlite'
+      ? new SqliteStore({ dataDir: cfg.store.data_dir })
+      : new EtcdStore({ hosts: cfg.store.hosts, ...(cfg.store.prefix ? { prefix: cfg.store.prefix } : {}) });
+  }
+
+  static async start(
+    cfg: ControllerConfig,
+    log: Logger = pino({ level: cfg.log_level }),
+  ): Promise<Controller> {
+    const store = Controller.openStore(cfg);
+    const metrics = controllerMetrics();
+    const ipam = new Ipam(store, { asn: cfg.asn });
+    const service = new ConfigService(store, ipam);
+    let auth: TokenAuth | undefined;
+    let adminToken: string | undefined;
+    if (cfg.auth.enabled) {
+      const entries: TokenEntry[] = [...(cfg.auth.tokens ?? [])];
+      if (cfg.auth.admin_token_file) {
+        adminToken = ensureTokenFile(cfg.auth.admin_token_file);
+        entries.push({ token: adminToken, name: 'admin', role: 'cloud-admin' });
+      }
+      if (entries.length === 0)
+        throw new Error('auth is enabled but no token is configured (admin_token_file or auth.tokens)');
+      auth = new TokenAuth(entries);
+    } else {
+      log.warn('authentication is disabled: every request acts as cloud-admin');
+    }
+    await bootstrap(service, cfg.asn);
+    const tls = cfg.tls
+      ? {
+          cert: readFileSync(cfg.tls.cert_file),
+          key: readFileSync(cfg.tls.key_file),
+          ...(cfg.tls.ca_file ? { ca: readFileSync(cfg.tls.ca_file) } : {}),
+        }
+      : undefined;
+    const server = createApiServer({ service, auth, log, metrics, ...(tls ? { tls } : {}) });
+    const c = new Controller(cfg, store, service, server, log, adminToken);
+    const from = await store.revision();
+    c.watcher = await store.watch(
+      from,
+      (ch) => {
+        metrics.watchEvents.inc({ type: ch.type, kind: ch.kind });
+        c.changes.emit('change', ch);
+      },
+      (e) => log.error({ err: e }, 'store watch failed'),
+    );
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(cfg.listen.port, cfg.listen.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    const a = server.address() as AddressInfo;
+    log.info(
+      { host: a.address, port: a.port, store: store.engine, tls: !!tls, auth: !!auth },
+      'config API listening',
+    );
+    return c;
+  }
+
+  get port(): number {
+    return (this.server.address() as AddressInfo).port;
+  }
+
+  async close(): Promise<void> {
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+    await this.watcher?.close();
+    await this.store.close();
+  }
+}
