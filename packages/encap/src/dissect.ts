@@ -28,8 +28,8 @@ import { icmpv6 } from './icmpv6.js';
 import { ipv4 } from './ipv4.js';
 import { ipv6, ipv6ChecksumDestination } from './ipv6.js';
 import { guessMplsPayloadByNibble, type MplsPayloadGuess, mpls } from './mpls.js';
-import { tcp } from './tcp.js';
-import { udp } from './udp.js';
+import { type TcpDecodeOptions, tcp } from './tcp.js';
+import { type UdpDecodeOptions, udp } from './udp.js';
 import { vlan } from './vlan.js';
 import { vxlan } from './vxlan.js';
 
@@ -284,8 +284,9 @@ const decodeRawIp: LayerDecoder = (buf, offset, ctx) => {
 };
 
 // Shared, never mutated: no options object per packet.
-const LAX = { allowTruncated: true } as const;
-const STRICT = { allowTruncated: false } as const;
+// Option bytes as views: the dissector turns them into hex at once and keeps no reference.
+const LAX = { allowTruncated: true, view: true } as const;
+const STRICT = { allowTruncated: false, view: true } as const;
 
 const decodeIpv4: LayerDecoder = (buf, offset, ctx) => {
   const lax = ctx.options.lax !== false;
@@ -303,6 +304,9 @@ const decodeIpv4: LayerDecoder = (buf, offset, ctx) => {
   };
   // Only the first fragment carries the next header.
   const next = value.fragmentOffset !== 0 ? undefined : ctx.registry.ipProtocols.get(value.protocol);
+  // JSON-friendly in place (what `jsonFriendly` would do): the only bytes are the options.
+  (value as { options: unknown }).options = toHex(value.options);
+  if (value.optionList.length > 0) jsonFriendly(value.optionList);
   return { value, length, next, end };
 };
 
@@ -360,15 +364,27 @@ function pseudoSum(
   return sum;
 }
 
+// Decode options filled in just before each synchronous codec call, which reads and never keeps them:
+// no options objects per packet.
+const UDP_PSEUDO = { sum: 0, ipv6: false };
+const UDP_CHECKED: UdpDecodeOptions = { lax: true, pseudo: UDP_PSEUDO };
+const UDP_UNCHECKED: UdpDecodeOptions = { lax: true };
+const TCP_PSEUDO = { sum: 0 };
+const TCP_CHECKED: TcpDecodeOptions = { pseudo: TCP_PSEUDO, segmentLength: 0 };
+const TCP_UNCHECKED: TcpDecodeOptions = {};
+
 const decodeUdp: LayerDecoder = (buf, offset, ctx) => {
   const lax = ctx.options.lax !== false;
   const ulen = offset + 6 <= buf.length ? (buf[offset + 4]! << 8) | buf[offset + 5]! : 0;
   const sum = pseudoSum(buf, ctx, 17, ulen);
-  const { value, length } = udp.decode(
-    buf,
-    offset,
-    sum === undefined ? { lax } : { lax, pseudo: { sum, ipv6: ctx.ip?.version === 6 } },
-  );
+  let opts = UDP_UNCHECKED;
+  if (sum !== undefined) {
+    UDP_PSEUDO.sum = sum;
+    UDP_PSEUDO.ipv6 = ctx.ip?.version === 6;
+    opts = UDP_CHECKED;
+  }
+  opts.lax = lax;
+  const { value, length } = udp.decode(buf, offset, opts);
   const extra = ctx.options.udpPorts;
   const reg = ctx.registry.udpPorts;
   const next =
@@ -382,16 +398,21 @@ const decodeTcp: LayerDecoder = (buf, offset, ctx) => {
   const segment = ip ? ip.payloadLength : buf.length - offset;
   const sum = pseudoSum(buf, ctx, 6, segment);
   const full = offset + segment <= buf.length;
-  const { value, length } = tcp.decode(
-    buf,
-    offset,
-    sum === undefined || !full ? {} : { pseudo: { sum }, segmentLength: segment },
-  );
+  let opts = TCP_UNCHECKED;
+  if (sum !== undefined && full) {
+    TCP_PSEUDO.sum = sum;
+    TCP_CHECKED.segmentLength = segment;
+    opts = TCP_CHECKED;
+  }
+  const { value, length } = tcp.decode(buf, offset, opts);
   const extra = ctx.options.tcpPorts;
   const reg = ctx.registry.tcpPorts;
   const next =
     extra?.[value.dstPort] ?? reg.get(value.dstPort) ?? extra?.[value.srcPort] ?? reg.get(value.srcPort);
   ctx.ip = undefined;
+  // JSON-friendly in place: only options (unknown kinds) and padding hold bytes.
+  if (value.options.length > 0) jsonFriendly(value.options);
+  if (value.padding) (value as { padding: unknown }).padding = toHex(value.padding);
   return { value, length, next };
 };
 
@@ -434,6 +455,22 @@ const decodeMpls: LayerDecoder = (buf, offset, ctx) => {
 };
 
 const decodeDhcpv4: LayerDecoder = (buf, offset) => dhcpv4.decode(buf, offset);
+
+// Built-in decoders whose values hold no bytes or bigints, or that convert theirs in place: `dissect` skips
+// the generic `jsonFriendly` walk for them. A decoder registered under the same name by a caller is walked.
+const JSON_READY: ReadonlySet<LayerDecoder> = new Set([
+  decodeEthernet,
+  decodeVlan,
+  decodeArp,
+  decodeSll,
+  decodeNull,
+  decodeIpv4,
+  decodeUdp,
+  decodeTcp,
+  decodeGre,
+  decodeVxlan,
+  decodeMpls,
+]);
 
 /** A registry with every decoder this package has and the standard numbers bound to them. */
 export function createDissectorRegistry(): DissectorRegistry {
@@ -535,7 +572,8 @@ export function dissect(frame: Uint8Array, opts: DissectOptions = {}): Dissected
       layers.push(errorLayer(e, offset));
       return layers;
     }
-    layers.push({ name: step.name ?? name, offset, length: step.length, value: jsonFriendly(step.value) });
+    const value = JSON_READY.has(decoder) ? step.value : jsonFriendly(step.value);
+    layers.push({ name: step.name ?? name, offset, length: step.length, value });
     offset += step.length;
     if (step.end !== undefined && step.end < ctx.end) {
       if (firstEnd < 0) firstEnd = ctx.end;

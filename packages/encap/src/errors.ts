@@ -51,7 +51,13 @@ export class RangeFieldError extends EncapError {
   override name = 'RangeFieldError';
   override readonly code = 'ERR_ENCAP_RANGE';
 
-  constructor(layer: string, field: string, value: number | bigint, min: number | bigint, max: number | bigint) {
+  constructor(
+    layer: string,
+    field: string,
+    value: number | bigint,
+    min: number | bigint,
+    max: number | bigint,
+  ) {
     super(layer, field, -1, `${String(value)} is outside ${String(min)}..${String(max)}`);
   }
 }
@@ -71,5 +77,6 @@ export function need(buf: Uint8Array, offset: number, need: number, layer: strin
 
 /** Throws RangeFieldError unless `min <= value <= max` and value is an integer. */
 export function checkRange(layer: string, field: string, value: number, min: number, max: number): void {
-  if (!Number.isInteger(value) || value < min || value > max) throw new RangeFieldError(layer, field, value, min, max);
+  if (!Number.isInteger(value) || value < min || value > max)
+    throw new RangeFieldError(layer, field, value, min, max);
 }

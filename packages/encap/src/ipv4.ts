@@ -70,7 +70,16 @@ export interface IPv4Decoded extends IPv4Header {
 export interface IPv4DecodeOptions {
   /** Accept a total length beyond the buffer (a capture cut by its snap length). Default false. */
   allowTruncated?: boolean;
+  /**
+   * Return `options` and option `data` as views into `buf` (a header without options shares one empty
+   * array) instead of copies. Default false: decoded values own their bytes, so they stay valid when the
+   * caller reuses the buffer. For callers that convert the bytes at once, such as the dissector.
+   */
+  view?: boolean;
 }
+
+/** The `options` of every header without options decoded with `view`: zero-length, so nothing to write. */
+const NO_OPTIONS = new Uint8Array(0);
 
 export const IPv4OptionType = {
   EndOfOptionList: 0,
@@ -89,7 +98,13 @@ export const IPV4 = { minLength: 20, maxOptions: 40, checksum: 10, src: 12, dst:
  * Parses option TLVs from raw option bytes. `base` is the absolute offset of the first option octet, so
  * errors point into the packet. After End of Option List the rest is padding and is not listed.
  */
-export function parseIPv4Options(bytes: Uint8Array, base = 0, start = 0, end = bytes.length): IPv4Option[] {
+export function parseIPv4Options(
+  bytes: Uint8Array,
+  base = 0,
+  start = 0,
+  end = bytes.length,
+  view = false,
+): IPv4Option[] {
   const list: IPv4Option[] = [];
   let i = start;
   while (i < end) {
@@ -108,7 +123,7 @@ export function parseIPv4Options(bytes: Uint8Array, base = 0, start = 0, end = b
     if (len < 2) throw new InvalidFieldError(LAYER, 'option.length', base + i - start + 1, len, 'below 2');
     if (i + len > end)
       throw new InvalidFieldError(LAYER, 'option.length', base + i - start + 1, len, 'runs past the header');
-    list.push({ type, data: bytes.slice(i + 2, i + len) });
+    list.push({ type, data: view ? bytes.subarray(i + 2, i + len) : bytes.slice(i + 2, i + len) });
     i += len;
   }
   return list;
@@ -216,7 +231,10 @@ export const ipv4: IPv4Codec = {
     if (frag & 0x8000)
       throw new InvalidFieldError(LAYER, 'flags', offset + 6, frag >> 13, 'reserved flag set');
     const checksum = (buf[offset + 10]! << 8) | buf[offset + 11]!;
-    const optionList = parseIPv4Options(buf, offset + IPV4.minLength, offset + IPV4.minLength, offset + hl);
+    const view = opts?.view === true;
+    const start = offset + IPV4.minLength;
+    const end = offset + hl;
+    const optionList = parseIPv4Options(buf, start, start, end, view);
     return {
       value: {
         version: 4,
@@ -234,7 +252,11 @@ export const ipv4: IPv4Codec = {
         checksumValid: internetChecksum(buf, offset, hl) === 0,
         src: formatIPv4(buf, offset + IPV4.src),
         dst: formatIPv4(buf, offset + IPV4.dst),
-        options: buf.slice(offset + IPV4.minLength, offset + hl),
+        options: !view
+          ? buf.slice(start, end)
+          : hl === IPV4.minLength
+            ? NO_OPTIONS
+            : buf.subarray(start, end),
         optionList,
       },
       length: hl,

@@ -102,27 +102,31 @@ export interface TcpDecodeOptions {
   segmentLength?: number;
 }
 
-const FLAG_BITS: [keyof TcpFlags, number][] = [
-  ['cwr', 0x80],
-  ['ece', 0x40],
-  ['urg', 0x20],
-  ['ack', 0x10],
-  ['psh', 0x08],
-  ['rst', 0x04],
-  ['syn', 0x02],
-  ['fin', 0x01],
-];
-
+/** The flags byte as an object; one literal of fixed shape, no table walk or closure per call. */
 export function tcpFlagsFromByte(b: number): TcpFlags {
-  const f = {} as TcpFlags;
-  for (const [name, bit] of FLAG_BITS) f[name] = (b & bit) !== 0;
-  return f;
+  return {
+    cwr: (b & 0x80) !== 0,
+    ece: (b & 0x40) !== 0,
+    urg: (b & 0x20) !== 0,
+    ack: (b & 0x10) !== 0,
+    psh: (b & 0x08) !== 0,
+    rst: (b & 0x04) !== 0,
+    syn: (b & 0x02) !== 0,
+    fin: (b & 0x01) !== 0,
+  };
 }
 
 export function tcpFlagsToByte(f: TcpFlags): number {
-  let b = 0;
-  for (const [name, bit] of FLAG_BITS) if (f[name]) b |= bit;
-  return b;
+  return (
+    (f.cwr ? 0x80 : 0) |
+    (f.ece ? 0x40 : 0) |
+    (f.urg ? 0x20 : 0) |
+    (f.ack ? 0x10 : 0) |
+    (f.psh ? 0x08 : 0) |
+    (f.rst ? 0x04 : 0) |
+    (f.syn ? 0x02 : 0) |
+    (f.fin ? 0x01 : 0)
+  );
 }
 
 function optionLength(o: TcpOption): number {
@@ -269,20 +273,20 @@ function encode(value: Tcp, buf?: Uint8Array, offset = 0, opts: TcpEncodeOptions
   return out;
 }
 
-function decodeOptions(
-  buf: Uint8Array,
-  start: number,
-  end: number,
-): { options: TcpOption[]; padding?: Uint8Array } {
-  const options: TcpOption[] = [];
+/**
+ * Parses the options in [start, end) into `value.options`; bytes after an EOL become `value.padding`.
+ * Writes into the value being built, so decoding a header without options allocates only its empty list.
+ */
+function decodeOptions(buf: Uint8Array, start: number, end: number, value: Tcp): void {
+  const options = value.options;
   let at = start;
   while (at < end) {
     const type = buf[at]!;
     if (type === 0) {
       options.push({ kind: 'eol' });
       at++;
-      if (at < end) return { options, padding: buf.slice(at, end) };
-      break;
+      if (at < end) value.padding = buf.slice(at, end);
+      return;
     }
     if (type === 1) {
       options.push({ kind: 'nop' });
@@ -308,7 +312,6 @@ function decodeOptions(
     else options.push({ kind: 'unknown', type, data: buf.slice(d, at + len) });
     at += len;
   }
-  return { options };
 }
 
 /** Reads the header and options; with a pseudo-header verifies the checksum over `segmentLength` bytes. */
@@ -320,17 +323,6 @@ function decode(buf: Uint8Array, offset = 0, opts: TcpDecodeOptions = {}): Decod
     throw new InvalidFieldError(LAYER, 'dataOffset', offset + 12, dataOffset, 'below the minimum of 5 words');
   }
   need(buf, offset, headerLength, LAYER, 'options');
-  const { options, padding } = decodeOptions(buf, offset + TCP_MIN_HEADER_LENGTH, offset + headerLength);
-  const checksum = (buf[offset + 16]! << 8) | buf[offset + 17]!;
-  let checksumValid: boolean | undefined;
-  if (opts.pseudo) {
-    const segment = opts.segmentLength ?? buf.length - offset;
-    if (segment < headerLength)
-      throw new InvalidFieldError(LAYER, 'segmentLength', offset, segment, 'shorter than the header');
-    need(buf, offset, segment, LAYER, 'payload');
-    checksumValid =
-      internetChecksum(buf, offset, segment, pseudoHeaderSum(opts.pseudo, IpProtocol.TCP, segment)) === 0;
-  }
   const value: Tcp = {
     srcPort: (buf[offset]! << 8) | buf[offset + 1]!,
     dstPort: (buf[offset + 2]! << 8) | buf[offset + 3]!,
@@ -340,12 +332,21 @@ function decode(buf: Uint8Array, offset = 0, opts: TcpDecodeOptions = {}): Decod
     reserved: buf[offset + 12]! & 0x0f,
     flags: tcpFlagsFromByte(buf[offset + 13]!),
     window: (buf[offset + 14]! << 8) | buf[offset + 15]!,
-    checksum,
-    checksumValid,
+    checksum: (buf[offset + 16]! << 8) | buf[offset + 17]!,
+    checksumValid: undefined,
     urgentPointer: (buf[offset + 18]! << 8) | buf[offset + 19]!,
-    options,
+    options: [],
   };
-  if (padding) value.padding = padding;
+  // Options first, so a bad option is reported before a short segment, as always.
+  decodeOptions(buf, offset + TCP_MIN_HEADER_LENGTH, offset + headerLength, value);
+  if (opts.pseudo) {
+    const segment = opts.segmentLength ?? buf.length - offset;
+    if (segment < headerLength)
+      throw new InvalidFieldError(LAYER, 'segmentLength', offset, segment, 'shorter than the header');
+    need(buf, offset, segment, LAYER, 'payload');
+    value.checksumValid =
+      internetChecksum(buf, offset, segment, pseudoHeaderSum(opts.pseudo, IpProtocol.TCP, segment)) === 0;
+  }
   return { value, length: headerLength };
 }
 
