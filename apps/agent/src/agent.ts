@@ -1,0 +1,315 @@
+// The agent: the forwarding tables and data plane of one compute node, with the API a controller (or a
+// test acting as one) installs state through: VRFs, ports, routes, MAC/IP entries and BUM peers. It owns
+// the underlay sockets and the introspect/metrics HTTP endpoint.
+
+import { DuplicateObjectError, InvalidPrefixError, UnknownObjectError } from './errors.js';
+import { Forwarder, type ForwarderOptions } from './forwarder.js';
+import { Introspect } from './introspect.js';
+import { macFromText, macText } from './mac-table.js';
+import { type Encap, ipv4Number, NextHopKind, NH_DISCARD, type TunnelSpec } from './nexthop.js';
+import { Port, type PortSpec } from './ports.js';
+import { Underlay, type UnderlayOptions } from './underlay.js';
+import { parsePrefix, Vrf } from './vrf.js';
+
+/** Where a route or MAC entry points. */
+export type RouteTarget =
+  | { port: string }
+  | { tunnel: TunnelSpec }
+  | { ecmp: RouteTarget[] }
+  | { discard: true };
+
+export interface VrfSpec {
+  name: string;
+  vni?: number;
+  /** Distributed gateway addresses of the VN's subnets. */
+  gateways?: string[];
+  encapL2?: Encap[];
+  encapL3?: Encap[];
+}
+
+export interface AgentOptions {
+  name: string;
+  /** Underlay IPv4 address. */
+  underlay: string;
+  /** Router MAC (default 00:00:5e:00:01:00, the vRouter's). */
+  routerMac?: string;
+  flow?: ForwarderOptions['flow'];
+  ringSlots?: number;
+}
+
+export class Agent {
+  readonly name: string;
+  readonly underlayAddress: string;
+  readonly fw: Forwarder;
+  underlay: Underlay | null = null;
+  introspect: Introspect | null = null;
+  private readonly vrfByName = new Map<string, Vrf>();
+  private readonly portByName = new Map<string, Port>();
+
+  constructor(opts: AgentOptions) {
+    this.name = opts.name;
+    this.underlayAddress = opts.underlay;
+    const fo: ForwarderOptions = {
+      routerMac: macFromText(opts.routerMac ?? '00:00:5e:00:01:00'),
+      underlay4: ipv4Number(opts.underlay),
+    };
+    if (opts.flow !== undefined) fo.flow = opts.flow;
+    if (opts.ringSlots !== undefined) fo.ringSlots = opts.ringSlots;
+    this.fw = new Forwarder(fo);
+  }
+
+  /** Opens the underlay sockets (and the introspect endpoint when `httpPort` is given, 0 = any). */
+  async start(underlay: Partial<UnderlayOptions> = {}, httpPort?: number): Promise<void> {
+    const u = new Underlay(this.fw, { address: this.underlayAddress, ...underlay });
+    await u.open(underlay.sourcePorts ?? 16);
+    this.underlay = u;
+    if (httpPort !== undefined) {
+      this.introspect = new Introspect(this);
+      await this.introspect.listen(httpPort);
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this.underlay?.close();
+    await this.introspect?.close();
+    this.underlay = null;
+    this.introspect = null;
+  }
+
+  // ------------------------------------------------------------------ VRFs
+
+  addVrf(spec: VrfSpec): Vrf {
+    if (this.vrfByName.has(spec.name)) throw new DuplicateObjectError('vrf', 'name', spec.name);
+    const fw = this.fw;
+    const vrf = new Vrf(fw.vrfs.length, spec.name);
+    if (spec.vni !== undefined) {
+      fw.vnis.set(spec.vni, vrf.id);
+      vrf.vni = spec.vni;
+    }
+    for (const g of spec.gateways ?? []) vrf.gateways.add(ipv4Number(g));
+    if (spec.encapL2) vrf.encapL2 = [...spec.encapL2];
+    if (spec.encapL3) vrf.encapL3 = [...spec.encapL3];
+    const bum = fw.nexthops.bum();
+    bum.refs++;
+    vrf.bum = bum.id;
+    fw.vrfs.push(vrf);
+    this.vrfByName.set(spec.name, vrf);
+    return vrf;
+  }
+
+  vrf(name: string): Vrf {
+    const v = this.vrfByName.get(name);
+    if (!v) throw new UnknownObjectError('vrf', 'name', name);
+    return v;
+  }
+
+  vrfNames(): string[] {
+    return [...this.vrfByName.keys()];
+  }
+
+  // ------------------------------------------------------------------ ports
+
+  /**
+   * Attaches a port: allocates its MPLS label, its interface next hop, its MAC entry, its /32 host route
+   * and IP->MAC binding in the VRF. Returns the port (its `label` is what the controller publishes).
+   */
+  addPort(spec: PortSpec): Port {
+    if (this.portByName.has(spec.name)) throw new DuplicateObjectError('port', 'name', spec.name);
+    const fw = this.fw;
+    const vrf = this.vrf(spec.vrf);
+    let mac: number;
+    try {
+      mac = macFromText(spec.mac);
+    } catch {
+      throw new InvalidPrefixError('port', 'mac', spec.mac, 'not a MAC address');
+    }
+    const ip4 = ipv4Number(spec.ipam.address);
+    const gw = ipv4Number(spec.ipam.gateway);
+    let index = fw.ports.indexOf(undefined, 1);
+    if (index < 0) index = fw.ports.length;
+    const port = new Port(index, spec, vrf.id, mac, ip4, gw);
+    fw.ports[index] = port;
+    const nh = fw.nexthops.iface(index);
+    nh.refs += 3; // MAC entry, host route, label
+    port.nextHop = nh.id;
+    port.label = fw.labels.allocate(nh.id);
+    vrf.ports.add(index);
+    vrf.gateways.add(gw);
+    vrf.macs.set(mac, nh.id);
+    vrf.macs.bindIp(ip4, mac);
+    vrf.addRoute(parsePrefix(`${spec.ipam.address}/32`), nh.id);
+    this.portByName.set(spec.name, port);
+    return port;
+  }
+
+  port(name: string): Port {
+    const p = this.portByName.get(name);
+    if (!p) throw new UnknownObjectError('port', 'name', name);
+    return p;
+  }
+
+  ports(): Port[] {
+    return [...this.portByName.values()];
+  }
+
+  /** Detaches a port and removes everything it installed (its flows too). */
+  deletePort(name: string): void {
+    const port = this.port(name);
+    const fw = this.fw;
+    const vrf = fw.vrfs[port.vrf]!;
+    const flows: number[] = [];
+    fw.flows.forEach((i) => {
+      if (fw.flows.vif(i) === port.index) flows.push(i);
+    });
+    for (const i of flows) if (fw.flows.isLive(i)) fw.flows.deletePair(i);
+    vrf.ports.delete(port.index);
+    vrf.macs.delete(port.mac);
+    vrf.macs.unbindIp(port.ip4);
+    vrf.deleteRoute(parsePrefix(`${port.ipam.address}/32`));
+    fw.labels.free(port.label);
+    for (let i = 0; i < 3; i++) fw.nexthops.release(port.nextHop);
+    fw.ports[port.index] = undefined;
+    this.portByName.delete(name);
+  }
+
+  // ------------------------------------------------------------------ routes
+
+  /** The next hop id a target resolves to (shared next hops are reference counted by the caller). */
+  private target(t: RouteTarget): number {
+    const nhs = this.fw.nexthops;
+    if ('port' in t) return this.port(t.port).nextHop;
+    if ('tunnel' in t) return nhs.tunnel(t.tunnel).id;
+    if ('ecmp' in t) {
+      const members = t.ecmp.map((m) => this.target(m));
+      for (const m of members) nhs.get(m).refs++;
+      const nh = nhs.ecmp(members);
+      for (const m of members) nhs.release(m);
+      return nh.id;
+    }
+    return NH_DISCARD;
+  }
+
+  /** Installs (or replaces) `prefix` in VRF `vrf`. */
+  addRoute(vrf: string, prefix: string, to: RouteTarget): void {
+    const v = this.vrf(vrf);
+    const p = parsePrefix(prefix);
+    const id = this.target(to);
+    this.fw.nexthops.get(id).refs++;
+    const old = v.addRoute(p, id);
+    if (old >= 0) this.fw.nexthops.release(old);
+  }
+
+  /** Removes `prefix`; returns whether it was there. */
+  deleteRoute(vrf: string, prefix: string): boolean {
+    const v = this.vrf(vrf);
+    const old = v.deleteRoute(parsePrefix(prefix));
+    if (old < 0) return false;
+    this.fw.nexthops.release(old);
+    return true;
+  }
+
+  /** A MAC (and optionally IP) route: the EVPN MAC/IP advertisement of a remote workload. */
+  addMac(vrf: string, mac: string, to: RouteTarget, ip?: string): void {
+    const v = this.vrf(vrf);
+    const m = macFromText(mac);
+    const id = this.target(to);
+    this.fw.nexthops.get(id).refs++;
+    const old = v.macs.set(m, id);
+    if (old !== undefined) this.fw.nexthops.release(old);
+    if (ip !== undefined) v.macs.bindIp(ipv4Number(ip), m);
+  }
+
+  deleteMac(vrf: string, mac: string, ip?: string): boolean {
+    const v = this.vrf(vrf);
+    const old = v.macs.delete(macFromText(mac));
+    if (ip !== undefined) v.macs.unbindIp(ipv4Number(ip));
+    if (old === undefined) return false;
+    this.fw.nexthops.release(old);
+    return true;
+  }
+
+  /** The VN's ingress replication list: the underlay addresses of the other agents hosting it (VXLAN). */
+  setBumPeers(vrf: string, peers: readonly string[]): void {
+    const v = this.vrf(vrf);
+    const nhs = this.fw.nexthops;
+    const bum = nhs.get(v.bum);
+    for (const m of bum.members) nhs.release(m);
+    bum.members = peers.map((addr) => {
+      const nh = nhs.tunnel({ dst: addr, vni: v.vni, encaps: ['vxlan'] });
+      nh.refs++;
+      return nh.id;
+    });
+  }
+
+  // ------------------------------------------------------------------ state
+
+  /** Plain-object view of interfaces, VRFs, routes, next hops and flows (introspect). */
+  describe(
+    what: 'interfaces' | 'vrfs' | 'routes' | 'nexthops' | 'flows' | 'labels',
+    vrfName?: string,
+  ): unknown {
+    const fw = this.fw;
+    switch (what) {
+      case 'interfaces':
+        return this.ports().map((p) => ({
+          name: p.name,
+          index: p.index,
+          vrf: fw.vrfs[p.vrf]?.name,
+          mac: p.macText,
+          address: `${p.ipam.address}/${p.ipam.prefixLen}`,
+          gateway: p.ipam.gateway,
+          label: p.label,
+          up: p.up,
+          acl: p.acl !== null,
+          rx: { packets: p.rxPackets, bytes: p.rxBytes },
+          tx: { packets: p.txPackets, bytes: p.txBytes },
+        }));
+      case 'vrfs':
+        return [...this.vrfByName.values()].map((v) => ({
+          name: v.name,
+          id: v.id,
+          vni: v.vni >= 0 ? v.vni : null,
+          routes4: v.lpm4.size,
+          routes6: v.lpm6.size,
+          macs: v.macs.size,
+          ports: [...v.ports].map((i) => fw.ports[i]?.name),
+          bumPeers: fw.nexthops.at(v.bum)?.members.map((m) => fw.nexthops.at(m)?.dstText) ?? [],
+          encapL2: v.encapL2,
+          encapL3: v.encapL3,
+        }));
+      case 'routes': {
+        const vrfs = vrfName !== undefined ? [this.vrf(vrfName)] : [...this.vrfByName.values()];
+        return vrfs.map((v) => ({
+          vrf: v.name,
+          routes: [...v.routes()].map((r) => ({
+            prefix: r.prefix,
+            nextHop: fw.nexthops.at(r.nextHop)?.describe(),
+          })),
+          macs: [...v.macs.entries()].map(([m, nh]) => ({
+            mac: macText(m),
+            nextHop: fw.nexthops.at(nh)?.describe(),
+          })),
+        }));
+      }
+      case 'nexthops':
+        return [...fw.nexthops.all()].map((n) => n.describe());
+      case 'labels':
+        return [...fw.labels.entries()].map(([label, nh]) => ({
+          label,
+          nextHop: fw.nexthops.at(nh)?.describe(),
+        }));
+      case 'flows': {
+        const out: unknown[] = [];
+        for (const r of fw.flows.flows()) {
+          const nh = fw.nexthops.at(r.nextHop);
+          out.push({
+            ...r,
+            vrfName: fw.vrfs[r.vrf]?.name,
+            nextHopKind: nh ? Object.entries(NextHopKind).find(([, k]) => k === nh.kind)?.[0] : undefined,
+          });
+        }
+        return out;
+      }
+    }
+  }
+}

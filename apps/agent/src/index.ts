@@ -1,0 +1,29 @@
+// @filament/agent public API: one line per concept.
+export { Agent, type AgentOptions, type RouteTarget, type VrfSpec } from './agent.js';
+export { flood } from './bum.js';
+export { dhcpReply } from './dhcp-server.js';
+export * from './errors.js';
+export { Forwarder, type ForwarderOptions, type UnderlaySend } from './forwarder.js';
+export { agentMetrics, Introspect } from './introspect.js';
+export { LabelTable, MAX_LABEL, MIN_LABEL } from './label-table.js';
+export { LinearLpm4, type LpmEntry, type LpmOptions, LpmTrie } from './lpm.js';
+export { BROADCAST_MAC, MacTable, macAt, macFromText, macText, putMac } from './mac-table.js';
+export { Counters, DROP_REASON_NAMES, DropReason, type MetricFamily, prometheusText } from './metrics.js';
+export {
+  type Encap,
+  EncapCode,
+  ipv4Number,
+  NextHop,
+  NextHopKind,
+  NextHopTable,
+  NH_DISCARD,
+  NH_RECEIVE,
+  NH_RESOLVE,
+  type TunnelSpec,
+} from './nexthop.js';
+export { Port, type PortDeliver, type PortIpam, type PortSpec } from './ports.js';
+export { HEADROOM, PacketRing, SLOT_BYTES } from './ring.js';
+export { MPLS_UDP_PORT, Underlay, type UnderlayOptions, VXLAN_PORT } from './underlay.js';
+export { VniTable } from './vni-table.js';
+export { formatPrefix, type ParsedPrefix, parsePrefix, Vrf } from './vrf.js';
+export { type DhcpLease, type EchoReply, Workload, type WorkloadOptions } from './workload.js';

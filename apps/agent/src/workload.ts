@@ -1,0 +1,571 @@
+// An in-process workload for machines without TAP devices: a tiny host stack behind one port that answers
+// ARP for its address, ICMP echo, UDP echo (port 7) and a TCP echo server (port 7: handshake, echo of each
+// in-order segment, FIN), and can act as a client: ARP resolution, ping, UDP and TCP echo exchanges, DHCP.
+// Frames it receives are copied and handled on the next turn of the event loop, so nothing re-enters the
+// forwarder while it is delivering. It is a test and lab workload: it allocates freely.
+
+import { DhcpMessageType, type Dhcpv4, dhcpv4, internetChecksum, ipv4PseudoSum } from '@filament/encap';
+import { macFromText, putMac } from './mac-table.js';
+import { ipv4Number } from './nexthop.js';
+
+const ECHO_PORT = 7;
+const BROADCAST = 0xffffffffffff;
+
+export interface WorkloadOptions {
+  name: string;
+  mac: string;
+  /** Address and prefix length; may be learnt by `dhcp()` instead. */
+  address?: string;
+  prefixLen?: number;
+  gateway?: string;
+  /** How long a client call waits for an answer (ms). Default 3,000. */
+  timeoutMs?: number;
+}
+
+export interface EchoReply {
+  from: string;
+  ttl: number;
+  identifier: number;
+  sequence: number;
+  data: Uint8Array;
+}
+
+export interface DhcpLease {
+  address: string;
+  prefixLen: number;
+  gateway: string;
+  dns: string[];
+  mtu?: number;
+  leaseSeconds?: number;
+  serverId: string;
+}
+
+interface TcpConn {
+  lport: number;
+  rip: number;
+  rport: number;
+  sndNxt: number;
+  rcvNxt: number;
+  state: 'syn-sent' | 'established' | 'fin-wait' | 'closed';
+  received: number[];
+  onData?: () => void;
+  onClose?: () => void;
+  onReset?: () => void;
+}
+
+type Waiter = { match: (f: Uint8Array) => boolean; resolve: (f: Uint8Array) => void };
+
+function ipText(n: number): string {
+  return `${n >>> 24}.${(n >>> 16) & 0xff}.${(n >>> 8) & 0xff}.${n & 0xff}`;
+}
+function u16(b: Uint8Array, at: number): number {
+  return (b[at]! << 8) | b[at + 1]!;
+}
+function u32(b: Uint8Array, at: number): number {
+  return ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
+}
+function put16(b: Uint8Array, at: number, v: number): void {
+  b[at] = (v >>> 8) & 0xff;
+  b[at + 1] = v & 0xff;
+}
+function put32(b: Uint8Array, at: number, v: number): void {
+  b[at] = v >>> 24;
+  b[at + 1] = (v >>> 16) & 0xff;
+  b[at + 2] = (v >>> 8) & 0xff;
+  b[at + 3] = v & 0xff;
+}
+
+export class Workload {
+  readonly name: string;
+  readonly mac: number;
+  ip = 0;
+  prefixLen = 24;
+  gateway = 0;
+  readonly timeoutMs: number;
+  /** Every frame received, for tests to decode (copies). */
+  readonly received: Uint8Array[] = [];
+  keepReceived = false;
+  private transmit: ((frame: Uint8Array) => void) | null = null;
+  private readonly arp = new Map<number, number>();
+  private readonly waiters = new Set<Waiter>();
+  private readonly conns = new Map<string, TcpConn>();
+  private nextPort = 40000;
+  private ipId = 1;
+  counts = { arpAnswered: 0, echoAnswered: 0, udpEchoed: 0, tcpSegments: 0 };
+
+  constructor(opts: WorkloadOptions) {
+    this.name = opts.name;
+    this.mac = macFromText(opts.mac);
+    if (opts.address !== undefined) this.ip = ipv4Number(opts.address);
+    if (opts.prefixLen !== undefined) this.prefixLen = opts.prefixLen;
+    if (opts.gateway !== undefined) this.gateway = ipv4Number(opts.gateway);
+    this.timeoutMs = opts.timeoutMs ?? 3000;
+  }
+
+  get address(): string {
+    return ipText(this.ip);
+  }
+
+  /** Connects the workload's transmit side (to the agent's port). */
+  attach(transmit: (frame: Uint8Array) => void): void {
+    this.transmit = transmit;
+  }
+
+  /** The port's deliver function: copies the frame and handles it on the next turn. */
+  readonly deliver = (buf: Uint8Array, offset: number, length: number): void => {
+    const f = buf.slice(offset, offset + length);
+    setImmediate(() => this.handle(f));
+  };
+
+  private send(frame: Uint8Array): void {
+    if (this.transmit === null) throw new Error(`workload ${this.name} is not attached`);
+    this.transmit(frame);
+  }
+
+  private wait(match: (f: Uint8Array) => boolean, what: string): Promise<Uint8Array> {
+    return new Promise((resolve, reject) => {
+      const w: Waiter = {
+        match,
+        resolve: (f) => {
+          clearTimeout(timer);
+          this.waiters.delete(w);
+          resolve(f);
+        },
+      };
+      const timer = setTimeout(() => {
+        this.waiters.delete(w);
+        reject(new Error(`${this.name}: timed out waiting for ${what}`));
+      }, this.timeoutMs);
+      this.waiters.add(w);
+    });
+  }
+
+  // ---------------------------------------------------------------- receive
+
+  private handle(f: Uint8Array): void {
+    if (this.keepReceived) this.received.push(f);
+    for (const w of this.waiters) if (w.match(f)) w.resolve(f);
+    if (f.length < 14) return;
+    const type = u16(f, 12);
+    if (type === 0x0806) {
+      this.handleArp(f);
+      return;
+    }
+    if (type !== 0x0800 || f.length < 34) return;
+    const ihl = (f[14]! & 0x0f) * 4;
+    const proto = f[23]!;
+    const src = u32(f, 26);
+    const dst = u32(f, 30);
+    if (dst !== this.ip) return;
+    const l4 = 14 + ihl;
+    const end = 14 + u16(f, 16);
+    if (proto === 1 && f[l4] === 8) {
+      this.counts.echoAnswered++;
+      this.sendIp(src, 1, this.icmp(0, u16(f, l4 + 4), u16(f, l4 + 6), f.subarray(l4 + 8, end)));
+    } else if (proto === 17 && u16(f, l4 + 2) === ECHO_PORT) {
+      this.counts.udpEchoed++;
+      this.sendIp(src, 17, this.udp(ECHO_PORT, u16(f, l4), src, f.subarray(l4 + 8, end)));
+    } else if (proto === 6) this.handleTcp(f, l4, end, src);
+  }
+
+  private handleArp(f: Uint8Array): void {
+    if (f.length < 42 || u16(f, 20) !== 1) {
+      if (f.length >= 42 && u16(f, 20) === 2) this.arp.set(u32(f, 28), macOfBytes(f, 22));
+      return;
+    }
+    const sip = u32(f, 28);
+    const tip = u32(f, 38);
+    if (tip !== this.ip || this.ip === 0) return;
+    this.arp.set(sip, macOfBytes(f, 22));
+    this.counts.arpAnswered++;
+    const r = new Uint8Array(42);
+    r.set(f.subarray(6, 12), 0);
+    putMac(r, 6, this.mac);
+    put16(r, 12, 0x0806);
+    r.set(f.subarray(14, 20), 14);
+    put16(r, 20, 2);
+    putMac(r, 22, this.mac);
+    put32(r, 28, this.ip);
+    r.set(f.subarray(22, 32), 32);
+    this.send(r);
+  }
+
+  // ---------------------------------------------------------------- build
+
+  private frame(dstMac: number, type: number, payload: Uint8Array): Uint8Array {
+    const f = new Uint8Array(14 + payload.length);
+    putMac(f, 0, dstMac);
+    putMac(f, 6, this.mac);
+    put16(f, 12, type);
+    f.set(payload, 14);
+    return f;
+  }
+
+  /** An IPv4 packet with its header checksum; `l4` gets its checksum from `fix` when given. */
+  private ipPacket(src: number, dst: number, proto: number, l4: Uint8Array, ttl = 64): Uint8Array {
+    const p = new Uint8Array(20 + l4.length);
+    p[0] = 0x45;
+    put16(p, 2, p.length);
+    put16(p, 4, this.ipId++ & 0xffff);
+    p[6] = 0x40;
+    p[8] = ttl;
+    p[9] = proto;
+    put32(p, 12, src);
+    put32(p, 16, dst);
+    put16(p, 10, internetChecksum(p, 0, 20));
+    p.set(l4, 20);
+    if (proto === 6 || proto === 17) {
+      const at = 20 + (proto === 6 ? 16 : 6);
+      const c = internetChecksum(p, 20, l4.length, ipv4PseudoSum(p, 12, 16, proto, l4.length));
+      put16(p, at, proto === 17 && c === 0 ? 0xffff : c);
+    }
+    return p;
+  }
+
+  private icmp(type: number, id: number, seq: number, data: Uint8Array): Uint8Array {
+    const m = new Uint8Array(8 + data.length);
+    m[0] = type;
+    put16(m, 4, id);
+    put16(m, 6, seq);
+    m.set(data, 8);
+    put16(m, 2, internetChecksum(m));
+    return m;
+  }
+
+  private udp(sport: number, dport: number, _dst: number, data: Uint8Array): Uint8Array {
+    const u = new Uint8Array(8 + data.length);
+    put16(u, 0, sport);
+    put16(u, 2, dport);
+    put16(u, 4, u.length);
+    u.set(data, 8);
+    return u;
+  }
+
+  private tcp(c: TcpConn, flags: number, data: Uint8Array = new Uint8Array(0)): Uint8Array {
+    const t = new Uint8Array(20 + data.length);
+    put16(t, 0, c.lport);
+    put16(t, 2, c.rport);
+    put32(t, 4, c.sndNxt);
+    put32(t, 8, flags & 0x10 ? c.rcvNxt : 0);
+    t[12] = 5 << 4;
+    t[13] = flags;
+    put16(t, 14, 65535);
+    t.set(data, 20);
+    return t;
+  }
+
+  /** Resolves the next hop's MAC (ARP), then sends an IPv4 packet. */
+  async sendIpTo(dst: number, proto: number, l4: Uint8Array): Promise<void> {
+    const mac = await this.resolve(this.onLink(dst) ? dst : this.gateway);
+    this.send(this.frame(mac, 0x0800, this.ipPacket(this.ip, dst, proto, l4)));
+  }
+
+  private sendIp(dst: number, proto: number, l4: Uint8Array): void {
+    void this.sendIpTo(dst, proto, l4).catch(() => {});
+  }
+
+  private onLink(ip: number): boolean {
+    const mask = this.prefixLen === 0 ? 0 : (0xffffffff << (32 - this.prefixLen)) >>> 0;
+    return (ip & mask) >>> 0 === (this.ip & mask) >>> 0;
+  }
+
+  /** ARP resolution with a cache. */
+  async resolve(ip: number): Promise<number> {
+    const known = this.arp.get(ip);
+    if (known !== undefined) return known;
+    const req = new Uint8Array(28);
+    put16(req, 0, 1);
+    put16(req, 2, 0x0800);
+    req[4] = 6;
+    req[5] = 4;
+    put16(req, 6, 1);
+    putMac(req, 8, this.mac);
+    put32(req, 14, this.ip);
+    put32(req, 24, ip);
+    const answer = this.wait(
+      (f) => f.length >= 42 && u16(f, 12) === 0x0806 && u16(f, 20) === 2 && u32(f, 28) === ip,
+      `ARP ${ipText(ip)}`,
+    );
+    this.send(this.frame(BROADCAST, 0x0806, req));
+    const f = await answer;
+    const mac = macOfBytes(f, 22);
+    this.arp.set(ip, mac);
+    return mac;
+  }
+
+  // ---------------------------------------------------------------- clients
+
+  /** ICMP echo to `dst`; resolves with the reply. */
+  async ping(
+    dst: string,
+    sequence = 1,
+    data: Uint8Array = new TextEncoder().encode('filament ping'),
+  ): Promise<EchoReply> {
+    const d = ipv4Number(dst);
+    const id = (this.nextPort++ & 0xffff) | 1;
+    const reply = this.wait(
+      (f) =>
+        f.length >= 42 &&
+        u16(f, 12) === 0x0800 &&
+        f[23] === 1 &&
+        u32(f, 26) === d &&
+        f[34] === 0 &&
+        u16(f, 38) === id &&
+        u16(f, 40) === sequence,
+      `echo reply from ${dst}`,
+    );
+    await this.sendIpTo(d, 1, this.icmp(8, id, sequence, data));
+    const f = await reply;
+    return { from: dst, ttl: f[22]!, identifier: id, sequence, data: f.slice(42, 14 + u16(f, 16)) };
+  }
+
+  /** A datagram to `dst:port` (echoed by another workload's UDP echo on port 7). */
+  async udpEcho(dst: string, data: Uint8Array, port = ECHO_PORT): Promise<Uint8Array> {
+    const d = ipv4Number(dst);
+    const sport = this.nextPort++;
+    const reply = this.wait(
+      (f) =>
+        f.length >= 42 && u16(f, 12) === 0x0800 && f[23] === 17 && u32(f, 26) === d && u16(f, 36) === sport,
+      `UDP echo from ${dst}`,
+    );
+    await this.sendIpTo(d, 17, this.udp(sport, port, d, data));
+    const f = await reply;
+    return f.slice(42, 14 + u16(f, 16));
+  }
+
+  /** A TCP connection to `dst:port`, sends `data`, reads the same number of bytes back, closes. */
+  async tcpEcho(
+    dst: string,
+    data: Uint8Array,
+    port = ECHO_PORT,
+    sport = this.nextPort++,
+  ): Promise<Uint8Array> {
+    const rip = ipv4Number(dst);
+    const c: TcpConn = {
+      lport: sport,
+      rip,
+      rport: port,
+      sndNxt: 0x1000000 + sport,
+      rcvNxt: 0,
+      state: 'syn-sent',
+      received: [],
+    };
+    this.conns.set(`${sport}:${rip}:${port}`, c);
+    try {
+      const established = new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(
+          () => reject(new Error(`${this.name}: TCP connect to ${dst}:${port} timed out`)),
+          this.timeoutMs,
+        );
+        c.onData = () => {
+          if (c.state === 'established') {
+            clearTimeout(timer);
+            resolve();
+          }
+        };
+        c.onReset = () => {
+          clearTimeout(timer);
+          reject(new Error(`${this.name}: connection to ${dst}:${port} reset`));
+        };
+      });
+      await this.sendIpTo(rip, 6, this.tcp(c, 0x02));
+      c.sndNxt++;
+      await established;
+      const echoed = new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(
+          () => reject(new Error(`${this.name}: TCP echo from ${dst}:${port} timed out`)),
+          this.timeoutMs,
+        );
+        c.onData = () => {
+          if (c.received.length >= data.length) {
+            clearTimeout(timer);
+            resolve();
+          }
+        };
+      });
+      await this.sendIpTo(rip, 6, this.tcp(c, 0x18, data));
+      c.sndNxt += data.length;
+      await echoed;
+      const closed = new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, this.timeoutMs);
+        c.onClose = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      c.state = 'fin-wait';
+      await this.sendIpTo(rip, 6, this.tcp(c, 0x11));
+      c.sndNxt++;
+      await closed;
+      return Uint8Array.from(c.received);
+    } finally {
+      this.conns.delete(`${sport}:${rip}:${port}`);
+    }
+  }
+
+  private handleTcp(f: Uint8Array, l4: number, end: number, src: number): void {
+    this.counts.tcpSegments++;
+    const sport = u16(f, l4);
+    const dport = u16(f, l4 + 2);
+    const seq = u32(f, l4 + 4);
+    const flags = f[l4 + 13]!;
+    const doff = (f[l4 + 12]! >>> 4) * 4;
+    const data = f.subarray(l4 + doff, end);
+    const key = `${dport}:${src}:${sport}`;
+    let c = this.conns.get(key);
+    if (flags & 0x04) {
+      if (c) {
+        c.state = 'closed';
+        c.onReset?.();
+        this.conns.delete(key);
+      }
+      return;
+    }
+    if (c === undefined) {
+      if (dport !== ECHO_PORT || (flags & 0x12) !== 0x02) return;
+      // Passive open on the echo port.
+      c = {
+        lport: dport,
+        rip: src,
+        rport: sport,
+        sndNxt: 0x2000000 + sport,
+        rcvNxt: (seq + 1) >>> 0,
+        state: 'established',
+        received: [],
+      };
+      this.conns.set(key, c);
+      this.sendIp(src, 6, this.tcp(c, 0x12));
+      c.sndNxt++;
+      return;
+    }
+    if (c.state === 'syn-sent') {
+      if ((flags & 0x12) !== 0x12) return;
+      c.rcvNxt = (seq + 1) >>> 0;
+      c.state = 'established';
+      this.sendIp(src, 6, this.tcp(c, 0x10));
+      c.onData?.();
+      return;
+    }
+    if (data.length > 0 && seq === c.rcvNxt) {
+      c.rcvNxt = (c.rcvNxt + data.length) >>> 0;
+      if (c.lport === ECHO_PORT && dport === ECHO_PORT && !c.onData) {
+        // Server side: acknowledge and echo in one segment.
+        this.sendIp(src, 6, this.tcp(c, 0x18, data));
+        c.sndNxt = (c.sndNxt + data.length) >>> 0;
+      } else {
+        for (const b of data) c.received.push(b);
+        this.sendIp(src, 6, this.tcp(c, 0x10));
+        c.onData?.();
+      }
+    }
+    if (flags & 0x01) {
+      c.rcvNxt = (c.rcvNxt + 1) >>> 0;
+      if (c.state === 'fin-wait') {
+        this.sendIp(src, 6, this.tcp(c, 0x10));
+        c.state = 'closed';
+        c.onClose?.();
+      } else {
+        // Passive close: ACK and FIN together.
+        this.sendIp(src, 6, this.tcp(c, 0x11));
+        c.sndNxt++;
+        c.state = 'closed';
+        this.conns.delete(key);
+      }
+    }
+  }
+
+  /** DHCP DISCOVER/OFFER/REQUEST/ACK; configures the workload from the ACK. */
+  async dhcp(): Promise<DhcpLease> {
+    const xid = (Math.random() * 0xffffffff) >>> 0;
+    const chaddr = macTextOf(this.mac);
+    const base = (type: number, extra: Dhcpv4['options'] = []): Dhcpv4 => ({
+      op: 1,
+      htype: 1,
+      hlen: 6,
+      hops: 0,
+      xid,
+      secs: 0,
+      broadcast: true,
+      ciaddr: '0.0.0.0',
+      yiaddr: '0.0.0.0',
+      siaddr: '0.0.0.0',
+      giaddr: '0.0.0.0',
+      chaddr,
+      sname: '',
+      file: '',
+      options: [
+        { kind: 'messageType', value: type },
+        ...extra,
+        { kind: 'parameterRequestList', value: [1, 3, 6, 26, 51] },
+        { kind: 'end' },
+      ],
+    });
+    const isReply = (type: number) => (f: Uint8Array) => {
+      if (f.length < 42 + 240 || u16(f, 12) !== 0x0800 || f[23] !== 17 || u16(f, 36) !== 68) return false;
+      try {
+        const m = dhcpv4.decode(f, 42, { length: u16(f, 38) - 8 }).value;
+        return m.xid === xid && m.options.some((o) => o.kind === 'messageType' && o.value === type);
+      } catch {
+        return false;
+      }
+    };
+    const offerP = this.wait(isReply(DhcpMessageType.offer), 'DHCPOFFER');
+    this.send(
+      this.frame(
+        BROADCAST,
+        0x0800,
+        this.ipPacket(0, 0xffffffff, 17, this.udp(68, 67, 0, dhcpv4.encode(base(DhcpMessageType.discover)))),
+      ),
+    );
+    const offerF = await offerP;
+    const offer = dhcpv4.decode(offerF, 42, { length: u16(offerF, 38) - 8 }).value;
+    const serverId = offer.options.find((o) => o.kind === 'serverId');
+    const ackP = this.wait(isReply(DhcpMessageType.ack), 'DHCPACK');
+    const req = base(DhcpMessageType.request, [
+      { kind: 'requestedIp', value: offer.yiaddr },
+      ...(serverId ? [serverId] : []),
+    ]);
+    this.send(
+      this.frame(
+        BROADCAST,
+        0x0800,
+        this.ipPacket(0, 0xffffffff, 17, this.udp(68, 67, 0, dhcpv4.encode(req))),
+      ),
+    );
+    const ackF = await ackP;
+    const ack = dhcpv4.decode(ackF, 42, { length: u16(ackF, 38) - 8 }).value;
+    const lease: DhcpLease = { address: ack.yiaddr, prefixLen: 32, gateway: '', dns: [], serverId: '' };
+    for (const o of ack.options) {
+      if (o.kind === 'subnetMask') lease.prefixLen = maskLen(o.value);
+      else if (o.kind === 'router') lease.gateway = o.value[0] ?? '';
+      else if (o.kind === 'dnsServers') lease.dns = o.value;
+      else if (o.kind === 'mtu') lease.mtu = o.value;
+      else if (o.kind === 'leaseTime') lease.leaseSeconds = o.value;
+      else if (o.kind === 'serverId') lease.serverId = o.value;
+    }
+    this.ip = ipv4Number(lease.address);
+    this.prefixLen = lease.prefixLen;
+    if (lease.gateway !== '') this.gateway = ipv4Number(lease.gateway);
+    return lease;
+  }
+}
+
+function macOfBytes(b: Uint8Array, at: number): number {
+  return (
+    (b[at]! * 0x10000 + ((b[at + 1]! << 8) | b[at + 2]!)) * 0x1000000 +
+    ((b[at + 3]! << 16) | (b[at + 4]! << 8) | b[at + 5]!)
+  );
+}
+
+function macTextOf(mac: number): string {
+  const b = new Uint8Array(6);
+  putMac(b, 0, mac);
+  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(':');
+}
+
+function maskLen(mask: string): number {
+  const n = ipv4Number(mask);
+  let len = 0;
+  while (len < 32 && n & (0x80000000 >>> len)) len++;
+  return len;
+}
