@@ -22,7 +22,7 @@ import {
   formatRd,
   type Nlri,
 } from '../src/index.js';
-import { endOfRib, type Listener, listen, mpNlri, walkUpdate } from './support/nlri-peer.js';
+import { endOfRib, type Listener, listen, mpNlri, updateMessage, walkUpdate } from './support/nlri-peer.js';
 
 const BGPD = '/usr/lib/frr/bgpd';
 const FAMILIES = [
@@ -183,6 +183,82 @@ router bgp 65002
       expect(p.ethTag).toBe(r.ethernetTag);
       expect(`${p.ip}/${p.ipLen}`).toBe(r.prefix);
       expect((p.extendedCommunity as { string: string }).string).toContain('Rmac:02:00:00:00:00:02');
+    });
+
+    it('bgpd reads our encodings of EVPN types 2, 3 and 5 as meant (vtysh json)', async () => {
+      const routes: EvpnRoute[] = [
+        {
+          type: 'evpn-mac-ip',
+          routeType: 2,
+          rd: { type: 1, ip: '10.255.0.9', assigned: 2 },
+          esi: '00:00:00:00:00:00:00:00:00:00',
+          ethernetTag: 0,
+          mac: '02:aa:00:00:00:09',
+          ip: '10.9.0.9',
+          label1: { raw: 0x0003e9, label: 62, vni: 1001 },
+        },
+        {
+          type: 'evpn-inclusive-multicast',
+          routeType: 3,
+          rd: { type: 1, ip: '10.255.0.9', assigned: 3 },
+          ethernetTag: 0,
+          originator: '10.255.0.9',
+        },
+        {
+          type: 'evpn-ip-prefix',
+          routeType: 5,
+          rd: { type: 0, asn: 65010, assigned: 5 },
+          esi: '00:00:00:00:00:00:00:00:00:00',
+          ethernetTag: 0,
+          prefix: '10.99.0.0/16',
+          gateway: '0.0.0.0',
+          label: { raw: 0x013881, label: 5000, vni: 80001 },
+        },
+      ];
+      const comms: ExtendedCommunity[] = [
+        { kind: 'route-target', form: 'as2', asn: 65010, local: 9 },
+        { kind: 'encapsulation', tunnelType: 8 },
+      ];
+      const nlri = encodeNlri({ afi: 25, safi: 70 }, routes, { addPath: false });
+      peer.send(
+        updateMessage([
+          { flags: 0x40, code: 1, value: Uint8Array.of(0) },
+          { flags: 0x40, code: 2, value: Uint8Array.of(2, 1, 0, 0, 0xfd, 0xf2) },
+          { flags: 0x80, code: 14, value: Uint8Array.from([0, 25, 70, 4, 10, 255, 0, 9, 0, ...nlri]) },
+          { flags: 0xc0, code: 16, value: encodeExtendedCommunities(comms) },
+        ]),
+      );
+      // `show bgp l2vpn evpn route rd X json` nests the routes under the RD.
+      const show = (rd: string) =>
+        (
+          JSON.parse(
+            run('vtysh', ['--vty_socket', scratch.path, '-c', `show bgp l2vpn evpn route rd ${rd} json`])
+              .stdout,
+          ) as Record<string, Record<string, { paths: Record<string, unknown>[][] }>>
+        )[rd] ?? {};
+      let t5 = show('65010:5');
+      for (let i = 0; i < 50 && !t5['[5]:[0]:[16]:[10.99.0.0]']; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        t5 = show('65010:5');
+      }
+      // Route-level fields, then the path's.
+      const r5 = t5['[5]:[0]:[16]:[10.99.0.0]']! as unknown as Record<string, unknown> & {
+        paths: Record<string, unknown>[][];
+      };
+      expect(r5.routeType).toBe(5);
+      expect(r5.ethTag).toBe(0);
+      expect(`${r5.ip}/${r5.ipLen}`).toBe('10.99.0.0/16');
+      const p5 = r5.paths[0]![0]!;
+      expect((p5.extendedCommunity as { string: string }).string).toBe('RT:65010:9 ET:8');
+      // The field we sent as 0x013881 (what FRR itself sends for `label 5000`): FRR, receiving it with
+      // encapsulation VXLAN, shows the 24-bit VNI reading, 80001 -- FRR disagrees with itself.
+      expect(p5.vni).toBe('80001');
+      const r2 = show('10.255.0.9:2')[
+        '[2]:[0]:[48]:[02:aa:00:00:00:09]:[32]:[10.9.0.9]'
+      ]! as unknown as Record<string, unknown> & { paths: Record<string, unknown>[][] };
+      expect(r2.routeType).toBe(2);
+      expect(r2.paths[0]![0]!.vni).toBe('1001');
+      expect(show('10.255.0.9:3')['[3]:[0]:[32]:[10.255.0.9]']).toBeDefined();
     });
 
     it('encoding what we decoded gives back the bytes bgpd sent', () => {
