@@ -398,12 +398,20 @@ export class FlowTable {
       bk[i] = b;
       peek[i] = info[b << 1]!;
     }
+    const main = this.capacity;
     for (let i = 0; i < n; i++) {
       const tag = (hashes[i]! & 0x7f) + 1;
+      const b = bk[i]!;
       const x = peek[i]! ^ Math.imul(tag, 0x01010101);
       const m = (x - 0x01010101) & ~x & 0x80808080;
-      // Touch the first candidate slot so its line is on its way while the other packets are handled.
-      peek[i] = m === 0 ? 0 : hot[((bk[i]! << 2) + ((31 - Math.clz32(m & -m)) >>> 3)) << L.SLOT_SHIFT]!;
+      // Touch the first candidate slot (in the bucket, else at the head of the overflow chain) so its line is
+      // on its way while the other packets are handled.
+      if (m !== 0) {
+        peek[i] = hot[((b << 2) + ((31 - Math.clz32(m & -m)) >>> 3)) << L.SLOT_SHIFT]!;
+      } else {
+        const link = info[(b << 1) + 1]!;
+        peek[i] = link >>> 24 === tag ? hot[(main + (link & 0xffffff) - 1) << L.SLOT_SHIFT]! : 0;
+      }
     }
     let hits = 0;
     const out = batch.result;
