@@ -16,12 +16,17 @@
 //
 // The field does not say which: the encapsulation extended community of the route does (RFC 9012 tunnel
 // type 8 VXLAN, 9 NVGRE, 12 VXLAN-GPE -> VNI; 10 MPLS, 11 MPLS-in-GRE, 13 MPLS-in-UDP, or no encapsulation
-// community at all (RFC 7432's default) -> MPLS label). Real speakers disagree: GoBGP writes and prints
-// the raw 24 bits (VNI 5000 is 0x001388 on the wire and `label 5000` in `gobgp global rib`), while FRR
-// encodes a VNI configured with `network ... label 5000` as an MPLS label, 5000 << 4 | S = 0x013881,
-// which the VNI reading (and gobgp's output) shows as 80001. So a decoded field exposes all three views:
-// `raw` (the 24 bits), `label` (raw >>> 4, the MPLS reading) and `vni` (raw, the RFC 8365 reading), and
-// `evpnLabelReading`/`evpnServiceLabels` pick the one the route's encapsulation calls for.
+// community at all (RFC 7432's default) -> MPLS label). Real speakers disagree (seen in this package's
+// wire tests, test/nlri-gobgp.test.ts and test/nlri-frr.test.ts):
+//   - GoBGP 3.10 writes `label N` as the raw 24 bits whatever the encapsulation (VNI 1001 is 0x0003e9,
+//     also under `encap mpls`, where the MPLS reading is 62) and prints the raw 24 bits;
+//   - FRR 8.4 writes `network ... label 5000` of an EVPN type-5 route as an MPLS label entry,
+//     5000 << 4 | S = 0x013881, with no encapsulation community; yet when FRR receives 0x013881 with
+//     encapsulation VXLAN it shows VNI 80001, as gobgp does;
+//   - tshark 4.0 shows the type-1/2 label fields as MPLS labels (raw >>> 4) and the type-5 one raw.
+// So a decoded field exposes all three views: `raw` (the 24 bits), `label` (raw >>> 4, the MPLS reading)
+// and `vni` (raw, the RFC 8365 reading), and `evpnLabelReading`/`evpnServiceLabels` pick the one the
+// route's encapsulation calls for (with an opt-in for FRR's MPLS-encoded VNIs).
 import type { ExtendedCommunity } from './attributes/extended-community.js';
 import { isMplsTunnel, isVniTunnel } from './attributes/extended-community-types.js';
 import { EncodeError } from './errors.js';
