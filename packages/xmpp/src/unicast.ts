@@ -11,7 +11,15 @@ import {
   fastIntList,
   fastTextList,
   intLeaf,
+  LIT_INT,
+  LIT_TEXT,
+  LIT_WS,
   leaf,
+  litExec,
+  litInts,
+  litLeaf,
+  litList,
+  litTexts,
   parseInteger,
   readBool,
   readInt,
@@ -229,8 +237,88 @@ export function encodeUnicastEntry(e: UnicastEntry): string {
   );
 }
 
+// Literal fast path (vocab-common.ts): the entry as encodeUnicastEntry and TF write it, in three sticky
+// regexes: up to `<next-hops>`, one per next hop, the rest up to `</entry>`.
+const LIT_NLRI = new RegExp(
+  `${LIT_WS}<nlri>${litLeaf('af', LIT_INT)}${litLeaf('safi', LIT_INT)}${litLeaf('address', LIT_TEXT)}` +
+    `${LIT_WS}</nlri>${LIT_WS}<next-hops(?:( ?/)>|>)`,
+  'y',
+);
+const LIT_NEXT_HOP = new RegExp(
+  `${LIT_WS}<next-hop>${litLeaf('af', LIT_INT)}${litLeaf('address', LIT_TEXT)}${litLeaf('mac', LIT_TEXT)}` +
+    `${litLeaf('label', LIT_INT)}${litLeaf('vni', LIT_INT)}` +
+    `${litList('tunnel-encapsulation-list', 'tunnel-encapsulation', false)}` +
+    `${litLeaf('virtual-network', LIT_TEXT)}${litList('tag-list', 'tag', true)}` +
+    `(?:${litLeaf('is-new-tags-list', LIT_TEXT)})?${litLeaf('local-sequence-number', LIT_INT)}` +
+    `${LIT_WS}</next-hop>`,
+  'y',
+);
+const LIT_REST =
+  `${litLeaf('version', LIT_INT)}${litLeaf('virtual-network', LIT_TEXT)}` +
+  `${LIT_WS}<mobility seqno="(\\d{1,15})" sticky="(true|false)" ?/>${litLeaf('sequence-number', LIT_INT)}` +
+  `${litList('security-group-list', 'security-group', true)}` +
+  `${litList('community-tag-list', 'community-tag', false)}` +
+  `${litLeaf('local-preference', LIT_INT)}${litLeaf('med', LIT_INT)}${LIT_WS}<load-balance>` +
+  `${litList('load-balance-fields', 'load-balance-field-list', false)}` +
+  `${litLeaf('load-balance-decision', LIT_TEXT)}${LIT_WS}</load-balance>` +
+  `${litLeaf('sub-protocol', LIT_TEXT)}${LIT_WS}</entry>`;
+const LIT_REST_AFTER_LIST = new RegExp(`${LIT_WS}</next-hops>${LIT_REST}`, 'y');
+const LIT_REST_AFTER_EMPTY = new RegExp(LIT_REST, 'y');
+
+/** The literal fast path of an entry after its START; undefined (nothing consumed) when it does not apply. */
+function literalUnicastEntry(c: XmlCursor): UnicastEntry | undefined {
+  // entry > next-hops > next-hop > tag-list > tag
+  const pos = c.literalFrom(4);
+  if (pos < 0) return undefined;
+  const s = c.source;
+  const end = c.limit;
+  const h = litExec(LIT_NLRI, s, pos, end);
+  if (h === null) return undefined;
+  let p = LIT_NLRI.lastIndex;
+  const nextHops: UnicastNextHop[] = [];
+  let rest = LIT_REST_AFTER_EMPTY;
+  if (h[4] === undefined) {
+    rest = LIT_REST_AFTER_LIST;
+    for (let m = litExec(LIT_NEXT_HOP, s, p, end); m !== null; m = litExec(LIT_NEXT_HOP, s, p, end)) {
+      p = LIT_NEXT_HOP.lastIndex;
+      const nh: UnicastNextHop = {
+        af: +m[1]!,
+        address: m[2]!,
+        mac: m[3]!,
+        label: +m[4]!,
+        vni: +m[5]!,
+        tunnelEncapsulations: litTexts(m[6], 'tunnel-encapsulation', []),
+        virtualNetwork: m[7]!,
+        tags: litInts(m[8], 'tag', []),
+        localSequenceNumber: +m[10]!,
+      };
+      if (m[9] !== undefined) nh.isNewTagsList = m[9] === 'true';
+      nextHops.push(nh);
+    }
+  }
+  const r = litExec(rest, s, p, end);
+  if (r === null) return undefined;
+  c.leaveAt(rest.lastIndex);
+  return {
+    nlri: { af: +h[1]!, safi: +h[2]!, address: h[3]! },
+    nextHops,
+    version: +r[1]!,
+    virtualNetwork: r[2]!,
+    mobility: { seqno: +r[3]!, sticky: r[4] === 'true' },
+    sequenceNumber: +r[5]!,
+    securityGroups: litInts(r[6], 'security-group', []),
+    communityTags: litTexts(r[7], 'community-tag', []),
+    localPreference: +r[8]!,
+    med: +r[9]!,
+    loadBalance: { fields: litTexts(r[10], 'load-balance-field-list', []), decision: r[11]! },
+    subProtocol: r[12]!,
+  };
+}
+
 /** After the START of `<entry>`: reads a unicast entry, consuming `</entry>`. */
 export function readUnicastEntry(c: XmlCursor): UnicastEntry {
+  const lit = literalUnicastEntry(c);
+  if (lit !== undefined) return lit;
   const e: UnicastEntry = {
     nlri: { af: 0, safi: 0, address: '' },
     nextHops: [],

@@ -106,3 +106,68 @@ export function fastIntList(c: XmlCursor, name: string, child: string, out: numb
   }
   return true;
 }
+
+// Literal fast path. Peers (ours and TF's generated encoder) write entries in XSD order, one element per
+// line, no attributes, no entities. For that exact shape a decoder matches a whole item with one sticky
+// regex (compiled to native code, it checks every tag literal faster than a character loop) and reads the
+// values from its groups. The patterns accept only balanced elements with plain values (no `&`, no
+// surrounding whitespace, integers of at most 15 digits, i.e. what the cursor's fast path reads the same
+// way), so anything else (attributes, comments, entities, other orders, unknown elements) fails the match
+// and goes to the cursor, which applies every rule.
+
+/** XML whitespace between elements. */
+export const LIT_WS = '[ \\t\\r\\n]*';
+/** A plain text value (group): no markup, no entity, no surrounding whitespace. */
+export const LIT_TEXT = '([^<&\\x00-\\x20]*)';
+/** A plain non-negative integer (group) that is always a safe integer. */
+export const LIT_INT = '(\\d{1,15})';
+
+/** `<name>value</name>` after optional whitespace, `value` one of the LIT_* groups. */
+export function litLeaf(name: string, value: string): string {
+  return `${LIT_WS}<${name}>${value}</${name}>`;
+}
+
+/**
+ * A list element `<name />` / `<name/>` / `<name>` + `<child>value</child>`* + `</name>`, capturing the
+ * children as one group (undefined for the self-closed forms); `int` picks integer children.
+ */
+export function litList(name: string, child: string, int: boolean): string {
+  const v = int ? '\\d{1,15}' : '[^<&\\x00-\\x20]*';
+  return `${LIT_WS}<${name}(?: ?/>|>((?:${LIT_WS}<${child}>${v}</${child}>)*)${LIT_WS}</${name}>)`;
+}
+
+/** Values of a list group captured by `litList` (undefined or '' for an empty list). */
+export function litTexts(block: string | undefined, child: string, out: string[]): string[] {
+  if (block === undefined || block.length === 0) return out;
+  const skip = child.length + 2;
+  let p = block.indexOf('<', 0);
+  while (p !== -1) {
+    const from = p + skip;
+    const lt = block.indexOf('<', from);
+    out.push(block.slice(from, lt));
+    p = block.indexOf('<', lt + skip + 1);
+  }
+  return out;
+}
+
+export function litInts(block: string | undefined, child: string, out: number[]): number[] {
+  if (block === undefined || block.length === 0) return out;
+  const skip = child.length + 2;
+  let p = block.indexOf('<', 0);
+  while (p !== -1) {
+    let q = p + skip;
+    let v = 0;
+    for (let c = block.charCodeAt(q); c >= 0x30 && c <= 0x39; c = block.charCodeAt(++q))
+      v = v * 10 + c - 0x30;
+    out.push(v);
+    p = block.indexOf('<', q + skip + 1);
+  }
+  return out;
+}
+
+/** Runs the sticky regex `re` at `pos`; the match, or null when none ends by `end` (then `re.lastIndex` is moot). */
+export function litExec(re: RegExp, s: string, pos: number, end: number): RegExpExecArray | null {
+  re.lastIndex = pos;
+  const m = re.exec(s);
+  return m !== null && re.lastIndex <= end ? m : null;
+}

@@ -435,6 +435,36 @@ export class XmlCursor {
     return true;
   }
 
+  /**
+   * Literal fast path over whole elements (see `litExec` in vocab-common.ts): where the next token starts,
+   * or -1 at a pending end or when `nesting` more levels would exceed MAX_DEPTH. A decoder matches complete,
+   * balanced elements from there in `source` (never past `limit`) and commits with `skipTo`.
+   */
+  literalFrom(nesting: number): number {
+    return this.pendingEnd || this.depth + nesting > MAX_DEPTH ? -1 : this.pos;
+  }
+
+  /** The document (literal fast path). */
+  get source(): string {
+    return this.s;
+  }
+
+  /** Where the document ends in `source` (literal fast path). */
+  get limit(): number {
+    return this.end;
+  }
+
+  /** Commits a literal match of whole elements: continues at `pos`, at the same depth. */
+  skipTo(pos: number): void {
+    this.pos = pos;
+  }
+
+  /** Commits a literal match of the rest of the current element, its end tag included: continues at `pos`. */
+  leaveAt(pos: number): void {
+    this.pos = pos;
+    this.current = this.stack[--this.depth]!;
+  }
+
   /** True when the next element is `<name` (with or without attributes); consumes nothing. */
   peek(name: string): boolean {
     if (this.pendingEnd) return false;
