@@ -67,9 +67,19 @@ interface Seen {
   nlriBytes: Uint8Array;
   commBytes: Uint8Array | undefined;
   msg: Uint8Array;
+  /** Whether the NLRI carried RFC 7911 path identifiers. */
+  addPath: boolean;
 }
 
-function decodeAll(messages: readonly Captured[]): Seen[] {
+/** Families the unicast session negotiated add-path (RFC 7911) for: gobgpd sends path identifiers. */
+const ADD_PATH: Family[] = [
+  { afi: 1, safi: 1 },
+  { afi: 2, safi: 1 },
+];
+const addPathFor = (f: Family, on: boolean) =>
+  on && ADD_PATH.some((a) => a.afi === f.afi && a.safi === f.safi);
+
+function decodeAll(messages: readonly Captured[], addPath = false): Seen[] {
   const out: Seen[] = [];
   for (const m of messages) {
     if (m.type !== 2) continue;
@@ -80,7 +90,7 @@ function decodeAll(messages: readonly Captured[]): Seen[] {
     for (const a of u.attrs) {
       if (a.code !== 14 && a.code !== 15) continue;
       const r = mpNlri(m.bytes, a);
-      const nlri = decodeNlri(r.family, m.bytes, r.start, r.end, { addPath: false });
+      const nlri = decodeNlri(r.family, m.bytes, r.start, r.end, { addPath: addPathFor(r.family, addPath) });
       out.push({
         family: r.family,
         reach: a.code === 14,
@@ -89,17 +99,19 @@ function decodeAll(messages: readonly Captured[]): Seen[] {
         nlriBytes: m.bytes.slice(r.start, r.end),
         commBytes,
         msg: m.bytes,
+        addPath: addPathFor(r.family, addPath),
       });
     }
     if (u.nlri[1] > u.nlri[0]) {
       out.push({
         family: { afi: 1, safi: 1 },
         reach: true,
-        nlri: decodeNlri({ afi: 1, safi: 1 }, m.bytes, u.nlri[0], u.nlri[1], { addPath: false }),
+        nlri: decodeNlri({ afi: 1, safi: 1 }, m.bytes, u.nlri[0], u.nlri[1], { addPath }),
         communities,
         nlriBytes: m.bytes.slice(u.nlri[0], u.nlri[1]),
         commBytes,
         msg: m.bytes,
+        addPath,
       });
     }
   }
@@ -420,14 +432,14 @@ describeWithTool(['gobgpd', 'gobgp'], 'gobgpd advertises, we decode (NLRI + exte
 
   beforeAll(async () => {
     api = await freePort();
-    unicast = await listen('127.0.3.2', 65010, UNICAST, UNICAST.map(endOfRib));
+    unicast = await listen('127.0.3.2', 65010, UNICAST, UNICAST.map(endOfRib), ADD_PATH);
     vpn = await listen('127.0.3.3', 65010, VPN, [rtcDefaultUpdate(65010, '127.0.3.3'), ...VPN.map(endOfRib)]);
-    const neighbor = (addr: string, port: number, fams: string[]) => `
+    const neighbor = (addr: string, port: number, fams: string[], extra = '') => `
 [[neighbors]]
   [neighbors.config]
     neighbor-address = "${addr}"
     peer-as = 65010
-  [neighbors.transport.config]
+${extra}  [neighbors.transport.config]
     local-address = "127.0.3.1"
     remote-port = ${port}
   [neighbors.timers.config]
@@ -441,6 +453,7 @@ ${fams.map((f) => `  [[neighbors.afi-safis]]\n    [neighbors.afi-safis.config]\n
         '127.0.3.2',
         unicast.port,
         ['ipv4-unicast', 'ipv6-unicast', 'ipv4-labelled-unicast', 'ipv6-labelled-unicast'],
+        '  [neighbors.add-paths.config]\n    send-max = 4\n',
       )}${neighbor('127.0.3.3', vpn.port, ['l3vpn-ipv4-unicast', 'l3vpn-ipv6-unicast', 'l2vpn-evpn', 'rtc'])}`,
     );
     gobgpd = spawn(
@@ -457,7 +470,7 @@ ${fams.map((f) => `  [[neighbors.afi-safis]]\n    [neighbors.afi-safis.config]\n
     for (const r of injected) gobgp(['global', 'rib', '-a', r.family, 'add', ...r.args.split(' ')]);
     gobgp(['vrf', 'add', 'blue', 'rd', '65001:600', 'rt', 'import', '65001:500', 'export', '65001:600']);
     const count = (l: Listener) =>
-      decodeAll(l.messages).reduce((n, s) => n + (s.reach ? s.nlri.length : 0), 0);
+      decodeAll(l.messages, l === unicast).reduce((n, s) => n + (s.reach ? s.nlri.length : 0), 0);
     const want = injected.length + 1;
     const both = () => count(unicast) + count(vpn) >= want;
     // The last route may arrive on either session: whichever waiter sees the total first ends the wait.
@@ -475,12 +488,12 @@ ${fams.map((f) => `  [[neighbors.afi-safis]]\n    [neighbors.afi-safis.config]\n
     gobgp(['global', 'rib', '-a', 'vpnv4', 'del', ...'10.1.0.0/24 label 100 rd 65001:100'.split(' ')]);
     gobgp(['global', 'rib', '-a', 'ipv4-mpls', 'del', ...'10.5.0.0/24 100'.split(' ')]);
     const unreach = (l: Listener) =>
-      decodeAll(l.messages).filter((s) => !s.reach && s.nlri.length > 0).length;
+      decodeAll(l.messages, l === unicast).filter((s) => !s.reach && s.nlri.length > 0).length;
     await Promise.all([
       vpn.waitFor(() => unreach(vpn) >= 2, 15_000),
       unicast.waitFor(() => unreach(unicast) >= 1, 15_000),
     ]).catch(() => undefined);
-    seen = [...decodeAll(unicast.messages), ...decodeAll(vpn.messages)];
+    seen = [...decodeAll(unicast.messages, true), ...decodeAll(vpn.messages)];
   }, 120_000);
 
   afterAll(async () => {
@@ -492,11 +505,27 @@ ${fams.map((f) => `  [[neighbors.afi-safis]]\n    [neighbors.afi-safis.config]\n
 
   it('every injected route arrives, decoded to what was injected, with its extended communities', () => {
     for (const r of injected) {
-      const hit = seen.find((s) => s.reach && s.nlri.some((n) => isDeepStrictEqual(n, r.route)));
+      // The unicast session uses add-path: compare without the path identifier (checked below).
+      const bare = (n: Nlri) => {
+        const { pathId: _, ...rest } = n as Nlri & { pathId?: number };
+        return rest;
+      };
+      const hit = seen.find((s) => s.reach && s.nlri.some((n) => isDeepStrictEqual(bare(n), r.route)));
       expect(hit, `${r.family} ${r.args}`).toBeDefined();
       const texts = hit!.communities.map(formatExtendedCommunity);
       for (const c of r.communities) expect(texts, r.args).toContain(c);
     }
+  });
+
+  it('add-path (RFC 7911): IPv4/IPv6 unicast from gobgpd carry path identifiers, labeled unicast does not', () => {
+    const uni = seen.filter((s) => s.reach && s.family.safi === 1).flatMap((s) => s.nlri);
+    expect(uni.map((n) => (n as { prefix: string }).prefix).sort()).toEqual([
+      '10.9.0.0/16',
+      '2001:db8:9::/48',
+    ]);
+    for (const n of uni) expect((n as { pathId?: number }).pathId).toBeGreaterThan(0);
+    const lu = seen.filter((s) => s.reach && s.family.safi === 4).flatMap((s) => s.nlri);
+    for (const n of lu) expect('pathId' in n).toBe(false);
   });
 
   it('RT-constraint NLRI from a VRF import RT decodes to origin AS + route target', () => {
@@ -620,7 +649,7 @@ ${fams.map((f) => `  [[neighbors.afi-safis]]\n    [neighbors.afi-safis.config]\n
   it('encoding what we decoded gives back the bytes gobgpd sent', () => {
     expect(seen.length).toBeGreaterThan(10);
     for (const s of seen) {
-      expect(Buffer.from(encodeNlri(s.family, s.nlri, { addPath: false })).toString('hex')).toBe(
+      expect(Buffer.from(encodeNlri(s.family, s.nlri, { addPath: s.addPath })).toString('hex')).toBe(
         Buffer.from(s.nlriBytes).toString('hex'),
       );
       if (s.commBytes) expect(encodeExtendedCommunities(s.communities)).toEqual(s.commBytes);
@@ -705,6 +734,8 @@ ${fams.map((f) => `  [[neighbors.afi-safis]]\n    [neighbors.afi-safis.config]\n
     'tshark',
     'tshark dissects the captured UPDATEs and our re-encodings to the same fields, with no expert errors',
     () => {
+      // The unicast session's UPDATEs come first; their IPv4/IPv6 unicast NLRI carry path identifiers.
+      const unicastUpdates = unicast.messages.filter((m) => m.type === 2).length;
       const captured = [...unicast.messages, ...vpn.messages].filter((m) => m.type === 2).map((m) => m.bytes);
       // Our own encodings: one UPDATE per decoded MP_REACH, rebuilt from the decoded values.
       const ours = seen
@@ -719,7 +750,7 @@ ${fams.map((f) => `  [[neighbors.afi-safis]]\n    [neighbors.afi-safis.config]\n
       const all = [...captured, ...ours.map((o) => o.bytes)];
       let checked = 0;
       packets.forEach((p, i) => {
-        checked += checkPacket(p, all[i]!);
+        checked += checkPacket(p, all[i]!, (f) => i < unicastUpdates && addPathFor(f, true));
       });
       // Every EVPN route, VPN route, labeled route and community of both halves was compared.
       expect(checked).toBeGreaterThan(100);

@@ -15,10 +15,22 @@ export interface Family {
   safi: number;
 }
 
-/** OPEN with the given AS (4-octet AS capability carries the real one), hold time 90 and capabilities. */
-export function openMessage(asn: number, routerId: string, families: readonly Family[]): Uint8Array {
+/**
+ * OPEN with the given AS (4-octet AS capability carries the real one), hold time 90 and capabilities;
+ * `addPath` families get the add-path capability (RFC 7911 4) with "receive".
+ */
+export function openMessage(
+  asn: number,
+  routerId: string,
+  families: readonly Family[],
+  addPath: readonly Family[] = [],
+): Uint8Array {
   const caps: number[] = [];
   for (const f of families) caps.push(1, 4, f.afi >> 8, f.afi & 0xff, 0, f.safi);
+  if (addPath.length > 0) {
+    caps.push(69, 4 * addPath.length);
+    for (const f of addPath) caps.push(f.afi >> 8, f.afi & 0xff, f.safi, 1);
+  }
   caps.push(65, 4, asn >>> 24, (asn >>> 16) & 0xff, (asn >>> 8) & 0xff, asn & 0xff);
   caps.push(2, 0); // route refresh
   const params = [2, caps.length, ...caps];
@@ -75,6 +87,7 @@ export async function listen(
   asn: number,
   families: readonly Family[],
   afterOpen: readonly Uint8Array[] = [],
+  addPath: readonly Family[] = [],
 ): Promise<Listener> {
   const messages: Captured[] = [];
   const waiters: { pred: (m: Captured[]) => boolean; resolve: () => void }[] = [];
@@ -100,7 +113,7 @@ export async function listen(
         const type = msg[18]!;
         messages.push({ type, bytes: msg });
         if (type === 1) {
-          sock.write(openMessage(asn, '10.0.0.10', families));
+          sock.write(openMessage(asn, '10.0.0.10', families, addPath));
           sock.write(keepaliveMessage());
           for (const m of afterOpen) sock.write(m);
           timer = setInterval(() => sock.write(keepaliveMessage()), 20_000);

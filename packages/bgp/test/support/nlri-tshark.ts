@@ -82,7 +82,11 @@ const colonHex = (b: Uint8Array) =>
  * Compares tshark's dissection of one UPDATE with our decoding of the same bytes, field by field; returns
  * how many fields were compared.
  */
-export function checkPacket(packet: Record<string, unknown>, msg: Uint8Array): number {
+export function checkPacket(
+  packet: Record<string, unknown>,
+  msg: Uint8Array,
+  addPath: (f: Family) => boolean = () => false,
+): number {
   let n = 0;
   const eq = (theirs: unknown, ours: unknown, what: string) => {
     expect(String(theirs), what).toBe(String(ours));
@@ -108,7 +112,7 @@ export function checkPacket(packet: Record<string, unknown>, msg: Uint8Array): n
   for (const a of u.attrs) {
     if (a.code !== 14 && a.code !== 15) continue;
     const r = mpNlri(msg, a);
-    routes.push(...decodeNlri(r.family, msg, r.start, r.end, { addPath: false }));
+    routes.push(...decodeNlri(r.family, msg, r.start, r.end, { addPath: addPath(r.family) }));
   }
   // EVPN (tshark packet-bgp.c decode_evpn_nlri).
   const evpn = routes.filter((r): r is EvpnRoute => r.type.startsWith('evpn-'));
