@@ -25,6 +25,8 @@ const META = new Set(['fq_name', 'parent_type', 'parent_uuid', 'uuid', 'name', '
 const FQ_SPEC: Spec = arr(str({ maxLength: 255 }), 64);
 const UUID_SPEC: Spec = str({ format: 'uuid' });
 const MAX_PAGE = 10_000;
+/** Types without a parent that a member may create (owned by the member's project). */
+const MEMBER_ROOT_TYPES = new Set(['instance-ip', 'virtual-machine']);
 
 export interface RenderOptions {
   base: string;
@@ -170,6 +172,7 @@ export class ConfigService {
 
   private async ownerFor(
     scope: Scope,
+    type: string,
     parent: StoredObject | undefined,
     props: Json,
   ): Promise<string | undefined> {
@@ -184,7 +187,8 @@ export class ConfigService {
       if (p?.type !== 'project') throw new ValidationError('perms2.owner', `no project ${asked}`);
       return u;
     }
-    if (!scope.admin) return [...scope.projects][0];
+    // Members own the config-root objects they create for their workloads; other global objects are admin-only.
+    if (!scope.admin && parent === undefined && MEMBER_ROOT_TYPES.has(type)) return [...scope.projects][0];
     return undefined;
   }
 
@@ -263,7 +267,7 @@ export class ConfigService {
         `must be ${JSON.stringify(fqName)} (parent fq_name + name)`,
       );
     }
-    const owner = await this.ownerFor(scope, parent, p.props);
+    const owner = await this.ownerFor(scope, def.type, parent, p.props);
     const now = new Date().toISOString();
     const idPerms = {
       enable: true,

@@ -51,6 +51,7 @@ export async function startController(
     log_level: 'silent',
     ...extra,
   };
+  if (extra.auth) cfg.auth = { admin_token_file: `${dir.path}/admin-token`, ...extra.auth };
   const c = await Controller.start(cfg, pino({ level: 'silent' }));
   const url = `http://127.0.0.1:${c.port}`;
   const admin = c.adminToken!;
