@@ -107,13 +107,13 @@ export function writeIpv6(text: string, buf: Uint8Array, offset: number): boolea
       return true;
     }
   } else if (text.charCodeAt(0) === 58) return false;
+  // An embedded IPv4 address can only be the text after the last colon.
+  const v4At = text.indexOf('.') >= 0 ? text.lastIndexOf(':') + 1 : -1;
   while (i < text.length) {
-    // An embedded IPv4 address in the last 32 bits.
-    const rest = text.slice(i);
-    if (rest.includes('.') && !rest.includes(':')) {
+    if (i === v4At) {
       if (words.length > 6) return false;
       const v4 = new Uint8Array(4);
-      if (!writeIpv4(rest, v4, 0)) return false;
+      if (!writeIpv4(text.slice(i), v4, 0)) return false;
       words.push((v4[0]! << 8) | v4[1]!, (v4[2]! << 8) | v4[3]!);
       i = text.length;
       break;
