@@ -89,6 +89,8 @@ export interface PeerStatus {
   };
   routesReceived: number;
   routesAdvertised: number;
+  /** UPDATE messages received on the current and earlier sessions. */
+  updatesReceived: number;
   backlog: number;
   flaps: number;
   lastNotificationSent?: string;
@@ -275,6 +277,7 @@ export class BgpSpeaker {
       state: p.state,
       routesReceived: p.adjIn.size,
       routesAdvertised: adv,
+      updatesReceived: p.updatesIn,
       backlog: p.out?.backlog ?? 0,
       flaps: p.flaps,
     };

@@ -184,7 +184,13 @@ export async function startExaBgp(dir: string, conf: (api: string) => string): P
       readFileSync(recvFile, 'utf8')
         .split('\n')
         .filter((l) => l.startsWith('{'))
-        .map((l) => JSON.parse(l) as Record<string, unknown>),
+        .flatMap((l) => {
+          try {
+            return [JSON.parse(l) as Record<string, unknown>];
+          } catch {
+            return []; // a line still being written
+          }
+        }),
     stop: () => daemon.stop(),
   };
 }
