@@ -27,9 +27,18 @@ export const FAMILIES: Readonly<Record<Family, { afi: number; safi: number }>> =
 };
 
 export function familyOf(afi: number, safi: number): Family | undefined {
-  for (const [name, f] of Object.entries(FAMILIES))
-    if (f.afi === afi && f.safi === safi) return name as Family;
-  return undefined;
+  if (afi === 1)
+    return safi === 1
+      ? 'inet'
+      : safi === 4
+        ? 'inet-mpls'
+        : safi === 241
+          ? 'ermvpn'
+          : safi === 5
+            ? 'mvpn'
+            : undefined;
+  if (afi === 2) return safi === 1 ? 'inet6' : undefined;
+  return afi === 25 && safi === 242 ? 'evpn' : undefined;
 }
 
 /** A route entry tagged with its family. */

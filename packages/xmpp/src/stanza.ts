@@ -19,7 +19,7 @@ import {
   type RouteItem,
 } from './pubsub.js';
 import { encodeProceed, encodeStartTls, encodeStartTlsFeatures } from './stream-header.js';
-import { parseInteger } from './vocab-common.js';
+import { LIT_WS, litExec, parseInteger } from './vocab-common.js';
 import { TOKEN_EOF, TOKEN_START, XmlCursor } from './xml-cursor.js';
 import { elementText, readElement, type XmlElement } from './xml-node.js';
 
@@ -225,7 +225,19 @@ function readMessage(c: XmlCursor, b: Base): Stanza {
         throw new VocabularyError('items/@node', `unknown AFI/SAFI ${parsed.afi}/${parsed.safi}`);
       const items: Required<RouteItem>[] = [];
       const ids: string[] = [];
-      while (c.nextChild()) {
+      for (;;) {
+        // Literal fast path: `<item id="..."><entry>` as the CN writes it (vocab-common.ts).
+        const from = c.literalFrom(2);
+        const m = from < 0 ? null : litExec(LIT_ITEM, c.source, from, c.limit);
+        if (m !== null) {
+          const at = LIT_ITEM.lastIndex;
+          c.enterAt(at, 'item');
+          c.enterAt(at, 'entry');
+          items.push({ id: m[1]!, route: readEntry(c, family) });
+          if (!c.leave()) while (c.nextChild()) c.skip();
+          continue;
+        }
+        if (!c.nextChild()) break;
         if (c.name() === 'item') {
           const id = c.attr('id') ?? '';
           let route: Route | undefined;
@@ -250,6 +262,8 @@ function readMessage(c: XmlCursor, b: Base): Stanza {
   if (result === undefined) throw new VocabularyError('message', 'no event/items child');
   return result;
 }
+
+const LIT_ITEM = new RegExp(`${LIT_WS}<item id="([^"<&]*)">${LIT_WS}<entry>`, 'y');
 
 const shared = new XmlCursor();
 

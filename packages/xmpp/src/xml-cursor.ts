@@ -459,6 +459,14 @@ export class XmlCursor {
     this.pos = pos;
   }
 
+  /** Commits a literal match that ends with the start tag of `name`: continues at `pos`, inside it. */
+  enterAt(pos: number, name: string): void {
+    this.stack[this.depth++] = name;
+    this.current = name;
+    this.attrCount = 0;
+    this.pos = pos;
+  }
+
   /** Commits a literal match of the rest of the current element, its end tag included: continues at `pos`. */
   leaveAt(pos: number): void {
     this.pos = pos;
