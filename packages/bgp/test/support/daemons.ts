@@ -9,6 +9,41 @@ import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { type Daemon, run, startDaemon, waitFor } from '@filament/testkit';
 
+/** `cmd args` as run inside network namespace `netns` (`ip netns exec`), or as is. */
+function inNetns(netns: string | undefined, cmd: string, args: string[]): [string, string[]] {
+  return netns ? ['ip', ['netns', 'exec', netns, cmd, ...args]] : [cmd, args];
+}
+
+export interface Netns {
+  name: string;
+  /** Runs a command inside the namespace to completion (throws on failure). */
+  run(cmd: string, args: string[]): string;
+  /** Ends every process still in the namespace (ours: the test made it) and deletes it with its links. */
+  remove(): void;
+}
+
+/** A fresh network namespace with its loopback up (needs root). */
+export function createNetns(name: string): Netns {
+  run('ip', ['netns', 'add', name]);
+  const ns: Netns = {
+    name,
+    run: (cmd, args) => run(...inNetns(name, cmd, args), { timeoutMs: 20_000 }).stdout,
+    remove() {
+      const pids = run('ip', ['netns', 'pids', name], { allowFail: true })
+        .stdout.split(/\s+/)
+        .filter(Boolean);
+      for (const pid of pids) {
+        try {
+          process.kill(Number(pid), 'SIGKILL');
+        } catch {}
+      }
+      run('ip', ['netns', 'del', name], { allowFail: true });
+    },
+  };
+  ns.run('ip', ['link', 'set', 'lo', 'up']);
+  return ns;
+}
+
 export interface Capture {
   file: string;
   /** Waits a moment for the last segments, then stops tshark (which flushes the file). */
@@ -16,10 +51,17 @@ export interface Capture {
 }
 
 /** Starts `tshark -i lo` writing a pcap of TCP on `ports`; resolves once tshark says it is capturing. */
-export async function startCapture(dir: string, name: string, ports: readonly number[]): Promise<Capture> {
+export async function startCapture(
+  dir: string,
+  name: string,
+  ports: readonly number[],
+  netns?: string,
+): Promise<Capture> {
   const file = join(dir, `${name}.pcap`);
   const filter = ports.map((p) => `tcp port ${p}`).join(' or ');
-  const d = startDaemon('tshark', ['-n', '-i', 'lo', '-f', filter, '-w', file, '-F', 'pcap']);
+  const d = startDaemon(
+    ...inNetns(netns, 'tshark', ['-n', '-i', 'lo', '-f', filter, '-w', file, '-F', 'pcap']),
+  );
   await waitFor('tshark to start capturing', () => /Capturing on/.test(d.output()), 20_000, 100);
   return {
     file,
@@ -97,20 +139,25 @@ export async function startGobgpd(
   name: string,
   config: GobgpdConfig,
   apiPort: number,
+  netns?: string,
 ): Promise<Gobgpd> {
   const file = join(dir, `${name}.toml`);
   writeFileSync(file, gobgpdToml(config));
-  const daemon = startDaemon('gobgpd', [
-    '-f',
-    file,
-    '--api-hosts',
-    `127.0.0.1:${apiPort}`,
-    '--pprof-disable',
-    '-l',
-    'info',
-  ]);
+  const daemon = startDaemon(
+    ...inNetns(netns, 'gobgpd', [
+      '-f',
+      file,
+      '--api-hosts',
+      `127.0.0.1:${apiPort}`,
+      '--pprof-disable',
+      '-l',
+      'info',
+    ]),
+  );
   const cli = (args: string[]) =>
-    run('gobgp', ['-u', '127.0.0.1', '-p', String(apiPort), ...args], { timeoutMs: 20_000 }).stdout;
+    run(...inNetns(netns, 'gobgp', ['-u', '127.0.0.1', '-p', String(apiPort), ...args]), {
+      timeoutMs: 20_000,
+    }).stdout;
   await waitFor(`gobgpd ${name} API`, () => cli(['global']).includes('AS'), 20_000);
   return {
     daemon,
@@ -148,20 +195,24 @@ function frrDir(dir: string, name: string): string {
   return d;
 }
 
-/** Starts FRR bgpd without zebra (-Z) in the foreground, listening on address:port. */
+/**
+ * Starts FRR bgpd in the foreground, listening on address:port: without zebra (-Z) by default, or talking
+ * to the zebra started by `startFrrZebra` in the same directory (`zebra: true`), optionally in `netns`.
+ */
 export async function startFrrBgpd(
   dir: string,
   name: string,
   conf: string,
   address: string,
   port: number,
+  opts: { zebra?: boolean; netns?: string } = {},
 ): Promise<Frr> {
   const d = frrDir(dir, name);
   const file = join(d, 'bgpd.conf');
   writeFileSync(file, conf);
   if (userInfo().uid === 0) run('chown', ['-R', 'frr:frr', d], { allowFail: true });
-  const daemon = startDaemon('/usr/lib/frr/bgpd', [
-    '-Z',
+  const args = [
+    ...(opts.zebra ? ['-z', join(d, 'zserv.api')] : ['-Z']),
     '-f',
     file,
     '-i',
@@ -176,11 +227,42 @@ export async function startFrrBgpd(
     String(port),
     '-l',
     address,
-  ]);
+  ];
+  const daemon = startDaemon(...inNetns(opts.netns, '/usr/lib/frr/bgpd', args));
   const vtysh = (...commands: string[]) =>
     run('vtysh', ['--vty_socket', d, ...commands.flatMap((c) => ['-c', c])], { timeoutMs: 20_000 }).stdout;
   await waitFor(`FRR bgpd ${name}`, () => vtysh('show bgp summary').length > 0, 20_000);
   return { daemon, vtysh, stop: () => daemon.stop() };
+}
+
+/** Starts FRR zebra in the foreground for the bgpd of the same `dir`/`name` (EVPN needs its kernel view). */
+export async function startFrrZebra(dir: string, name: string, netns?: string): Promise<Daemon> {
+  const d = frrDir(dir, name);
+  const conf = join(d, 'zebra.conf');
+  writeFileSync(conf, 'hostname filament-zebra\n');
+  if (userInfo().uid === 0) run('chown', ['-R', 'frr:frr', d], { allowFail: true });
+  const daemon = startDaemon(
+    ...inNetns(netns, '/usr/lib/frr/zebra', [
+      '-f',
+      conf,
+      '-i',
+      join(d, 'zebra.pid'),
+      '-z',
+      join(d, 'zserv.api'),
+      '--vty_socket',
+      d,
+      '-A',
+      '127.0.0.1',
+      '-P',
+      '0',
+    ]),
+  );
+  await waitFor(
+    `FRR zebra ${name}`,
+    () => run('vtysh', ['--vty_socket', d, '-c', 'show version'], { allowFail: true }).status === 0,
+    20_000,
+  );
+  return daemon;
 }
 
 export interface Bird {
