@@ -2,7 +2,11 @@
 // test acting as one) installs state through: VRFs, ports, routes, MAC/IP entries and BUM peers. It owns
 // the underlay sockets and the introspect/metrics HTTP endpoint.
 
-import { DuplicateObjectError, InvalidPrefixError, UnknownObjectError } from './errors.js';
+import { DuplicateObjectError, InvalidPrefixError, TableFullError, UnknownObjectError } from './errors.js';
+
+/** Port indexes are flow-table interface ids (vif), below the flow table's default 4,096. */
+const MAX_PORTS = 4096;
+
 import { Forwarder, type ForwarderOptions } from './forwarder.js';
 import { Introspect } from './introspect.js';
 import { macFromText, macText } from './mac-table.js';
@@ -43,6 +47,7 @@ export class Agent {
   readonly fw: Forwarder;
   underlay: Underlay | null = null;
   introspect: Introspect | null = null;
+  private timer: ReturnType<typeof setInterval> | null = null;
   private readonly vrfByName = new Map<string, Vrf>();
   private readonly portByName = new Map<string, Port>();
 
@@ -63,6 +68,9 @@ export class Agent {
     const u = new Underlay(this.fw, { address: this.underlayAddress, ...underlay });
     await u.open(underlay.sourcePorts ?? 16);
     this.underlay = u;
+    // The flow clock ticks every 100 ms, and each tick ages a slice of the flow table.
+    this.timer = setInterval(() => this.fw.age(8192), 100);
+    this.timer.unref();
     if (httpPort !== undefined) {
       this.introspect = new Introspect(this);
       await this.introspect.listen(httpPort);
@@ -70,6 +78,8 @@ export class Agent {
   }
 
   async stop(): Promise<void> {
+    if (this.timer !== null) clearInterval(this.timer);
+    this.timer = null;
     await this.underlay?.close();
     await this.introspect?.close();
     this.underlay = null;
@@ -127,6 +137,7 @@ export class Agent {
     const gw = ipv4Number(spec.ipam.gateway);
     let index = fw.ports.indexOf(undefined, 1);
     if (index < 0) index = fw.ports.length;
+    if (index >= MAX_PORTS) throw new TableFullError('port', 'index', MAX_PORTS - 1);
     const port = new Port(index, spec, vrf.id, mac, ip4, gw);
     fw.ports[index] = port;
     const nh = fw.nexthops.iface(index);
@@ -167,12 +178,24 @@ export class Agent {
     vrf.macs.unbindIp(port.ip4);
     vrf.deleteRoute(parsePrefix(`${port.ipam.address}/32`));
     fw.labels.free(port.label);
-    for (let i = 0; i < 3; i++) fw.nexthops.release(port.nextHop);
+    for (let i = 0; i < 3; i++) this.release(port.nextHop);
     fw.ports[port.index] = undefined;
     this.portByName.delete(name);
   }
 
   // ------------------------------------------------------------------ routes
+
+  /** Releases a next hop reference; flows that still name a freed next hop are removed (re-set up). */
+  private release(id: number): void {
+    const fw = this.fw;
+    fw.nexthops.release(id, (freed) => {
+      const stale: number[] = [];
+      fw.flows.forEach((i) => {
+        if (fw.flows.nextHop(i) === freed) stale.push(i);
+      });
+      for (const i of stale) if (fw.flows.isLive(i)) fw.flows.deletePair(i);
+    });
+  }
 
   /** The next hop id a target resolves to (shared next hops are reference counted by the caller). */
   private target(t: RouteTarget): number {
@@ -196,7 +219,7 @@ export class Agent {
     const id = this.target(to);
     this.fw.nexthops.get(id).refs++;
     const old = v.addRoute(p, id);
-    if (old >= 0) this.fw.nexthops.release(old);
+    if (old >= 0) this.release(old);
   }
 
   /** Removes `prefix`; returns whether it was there. */
@@ -204,7 +227,7 @@ export class Agent {
     const v = this.vrf(vrf);
     const old = v.deleteRoute(parsePrefix(prefix));
     if (old < 0) return false;
-    this.fw.nexthops.release(old);
+    this.release(old);
     return true;
   }
 
@@ -215,7 +238,7 @@ export class Agent {
     const id = this.target(to);
     this.fw.nexthops.get(id).refs++;
     const old = v.macs.set(m, id);
-    if (old !== undefined) this.fw.nexthops.release(old);
+    if (old !== undefined) this.release(old);
     if (ip !== undefined) v.macs.bindIp(ipv4Number(ip), m);
   }
 
@@ -224,7 +247,7 @@ export class Agent {
     const old = v.macs.delete(macFromText(mac));
     if (ip !== undefined) v.macs.unbindIp(ipv4Number(ip));
     if (old === undefined) return false;
-    this.fw.nexthops.release(old);
+    this.release(old);
     return true;
   }
 
@@ -233,7 +256,7 @@ export class Agent {
     const v = this.vrf(vrf);
     const nhs = this.fw.nexthops;
     const bum = nhs.get(v.bum);
-    for (const m of bum.members) nhs.release(m);
+    for (const m of bum.members) this.release(m);
     bum.members = peers.map((addr) => {
       const nh = nhs.tunnel({ dst: addr, vni: v.vni, encaps: ['vxlan'] });
       nh.refs++;

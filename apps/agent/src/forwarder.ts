@@ -35,7 +35,7 @@ import { flood } from './bum.js';
 import { handleDhcp } from './dhcp-server.js';
 import { answerGateway } from './gateway.js';
 import { LabelTable } from './label-table.js';
-import { isGroupMac, macAt, putMac } from './mac-table.js';
+import { isGroupMac, macEquals, macHi, macLo, putMac } from './mac-table.js';
 import { Counters, DropReason } from './metrics.js';
 import { EncapCode, type NextHop, NextHopKind, NextHopTable, NH_RESOLVE } from './nexthop.js';
 import type { Port } from './ports.js';
@@ -61,13 +61,15 @@ export interface ForwarderOptions {
   ringSlots?: number;
   /** Labels available for allocation. Default 65,536. */
   labels?: number;
-  /** Millisecond clock for flow aging. Default performance.now(). */
+  /** Millisecond clock that `tick()` reads for flow aging. Default performance.now(). */
   clock?: () => number;
 }
 
 export class Forwarder {
   readonly routerMac: number;
   readonly underlay4: number;
+  private readonly routerHi: number;
+  private readonly routerLo: number;
   readonly ports: (Port | undefined)[] = [undefined];
   readonly vrfs: (Vrf | undefined)[] = [];
   readonly nexthops = new NextHopTable();
@@ -84,6 +86,11 @@ export class Forwarder {
   onTunnelTx: ((buf: Uint8Array, start: number, length: number) => void) | null = null;
 
   private readonly clock: () => number;
+  /**
+   * The flow clock (ms), advanced by `tick()` from a timer rather than read per packet: reading a clock
+   * per packet costs a heap number each time, and aging needs no finer resolution than the tick.
+   */
+  now = 0;
   private readonly meta = new DecapMeta();
   private readonly pkey = new PacketKey();
   private readonly fkey = new FlowKey();
@@ -94,12 +101,26 @@ export class Forwarder {
 
   constructor(opts: ForwarderOptions) {
     this.routerMac = opts.routerMac;
+    this.routerHi = macHi(opts.routerMac);
+    this.routerLo = macLo(opts.routerMac);
     this.underlay4 = opts.underlay4;
     this.flows = new FlowTable({ capacity: 65536, ...opts.flow });
     this.ring = new PacketRing(opts.ringSlots ?? 1024);
     this.labels = new LabelTable(opts.labels ?? 65536);
     this.clock = opts.clock ?? (() => Math.floor(performance.now()));
     this.params.src4 = opts.underlay4;
+    this.tick();
+  }
+
+  /** Advances the flow clock; returns it. */
+  tick(): number {
+    this.now = Math.floor(this.clock()) >>> 0;
+    return this.now;
+  }
+
+  /** Ages flows: advances the clock and visits at most `budget` flow entries (see FlowTable.sweep). */
+  age(budget = 4096): number {
+    return this.flows.sweep(this.tick(), budget);
   }
 
   // ---------------------------------------------------------------- from a local port
@@ -111,7 +132,8 @@ export class Forwarder {
       this.counters.drop(DropReason.runt);
       return;
     }
-    buf.set(frame.subarray(offset, offset + length), HEADROOM);
+    if (offset === 0 && length === frame.length) buf.set(frame, HEADROOM);
+    else for (let i = 0; i < length; i++) buf[HEADROOM + i] = frame[offset + i]!;
     this.processPort(vif, buf, HEADROOM, length);
   }
 
@@ -174,7 +196,7 @@ export class Forwarder {
       flood(this, vrf, port.index, buf, off, len, false);
       return;
     }
-    const l3 = macAt(buf, off) === this.routerMac;
+    const l3 = macEquals(buf, off, this.routerHi, this.routerLo);
     if (l3 && key.ipVersion === 4 && (key.dst4 === port.gateway4 || vrf.gateways.has(key.dst4))) {
       answerGateway(this, port, buf, off, len);
       return;
@@ -191,7 +213,7 @@ export class Forwarder {
             key.protocol === 1 ? key.srcPort : key.dstPort,
           )
         : this.flows.lookup(this.fkey.setFromTuple(vrf.id, key));
-    const now = this.clock();
+    const now = this.now;
     if (fi < 0) {
       c.flowMiss++;
       fi = this.setupFromPort(port, vrf, buf, off, l3, now);
@@ -254,7 +276,7 @@ export class Forwarder {
   /** Next hop for the packet's destination: LPM when routed, MAC table when bridged; -1 when none. */
   private resolve(vrf: Vrf, buf: Uint8Array, off: number, l3: boolean): number {
     const key = this.pkey;
-    if (!l3) return vrf.macs.lookup(macAt(buf, off));
+    if (!l3) return vrf.macs.lookupAt(buf, off);
     return key.ipVersion === 4 ? vrf.lpm4.lookup4(key.dst4) : vrf.lpm6.lookup(key.dst, 0);
   }
 
@@ -422,7 +444,7 @@ export class Forwarder {
   }
 
   private bridgeNonIp(vrf: Vrf, buf: Uint8Array, off: number, len: number): void {
-    const nhId = vrf.macs.lookup(macAt(buf, off));
+    const nhId = vrf.macs.lookupAt(buf, off);
     if (nhId < 0) {
       flood(this, vrf, -1, buf, off, len, false);
       return;
@@ -462,9 +484,9 @@ export class Forwarder {
         return;
       }
       const type = (buf[io + 12]! << 8) | buf[io + 13]!;
-      l3 = macAt(buf, io) === this.routerMac;
+      l3 = macEquals(buf, io, this.routerHi, this.routerLo);
       if (type !== ETH_IPV4 && type !== ETH_IPV6) {
-        nhId = vrf.macs.lookup(macAt(buf, io));
+        nhId = vrf.macs.lookupAt(buf, io);
         if (nhId < 0) {
           c.drop(DropReason.noMac);
           return;
@@ -476,7 +498,7 @@ export class Forwarder {
         c.drop(DropReason.badIp);
         return;
       }
-      nhId = l3 ? this.resolve(vrf, buf, io, true) : vrf.macs.lookup(macAt(buf, io));
+      nhId = -2; // looked up on a flow miss only
     } else if (meta.tunnel === TunnelKind.mplsUdp) {
       c.tunnelRx[EncapCode.mplsUdp]!++;
       nhId = this.labels.lookup(meta.labels[0]!);
@@ -525,9 +547,10 @@ export class Forwarder {
             key.protocol === 1 ? key.srcPort : key.dstPort,
           )
         : this.flows.lookup(this.fkey.setFromTuple(vrf.id, key));
-    const now = this.clock();
+    const now = this.now;
     if (fi < 0) {
       c.flowMiss++;
+      if (nhId === -2) nhId = l3 ? this.resolve(vrf, buf, io, true) : vrf.macs.lookupAt(buf, io);
       const nh = nhId >= 0 ? this.nexthops.at(nhId) : undefined;
       if (nh === undefined) {
         c.drop(l3 ? DropReason.noRoute : DropReason.noMac);
@@ -546,7 +569,7 @@ export class Forwarder {
         ? key.ipVersion === 4
           ? vrf.lpm4.lookup4(key.src4)
           : vrf.lpm6.lookup(key.src, 0)
-        : vrf.macs.lookup(macAt(buf, io + 6));
+        : vrf.macs.lookupAt(buf, io + 6);
       fi = this.flows.insertPair(this.fkey.setFromTuple(vrf.id, key), {
         action: this.allowed(port, key, 'ingress') ? Action.FORWARD : Action.DROP,
         nextHop: nhId,

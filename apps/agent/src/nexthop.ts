@@ -164,16 +164,20 @@ export class NextHopTable {
     return this.create(NextHopKind.bum);
   }
 
-  /** Drops one reference; frees a next hop nobody points to (never the fixed ones). */
-  release(id: number): void {
+  /**
+   * Drops one reference; frees a next hop nobody points to (never the fixed ones) and calls `onFree` with
+   * each id freed (ECMP members too), so the owner can remove flows that still name it.
+   */
+  release(id: number, onFree?: (id: number) => void): void {
     const nh = this.list[id];
     if (!nh || id <= NH_RESOLVE) return;
     nh.refs--;
     if (nh.refs > 0) return;
     for (const [k, v] of this.byKey) if (v === id) this.byKey.delete(k);
-    if (nh.kind === NextHopKind.ecmp) for (const m of nh.members) this.release(m);
+    if (nh.kind === NextHopKind.ecmp) for (const m of nh.members) this.release(m, onFree);
     this.list[id] = undefined;
     this.free.push(id);
+    onFree?.(id);
   }
 
   private shared(key: string, kind: NextHopKind, init: (nh: NextHop) => void): NextHop {

@@ -122,7 +122,7 @@ export async function makeFabric(opts: { timeoutMs?: number } = {}): Promise<Fab
       vrf,
       mac: macOf(w),
       ipam: { address: w.address, prefixLen: 24, gateway, dns: [gateway], mtu: 1450 },
-      acl: compiler.matcher(w.name),
+      acl: compiler.matcher(w.name) ?? null,
       deliver: w.deliver,
     });
     w.attach((frame) => a.fw.fromPort(p.index, frame));
