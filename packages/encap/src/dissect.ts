@@ -63,7 +63,7 @@ export interface DissectContext {
         src: number;
         dst: number;
         /** One's-complement sum of the destination the checksum uses when it is not the header's (RFC 8200 8.1). */
-        dstSum?: number;
+        dstSum?: number | undefined;
         payloadLength: number;
         fragment: boolean;
         truncated: boolean;
@@ -76,14 +76,14 @@ export interface DissectContext {
 /** What a layer decoder returns. */
 export interface LayerStep {
   /** The layer's name when it differs from the decoder's (a raw-IP decoder reports `ipv4` or `ipv6`). */
-  name?: string;
+  name?: string | undefined;
   value: unknown;
   /** Header bytes consumed (at least 1). */
   length: number;
   /** Decoder name of what follows, or undefined to stop (the rest becomes `payload`). */
   next?: string | undefined;
   /** A new, smaller end for what follows (e.g. the IP total length cutting off Ethernet padding). */
-  end?: number;
+  end?: number | undefined;
 }
 
 /**
@@ -226,6 +226,14 @@ export function jsonFriendly(v: unknown): unknown {
   return o;
 }
 
+/**
+ * A step of the one shape every built-in decoder returns, so the walk's reads of it stay monomorphic
+ * (a mix of object literal shapes made them megamorphic).
+ */
+function step(value: unknown, length: number, next: string | undefined, end?: number): LayerStep {
+  return { name: undefined, value, length, next, end };
+}
+
 function byEtherType(ctx: DissectContext, type: number): string | undefined {
   return ctx.registry.etherTypes.get(type);
 }
@@ -234,15 +242,18 @@ function byEtherType(ctx: DissectContext, type: number): string | undefined {
 
 const decodeEthernet: LayerDecoder = (buf, offset, ctx) => {
   const { value, length } = ethernet.decode(buf, offset);
-  return { value, length, next: byEtherType(ctx, value.etherType) };
+  return step(value, length, byEtherType(ctx, value.etherType));
 };
 
 const decodeVlan: LayerDecoder = (buf, offset, ctx) => {
   const { value, length } = vlan.decode(buf, offset);
-  return { value, length, next: byEtherType(ctx, value.etherType) };
+  return step(value, length, byEtherType(ctx, value.etherType));
 };
 
-const decodeArp: LayerDecoder = (buf, offset) => arp.decode(buf, offset);
+const decodeArp: LayerDecoder = (buf, offset) => {
+  const { value, length } = arp.decode(buf, offset);
+  return step(value, length, undefined);
+};
 
 /** Linux cooked capture v1 (LINKTYPE_LINUX_SLL): packet type, ARPHRD type, address, protocol. */
 const decodeSll: LayerDecoder = (buf, offset, ctx) => {
@@ -258,7 +269,7 @@ const decodeSll: LayerDecoder = (buf, offset, ctx) => {
     address: toHex(buf, offset + 6, offset + 6 + addrLen),
     protocol,
   };
-  return { value, length: 16, next: byEtherType(ctx, protocol) };
+  return step(value, 16, byEtherType(ctx, protocol));
 };
 
 /** BSD loopback (LINKTYPE_NULL): a 4-byte address family in the writer's byte order. */
@@ -269,7 +280,7 @@ const decodeNull: LayerDecoder = (buf, offset) => {
   const family = le !== 0 ? le : be;
   // AF_INET is 2 everywhere; AF_INET6 is 24, 28 or 30 depending on the BSD.
   const next = family === 2 ? 'ipv4' : family === 24 || family === 28 || family === 30 ? 'ipv6' : undefined;
-  return { value: { family }, length: 4, next };
+  return step({ family }, 4, next);
 };
 
 /** Raw IP: IPv4 or IPv6 by the version nibble. */
@@ -298,6 +309,7 @@ const decodeIpv4: LayerDecoder = (buf, offset, ctx) => {
     version: 4,
     src: offset + 12,
     dst: offset + 16,
+    dstSum: undefined,
     payloadLength: value.totalLength - length,
     fragment,
     truncated: declared > buf.length,
@@ -307,7 +319,7 @@ const decodeIpv4: LayerDecoder = (buf, offset, ctx) => {
   // JSON-friendly in place (what `jsonFriendly` would do): the only bytes are the options.
   (value as { options: unknown }).options = toHex(value.options);
   if (value.optionList.length > 0) jsonFriendly(value.optionList);
-  return { value, length, next, end };
+  return step(value, length, next, end);
 };
 
 const decodeIpv6: LayerDecoder = (buf, offset, ctx) => {
@@ -323,23 +335,25 @@ const decodeIpv6: LayerDecoder = (buf, offset, ctx) => {
       if (e.fragmentOffset !== 0) later = true;
     }
   }
+  // A Routing header still to be processed moves the checksum's destination to the final one.
+  let dstSum: number | undefined;
+  for (const e of value.extensions) {
+    if (e.type === 43 && e.segmentsLeft !== 0) {
+      const final = ipv6ChecksumDestination(value);
+      if (final !== value.dst) dstSum = onesSum(parseIPv6(final), 0, 16);
+    }
+  }
   ctx.ip = {
     version: 6,
     src: offset + 8,
     dst: offset + 24,
+    dstSum,
     payloadLength: end - offset - length,
     fragment,
     truncated: declared > buf.length,
   };
-  // A Routing header still to be processed moves the checksum's destination to the final one.
-  for (const e of value.extensions) {
-    if (e.type === 43 && e.segmentsLeft !== 0) {
-      const final = ipv6ChecksumDestination(value);
-      if (final !== value.dst) ctx.ip.dstSum = onesSum(parseIPv6(final), 0, 16);
-    }
-  }
   const next = later ? undefined : ctx.registry.ipProtocols.get(value.protocol);
-  return { value, length, next, end };
+  return step(value, length, next, end);
 };
 
 function fold(sum: number): number {
@@ -390,7 +404,7 @@ const decodeUdp: LayerDecoder = (buf, offset, ctx) => {
   const next =
     extra?.[value.dstPort] ?? reg.get(value.dstPort) ?? extra?.[value.srcPort] ?? reg.get(value.srcPort);
   ctx.ip = undefined;
-  return { value, length, next, end: Math.min(buf.length, offset + (value.length ?? buf.length - offset)) };
+  return step(value, length, next, Math.min(buf.length, offset + (value.length ?? buf.length - offset)));
 };
 
 const decodeTcp: LayerDecoder = (buf, offset, ctx) => {
@@ -413,23 +427,33 @@ const decodeTcp: LayerDecoder = (buf, offset, ctx) => {
   // JSON-friendly in place: only options (unknown kinds) and padding hold bytes.
   if (value.options.length > 0) jsonFriendly(value.options);
   if (value.padding) (value as { padding: unknown }).padding = toHex(value.padding);
-  return { value, length, next };
+  return step(value, length, next);
 };
 
 const decodeIcmpv4: LayerDecoder = (buf, offset, ctx) => {
   const ip = ctx.ip;
   ctx.ip = undefined;
-  return icmpv4.decode(buf, offset, ip && !ip.truncated ? { length: ip.payloadLength } : {});
+  const { value, length } = icmpv4.decode(
+    buf,
+    offset,
+    ip && !ip.truncated ? { length: ip.payloadLength } : {},
+  );
+  return step(value, length, undefined);
 };
 
 const decodeIcmpv6: LayerDecoder = (buf, offset, ctx) => {
   const ip = ctx.ip;
   ctx.ip = undefined;
-  if (!ip || ip.truncated) return icmpv6.decode(buf, offset);
-  return icmpv6.decode(buf, offset, {
-    length: ip.payloadLength,
-    pseudoHeader: { addressSum: fold(onesSum(buf, ip.src, 16) + (ip.dstSum ?? onesSum(buf, ip.dst, 16))) },
-  });
+  const { value, length } =
+    !ip || ip.truncated
+      ? icmpv6.decode(buf, offset)
+      : icmpv6.decode(buf, offset, {
+          length: ip.payloadLength,
+          pseudoHeader: {
+            addressSum: fold(onesSum(buf, ip.src, 16) + (ip.dstSum ?? onesSum(buf, ip.dst, 16))),
+          },
+        });
+  return step(value, length, undefined);
 };
 
 const decodeGre: LayerDecoder = (buf, offset, ctx) => {
@@ -440,21 +464,28 @@ const decodeGre: LayerDecoder = (buf, offset, ctx) => {
     offset,
     ip && !ip.truncated ? { packetLength: ip.payloadLength } : {},
   );
-  return { value, length, next: ctx.registry.greProtocols.get(value.protocolType) };
+  return step(value, length, ctx.registry.greProtocols.get(value.protocolType));
 };
 
 const decodeVxlan: LayerDecoder = (buf, offset) => {
   const { value, length } = vxlan.decode(buf, offset);
-  return { value, length, next: 'ethernet' };
+  return step(value, length, 'ethernet');
 };
 
 const decodeMpls: LayerDecoder = (buf, offset, ctx) => {
   const { value, length } = mpls.decode(buf, offset);
   const kind = (ctx.options.mplsPayload ?? guessMplsPayloadByNibble)(value, buf, offset + length);
-  return { value, length, next: kind === 'unknown' ? undefined : kind };
+  return step(value, length, kind === 'unknown' ? undefined : kind);
 };
 
-const decodeDhcpv4: LayerDecoder = (buf, offset) => dhcpv4.decode(buf, offset);
+// The message is the UDP payload: `buf` ends where the datagram does (the walk cut it at the UDP length,
+// itself within the IP packet), and saying so explicitly keeps link-layer padding after the datagram out of
+// the message's `trailer` even for a caller that hands this decoder an uncut buffer with its own ctx.end.
+const decodeDhcpv4: LayerDecoder = (buf, offset, ctx) => {
+  const end = Math.min(buf.length, ctx.end);
+  const { value, length } = dhcpv4.decode(buf, offset, { length: Math.max(0, end - offset) });
+  return step(value, length, undefined);
+};
 
 // Built-in decoders whose values hold no bytes or bigints, or that convert theirs in place: `dissect` skips
 // the generic `jsonFriendly` walk for them. A decoder registered under the same name by a caller is walked.

@@ -3,7 +3,14 @@
 // types, trailers and the lax/strict error model.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describeWithTool, scratchDir, tsharkJson } from '@filament/testkit';
+import {
+  debianPython,
+  describeWithTool,
+  scapy,
+  scratchDir,
+  tsharkFields,
+  tsharkJson,
+} from '@filament/testkit';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
@@ -332,3 +339,121 @@ describe('dissect() structure', () => {
     ]);
   });
 });
+
+// A DHCPDISCOVER built by scapy with 12 bytes of link-layer padding after the IP packet (scapy's Padding
+// layer is not counted in the IP or UDP length). tshark, told that frames carry no FCS, shows all 12 as the
+// Ethernet trailer and the DHCP message as exactly the UDP payload; so must we: the padding is the frame's
+// `trailer` layer, never part of the DHCP message (no `trailer` inside the DHCP value).
+describeWithTool(
+  [debianPython() ?? 'python3-scapy', 'tshark'],
+  'dissect(): a DHCP frame with Ethernet padding',
+  () => {
+    it('the padding is the Ethernet trailer (as tshark shows it), not a DHCP trailer', () => {
+      const frame = hex(
+        scapy(
+          [
+            "p = (Ether(src='02:00:00:00:00:01', dst='ff:ff:ff:ff:ff:ff') / IP(src='0.0.0.0', dst='255.255.255.255')",
+            "     / UDP(sport=68, dport=67) / BOOTP(chaddr=bytes.fromhex('020000000001'), xid=0x1234)",
+            "     / DHCP(options=[('message-type', 'discover'), ('hostname', b'vm1'), 'end']) / Padding(load=b'\\xaa' * 12))",
+            'print(bytes(p).hex())',
+          ].join('\n'),
+        ).trim(),
+      );
+      const file = join(scratch.path, 'dhcp-padded.pcap');
+      writeFileSync(file, writePcap([{ data: frame }]));
+      const [t] = tsharkJson(file, ['-x', '-o', 'eth.fcs:never']);
+      const theirTrailer = ((t!.eth as Record<string, string>)['eth.trailer'] ?? '').replace(/:/g, '');
+      expect(theirTrailer).toBe('aa'.repeat(12));
+      const [, dhcpOffset, dhcpLength] = t!.dhcp_raw as [string, number, number];
+
+      for (const lax of [true, false]) {
+        const layers = dissect(frame, { lax });
+        expect(layers.map((l) => l.name)).toEqual(['ethernet', 'ipv4', 'udp', 'dhcpv4', 'trailer']);
+        const [, , udpLayer, dhcp, trailer] = layers;
+        expect([dhcp!.offset, dhcp!.length]).toEqual([dhcpOffset, dhcpLength]);
+        expect(dhcp!.length).toBe((udpLayer!.value as { length: number }).length - 8);
+        const msg = dhcp!.value as {
+          trailer?: unknown;
+          options: { kind: string }[];
+          chaddr: string;
+          xid: number;
+        };
+        expect(msg.trailer).toBeUndefined();
+        expect(msg.options.map((o) => o.kind)).toEqual(['messageType', 'hostname', 'end']);
+        expect([msg.chaddr, msg.xid]).toEqual(['02:00:00:00:00:01', 0x1234]);
+        expect(trailer).toEqual({
+          name: 'trailer',
+          offset: frame.length - 12,
+          length: 12,
+          hex: theirTrailer,
+        });
+      }
+      // The decoder itself takes the message length from where the datagram ends, not from the buffer.
+      const registry = createDissectorRegistry();
+      const step = registry.decoders.get('dhcpv4')!(frame, dhcpOffset, {
+        registry,
+        options: {},
+        end: dhcpOffset + dhcpLength,
+        layers: [],
+      });
+      expect(step.length).toBe(dhcpLength);
+      expect((step.value as { trailer?: unknown }).trailer).toBeUndefined();
+    });
+  },
+);
+
+// RFC 8200 section 8.1: with a Routing header that still has segments left, the upper-layer checksum covers
+// the final destination (the last RH0 address; Segment List[0] of an SRH), not the header's. scapy builds
+// UDP, TCP and ICMPv6 that way; the dissector must verify all of them, and must call the checksums bad once
+// segments left is set to 0 (the header's destination is then final), agreeing with tshark on every frame.
+describeWithTool(
+  [debianPython() ?? 'python3-scapy', 'tshark'],
+  'dissect(): IPv6 transport checksums over the final destination of a Routing header',
+  () => {
+    it('UDP, TCP and ICMPv6 after RH0 / SRH with segments left verify; with none left they do not', () => {
+      const built = scapy(
+        [
+          "b = lambda: Ether(src='02:00:00:00:00:01', dst='02:00:00:00:00:02') / IPv6(src='2001:db8::1', dst='2001:db8::a')",
+          "rh0 = lambda: IPv6ExtHdrRouting(addresses=['2001:db8::b', '2001:db8::c'], segleft=2)",
+          'ps = [',
+          "  b() / rh0() / UDP(sport=1000, dport=2000) / Raw(b'rh0'),",
+          "  b() / rh0() / TCP(sport=1000, dport=2000, flags='S') / Raw(b'rh0'),",
+          "  b() / rh0() / ICMPv6EchoRequest(id=1, seq=2, data=b'rh0'),",
+          "  b() / IPv6ExtHdrSegmentRouting(addresses=['2001:db8::f', '2001:db8::e'], segleft=1) / UDP(sport=1000, dport=2000) / Raw(b'srh'),",
+          ']',
+          'for p in ps: print(bytes(p).hex())',
+        ].join('\n'),
+      )
+        .trim()
+        .split('\n')
+        .map(hex);
+      // Segments left is the routing header's fourth octet (Ethernet 14 + IPv6 40 + 3).
+      const exhausted = built.map((f) => {
+        const g = f.slice();
+        g[14 + 40 + 3] = 0;
+        return g;
+      });
+      const all = [...built, ...exhausted];
+      const file = join(scratch.path, 'ipv6-routing.pcap');
+      writeFileSync(file, writePcap(all.map((data) => ({ data }))));
+      const rows = tsharkFields(
+        file,
+        ['udp.checksum.status', 'tcp.checksum.status', 'icmpv6.checksum.status'],
+        ['-o', 'udp.check_checksum:TRUE', '-o', 'tcp.check_checksum:TRUE'],
+      );
+      expect(rows).toHaveLength(all.length);
+      all.forEach((frame, i) => {
+        const layers = dissect(frame, { lax: false });
+        const names = layers.map((l) => l.name);
+        expect(names.slice(0, 2)).toEqual(['ethernet', 'ipv6']);
+        const transport = layers[2]!;
+        expect(['udp', 'tcp', 'icmpv6']).toContain(transport.name);
+        const ours = (transport.value as { checksumValid?: boolean }).checksumValid;
+        expect(ours, `frame ${i} (${transport.name})`).toBe(i < built.length);
+        // tshark: 1 good, 0 bad.
+        const theirs = rows[i]!.find((x) => x !== '');
+        expect(theirs, `tshark on frame ${i}`).toBe(ours ? '1' : '0');
+      });
+    });
+  },
+);
