@@ -21,12 +21,12 @@ export * from './errors.js';
 export * from './evpn-label.js';
 export * from './framer.js';
 export * from './header.js';
-export * from './ip.js';
 export * from './keepalive.js';
 export * from './message.js';
 // Messages, capabilities, attributes, RFC 7606 handling, framer and visitor (codec core).
 export * from './message-types.js';
 export * from './mrt/index.js';
+export { formatIp, formatIpv4, formatIpv6, formatPrefix, parseIp } from './nlri/address.js';
 export * from './nlri/index.js';
 export * from './nlri/reader.js';
 export * from './notification.js';

@@ -14,7 +14,7 @@
 // The _ET types put a 4-byte microsecond field first in the message, counted in Length.
 import { Afi } from '../afi-safi.js';
 import { MrtError } from '../errors.js';
-import { formatIP, formatIPv4, parseIP, parseIPv4 } from '../ip.js';
+import { formatIp, formatIpv4, formatIpv6, parseIp } from '../nlri/address.js';
 import {
   type Bgp4mpMessage,
   type Bgp4mpStateChange,
@@ -80,7 +80,7 @@ class Reader {
   ip(afi: number, field: string): string {
     const len = afiAddressLength(afi, this.layer, field, this.pos);
     this.need(len, field);
-    const v = formatIP(this.buf, this.pos, len);
+    const v = len === 4 ? formatIpv4(this.buf, this.pos) : formatIpv6(this.buf, this.pos);
     this.pos += len;
     return v;
   }
@@ -93,7 +93,7 @@ class Reader {
     const n = (bits + 7) >> 3;
     const full = new Uint8Array(max / 8);
     full.set(this.bytes(n, field));
-    return `${formatIP(full, 0, (max / 8) as 4 | 16)}/${bits}`;
+    return `${formatIp(full)}/${bits}`;
   }
 }
 
@@ -205,14 +205,14 @@ function decodeBgp4mp(header: MrtHeader, r: Reader): MrtRecord {
 function decodeTableDumpV2(header: MrtHeader, r: Reader): MrtRecord {
   const st = header.subtype;
   if (st === TableDumpV2Subtype.PeerIndexTable) {
-    const collectorId = formatIPv4(r.bytes(4, 'collectorId'));
+    const collectorId = formatIpv4(r.bytes(4, 'collectorId'), 0);
     const nameLen = r.u16('viewNameLength');
     const viewName = new TextDecoder().decode(r.bytes(nameLen, 'viewName'));
     const count = r.u16('peerCount');
     const peers: PeerEntry[] = [];
     for (let i = 0; i < count; i++) {
       const t = r.u8('peerType');
-      const bgpId = formatIPv4(r.bytes(4, 'peerBgpId'));
+      const bgpId = formatIpv4(r.bytes(4, 'peerBgpId'), 0);
       const address = r.ip(t & 1 ? Afi.IPv6 : Afi.IPv4, 'peerAddress');
       const as4 = (t & 2) !== 0;
       const as = as4 ? r.u32('peerAs') : r.u16('peerAs');
@@ -358,7 +358,7 @@ class Writer {
 }
 
 function ipBytes(text: string, afi: number): Uint8Array {
-  const b = afi === Afi.IPv4 ? parseIPv4(text) : parseIP(text);
+  const b = parseIp(text);
   if (b.length !== (afi === Afi.IPv4 ? 4 : 16))
     throw new MrtError('mrt', 'address', -1, `${text} does not match AFI ${afi}`);
   return b;
@@ -398,10 +398,10 @@ export function encodeMrtRecord(record: MrtRecord): Uint8Array {
       type = MrtType.TableDumpV2;
       subtype = TableDumpV2Subtype.PeerIndexTable;
       const name = new TextEncoder().encode(record.viewName);
-      w.bytes(parseIPv4(record.collectorId)).u16(name.length).bytes(name).u16(record.peers.length);
+      w.bytes(ipBytes(record.collectorId, Afi.IPv4)).u16(name.length).bytes(name).u16(record.peers.length);
       for (const p of record.peers) {
         const v6 = p.address.includes(':');
-        w.u8((v6 ? 1 : 0) | (p.as4 ? 2 : 0)).bytes(parseIPv4(p.bgpId));
+        w.u8((v6 ? 1 : 0) | (p.as4 ? 2 : 0)).bytes(ipBytes(p.bgpId, Afi.IPv4));
         w.bytes(ipBytes(p.address, v6 ? Afi.IPv6 : Afi.IPv4));
         if (p.as4) w.u32(p.as);
         else w.u16(p.as);
