@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DropReason } from '../src/index.js';
+import { DropReason, Workload } from '../src/index.js';
 import { type Fabric, makeFabric } from './fabric.js';
 
 const enc = (s: string) => new TextEncoder().encode(s);
@@ -57,5 +57,71 @@ describe('two agents over loopback UDP', () => {
     });
     await expect(f.w4.tcpEcho('10.2.2.13', enc('telnet?'), 23)).rejects.toThrow(/timed out/);
     expect(f.a2.fw.counters.drops[DropReason.policy]!).toBeGreaterThan(before2);
+  });
+
+  it('an ARP request the proxy cannot answer is flooded to the VN (ingress replication) and answered', async () => {
+    // w5 joins blue on compute-2; compute-1 has not heard of it (no MAC/IP route yet).
+    const w5 = new Workload({
+      name: 'w5',
+      mac: '02:00:00:00:01:15',
+      address: '10.1.1.15',
+      prefixLen: 24,
+      gateway: '10.1.1.1',
+    });
+    const p5 = f.a2.addPort({
+      name: 'w5',
+      vrf: 'blue',
+      mac: '02:00:00:00:01:15',
+      ipam: { address: '10.1.1.15', prefixLen: 24, gateway: '10.1.1.1' },
+      deliver: w5.deliver,
+    });
+    w5.attach((frame) => f.a2.fw.fromPort(p5.index, frame));
+    const flooded = f.a1.fw.counters.arpFlooded;
+    const mac = await f.w1.resolve(0x0a01010f);
+    expect(mac).toBe(w5.mac);
+    expect(f.a1.fw.counters.arpFlooded).toBe(flooded + 1);
+    expect(f.a1.fw.counters.bumReplicated).toBeGreaterThan(0);
+    expect(w5.counts.arpAnswered).toBe(1);
+  });
+
+  it('serves Prometheus metrics and introspect JSON over HTTP on localhost', async () => {
+    const base = `http://127.0.0.1:${f.a1.introspect!.port}`;
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    // Every line is a comment or `name{labels} value`.
+    for (const line of metrics.trim().split('\n'))
+      expect(line).toMatch(
+        /^(# (HELP|TYPE) \w+ .+|[a-z_]+(\{([a-z_]+="[^"]*",?)+\})? -?\d+(\.\d+)?(e[+-]?\d+)?)$/,
+      );
+    const policy = /filament_agent_drops_total\{reason="policy"\} (\d+)/.exec(metrics);
+    expect(Number(policy?.[1])).toBeGreaterThan(0);
+    expect(metrics).toMatch(/filament_agent_interface_rx_packets_total\{interface="w1",vrf="blue"\} [1-9]/);
+    expect(metrics).toMatch(/filament_agent_tunnel_tx_packets_total\{encap="mpls_udp"\} [1-9]/);
+    const interfaces = (await (await fetch(`${base}/interfaces`)).json()) as {
+      name: string;
+      label: number;
+    }[];
+    expect(interfaces.map((i) => i.name).sort()).toEqual(['w1', 'w4']);
+    expect(interfaces.find((i) => i.name === 'w1')?.label).toBe(f.a1.port('w1').label);
+    const routes = (await (await fetch(`${base}/routes?vrf=blue`)).json()) as {
+      routes: { prefix: string; nextHop: { kind: string; label?: number; dst?: string } }[];
+    }[];
+    const r = routes[0]!.routes.find((x) => x.prefix === '10.2.2.13/32');
+    expect(r?.nextHop).toMatchObject({ kind: 'tunnel', dst: f.addrs[1], label: f.a2.port('w3').label });
+    const flows = (await (await fetch(`${base}/flows`)).json()) as {
+      src: string;
+      dst: string;
+      vrfName: string;
+    }[];
+    expect(flows.some((x) => x.src === '10.1.1.11' && x.dst === '10.2.2.13' && x.vrfName === 'blue')).toBe(
+      true,
+    );
+    const vrfs = (await (await fetch(`${base}/vrfs`)).json()) as {
+      name: string;
+      vni: number;
+      bumPeers: string[];
+    }[];
+    expect(vrfs.find((v) => v.name === 'blue')).toMatchObject({ vni: 100, bumPeers: [f.addrs[1]] });
+    expect((await fetch(`${base}/nope`)).status).toBe(404);
+    expect((await fetch(`${base}/routes?vrf=nope`)).status).toBe(400);
   });
 });
