@@ -68,7 +68,9 @@ function announced(x: ExaBgp): Record<string, Record<string, unknown>[]> {
       }
     ).message?.update;
     for (const [fam, byNh] of Object.entries(upd?.announce ?? {})) {
-      for (const list of Object.values(byNh)) (out[fam] ??= []).push(...(list as Record<string, unknown>[]));
+      const into = out[fam] ?? [];
+      out[fam] = into;
+      for (const list of Object.values(byNh)) into.push(...(list as Record<string, unknown>[]));
     }
     for (const [fam, list] of Object.entries(upd?.withdraw ?? {})) {
       const gone = new Set((list as Record<string, unknown>[]).map((n) => JSON.stringify(n.nlri ?? n)));
