@@ -78,7 +78,7 @@ export interface GobgpNeighbor {
   port: number;
   families: readonly string[];
   localAddress: string;
-  /** Neither connect nor wait for the peer's connection on gobgpd's side: gobgpd only listens. */
+  /** gobgpd does not connect to this neighbor; it waits for the neighbor's connection. */
   passive?: boolean;
 }
 
