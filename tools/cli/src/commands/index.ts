@@ -1,6 +1,7 @@
 // Every `filament` subcommand, one import a command file. Keep the list in the order `--help` shows it.
 import type { Command } from '../command.js';
 import { bgpCommands } from './bgp.js';
+import { bgpServeCommand } from './bgp-serve.js';
 import { demoCommand } from './demo.js';
 import { mrtCommand } from './mrt.js';
 import { pcapCommand } from './pcap.js';
@@ -10,6 +11,7 @@ import { xmppDecodeCommand } from './xmpp.js';
 export const commands: Command[] = [
   demoCommand,
   ...bgpCommands,
+  bgpServeCommand,
   mrtCommand,
   pcapCommand,
   ...policyCommands,
