@@ -7,21 +7,9 @@
 // The raw helpers read from or write into a caller's buffer at an offset, so a hot path that parses text
 // once and then copies bytes allocates nothing per packet. Text input errors are InvalidFieldError with
 // layer `address`, the kind as field, and the character index as offset.
+import { DEC, DECD, HEX_CODES, HEX1, HEX2, HEX2C } from './bytes.js';
 import { InvalidFieldError } from './errors.js';
 
-// Byte -> text tables, built once, so formatting an address is a few table reads and one string build,
-// with no per-call number formatting (measured several times faster than per-digit concatenation).
-/** Two lower-case hex digits per byte value: `HEX2[0x0a] === '0a'`. */
-const HEX2: readonly string[] = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
-/** The same with a leading colon: `HEX2C[0x0a] === ':0a'`. */
-const HEX2C: readonly string[] = HEX2.map((h) => `:${h}`);
-/** Hex digits without leading zeros: `HEX1[0x0a] === 'a'` (the high byte of an IPv6 group). */
-const HEX1: readonly string[] = Array.from({ length: 256 }, (_, b) => b.toString(16));
-/** Char codes of HEX2: byte `b` is `HEX_CODES[2b]`, `HEX_CODES[2b + 1]`. */
-const HEX_CODES: readonly number[] = HEX2.flatMap((h) => [h.charCodeAt(0), h.charCodeAt(1)]);
-/** Decimal text per byte value: `DEC[192] === '192'`, and with a leading dot: `DECD[2] === '.2'`. */
-const DEC: readonly string[] = Array.from({ length: 256 }, (_, b) => String(b));
-const DECD: readonly string[] = DEC.map((d) => `.${d}`);
 const COLON = 0x3a;
 
 function bad(kind: string, text: string, at: number, reason: string): InvalidFieldError {

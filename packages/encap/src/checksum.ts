@@ -1,5 +1,6 @@
 // RFC 1071 Internet checksum, the IPv4/IPv6 pseudo-headers of RFC 768/793/8200 section 8.1,
 // and RFC 1624 incremental update (HC' = ~(~HC + ~m + m')) for NAT rewrites.
+import { fold16 } from './bytes.js';
 
 /**
  * One's-complement sum of `length` bytes at `offset`, added to `initial`, folded to 16 bits but not
@@ -16,8 +17,7 @@ export function onesSum(buf: Uint8Array, offset: number, length: number, initial
     i += 2;
   }
   if (i < end) sum += buf[i]! << 8;
-  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
-  return sum;
+  return fold16(sum);
 }
 
 /** The Internet checksum (complemented one's-complement sum) of a byte range. */
@@ -44,8 +44,7 @@ export function ipv4PseudoSum(
   let sum = onesSum(buf, srcOffset, 4);
   sum = onesSum(buf, dstOffset, 4, sum);
   sum += protocol + length;
-  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
-  return sum;
+  return fold16(sum);
 }
 
 /** One's-complement sum of the IPv6 pseudo-header (RFC 8200 section 8.1). */
@@ -59,8 +58,7 @@ export function ipv6PseudoSum(
   let sum = onesSum(buf, srcOffset, 16);
   sum = onesSum(buf, dstOffset, 16, sum);
   sum += (length >>> 16) + (length & 0xffff) + nextHeader;
-  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
-  return sum;
+  return fold16(sum);
 }
 
 /**

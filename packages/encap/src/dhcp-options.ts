@@ -17,6 +17,7 @@
 // which grows as the variable-length list is written.
 import { SmartBuffer } from 'smart-buffer';
 import { formatIPv4, parseIPv4 } from './address.js';
+import { u32 } from './bytes.js';
 import { InvalidFieldError, RangeFieldError, TruncatedError } from './errors.js';
 
 const LAYER = 'dhcpv4';
@@ -148,10 +149,6 @@ export function latin1Bytes(text: string, field: string): number[] {
 function bad(code: number, at: number, len: number, why: string): InvalidFieldError {
   const name = KIND_BY_CODE.get(code) ?? `option${code}`;
   return new InvalidFieldError(LAYER, `options.${name}`, at, len, why);
-}
-
-function u32(buf: Uint8Array, at: number): number {
-  return ((buf[at]! << 24) | (buf[at + 1]! << 16) | (buf[at + 2]! << 8) | buf[at + 3]!) >>> 0;
 }
 
 function ipList(buf: Uint8Array, d: number, len: number): string[] {

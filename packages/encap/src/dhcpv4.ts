@@ -29,7 +29,7 @@
 // round-trips every byte; when option 52 (overload) says they carry options, `dhcpOverloadOptions` reads them.
 // binary-parser's `exports` map hides its typings from NodeNext resolution; its CommonJS entry carries them.
 import { Parser } from 'binary-parser/dist/binary_parser.js';
-import { uint32ToIPv4 } from './address.js';
+import { formatHexBytes, uint32ToIPv4 } from './address.js';
 import type { Decoded, HeaderCodec } from './codec.js';
 import {
   type DhcpOption,
@@ -123,7 +123,7 @@ function trimmedEnd(b: Uint8Array): number {
 
 function chaddrText(b: Uint8Array, hlen: number): string {
   const n = Math.max(Math.min(hlen, 16), trimmedEnd(b));
-  return Array.from(b.subarray(0, n), (x) => x.toString(16).padStart(2, '0')).join(':');
+  return formatHexBytes(b, 0, n);
 }
 
 function chaddrBytes(text: string): number[] {

@@ -18,6 +18,7 @@
 
 import { parseIPv6 } from './address.js';
 import { arp } from './arp.js';
+import { fold16, HEX_CODES, u16 } from './bytes.js';
 import { onesSum } from './checksum.js';
 import { dhcpv4 } from './dhcpv4.js';
 import { EncapError, InvalidFieldError, TruncatedError } from './errors.js';
@@ -176,9 +177,6 @@ const NodeBuffer = (
     };
   }
 ).Buffer;
-const HEX_CODES: number[] = [];
-for (let b = 0; b < 256; b++)
-  HEX_CODES.push(...Array.from(b.toString(16).padStart(2, '0'), (c) => c.charCodeAt(0)));
 const HEX_CHUNK = 4096; // bytes per String.fromCharCode call, well below engines' argument limits
 
 /** Bytes as lower-case hex without separators. */
@@ -258,14 +256,13 @@ const decodeArp: LayerDecoder = (buf, offset) => {
 /** Linux cooked capture v1 (LINKTYPE_LINUX_SLL): packet type, ARPHRD type, address, protocol. */
 const decodeSll: LayerDecoder = (buf, offset, ctx) => {
   if (offset + 16 > buf.length) throw new TruncatedError('sll', 'header', offset, 16, buf.length - offset);
-  const u16 = (at: number) => (buf[at]! << 8) | buf[at + 1]!;
-  const addrLen = u16(offset + 4);
+  const addrLen = u16(buf, offset + 4);
   if (addrLen > 8)
     throw new InvalidFieldError('sll', 'addressLength', offset + 4, addrLen, 'more than 8 bytes');
-  const protocol = u16(offset + 14);
+  const protocol = u16(buf, offset + 14);
   const value = {
-    packetType: u16(offset),
-    arphrdType: u16(offset + 2),
+    packetType: u16(buf, offset),
+    arphrdType: u16(buf, offset + 2),
     address: toHex(buf, offset + 6, offset + 6 + addrLen),
     protocol,
   };
@@ -356,11 +353,6 @@ const decodeIpv6: LayerDecoder = (buf, offset, ctx) => {
   return step(value, length, next, end);
 };
 
-function fold(sum: number): number {
-  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
-  return sum;
-}
-
 /** One's-complement pseudo-header sum for the transport layer, when checking a checksum makes sense. */
 function pseudoSum(
   buf: Uint8Array,
@@ -372,10 +364,8 @@ function pseudoSum(
   if (!ip || ip.fragment || ip.truncated) return undefined;
   const n = ip.version === 4 ? 4 : 16;
   const dst = ip.dstSum ?? onesSum(buf, ip.dst, n);
-  let sum = onesSum(buf, ip.src, n) + dst;
-  sum += protocol + (length >>> 16) + (length & 0xffff);
-  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
-  return sum;
+  const sum = onesSum(buf, ip.src, n) + dst;
+  return fold16(sum + protocol + (length >>> 16) + (length & 0xffff));
 }
 
 // Decode options filled in just before each synchronous codec call, which reads and never keeps them:
@@ -450,7 +440,7 @@ const decodeIcmpv6: LayerDecoder = (buf, offset, ctx) => {
       : icmpv6.decode(buf, offset, {
           length: ip.payloadLength,
           pseudoHeader: {
-            addressSum: fold(onesSum(buf, ip.src, 16) + (ip.dstSum ?? onesSum(buf, ip.dst, 16))),
+            addressSum: fold16(onesSum(buf, ip.src, 16) + (ip.dstSum ?? onesSum(buf, ip.dst, 16))),
           },
         });
   return step(value, length, undefined);

@@ -6,6 +6,8 @@
 // The hash is MurmurHash3's 32-bit block mix and finalizer over the flow's words: fast, no allocation,
 // seeded so two hosts can choose different spreads. It is not cryptographic and does not need to be.
 
+import { ETH_IPV4, ETH_IPV6, ETH_QINQ, ETH_VLAN } from './offsets.js';
+
 /** Lowest source port RFC 7510 section 3 allows for entropy. */
 export const ENTROPY_PORT_MIN = 49152;
 /** Highest port (inclusive). */
@@ -50,11 +52,6 @@ export function hashBytes(h: number, buf: Uint8Array, offset: number, length: nu
 export function entropyPort(hash: number): number {
   return ENTROPY_PORT_MIN + ((hash ^ (hash >>> 16)) & 0x3fff);
 }
-
-const ETH_IPV4 = 0x0800;
-const ETH_IPV6 = 0x86dd;
-const ETH_VLAN = 0x8100;
-const ETH_QINQ = 0x88a8;
 
 /**
  * Hash of the flow an inner packet belongs to: protocol, addresses and ports of an IPv4/IPv6 TCP, UDP or

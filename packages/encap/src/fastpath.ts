@@ -17,9 +17,17 @@
 //   +--------------+-------------------+---------+---------+---------------------
 // Field offsets within each header are stated once, in offsets.ts.
 
+import { u16, u32 } from './bytes.js';
 import {
+  ETH_IPV4,
+  ETH_IPV6,
   ETH_LEN,
+  ETH_MPLS,
+  ETH_MPLS_MC,
+  ETH_QINQ,
+  ETH_TEB,
   ETH_TYPE,
+  ETH_VLAN,
   EXT_FRAG_OFFSET,
   EXT_LEN,
   EXT_MIN_LEN,
@@ -36,6 +44,8 @@ import {
   ICMP_ECHO_ID,
   ICMP_ECHO_LEN,
   ICMP_TYPE,
+  IP_GRE,
+  IP_UDP,
   IP4_DST,
   IP4_FLAGS_FRAG,
   IP4_MIN_LEN,
@@ -72,23 +82,19 @@ export const VXLAN_PORT = 4789;
 /** IANA UDP port for MPLS over UDP (RFC 7510 section 3). */
 export const MPLS_UDP_PORT = 6635;
 
-const ETH_IPV4 = 0x0800;
-const ETH_IPV6 = 0x86dd;
-const ETH_VLAN = 0x8100;
-const ETH_QINQ = 0x88a8;
-const ETH_MPLS = 0x8847;
-const ETH_MPLS_MC = 0x8848;
-const ETH_TEB = 0x6558;
-const IP_UDP = 17;
-const IP_GRE = 47;
 const MAX_EXT = 8;
 
-// Big-endian reads; small enough that the compiler inlines them.
-function u16(b: Uint8Array, at: number): number {
-  return (b[at]! << 8) | b[at + 1]!;
-}
-function u32(b: Uint8Array, at: number): number {
-  return ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
+/** Clears what a previous packet left in `meta` (fields this packet may not reach). */
+function resetMeta(meta: DecapMeta): void {
+  meta.tunnel = TunnelKind.none;
+  meta.outerVlan = -1;
+  meta.vni = -1;
+  meta.greKey = -1;
+  meta.greProtocol = 0;
+  meta.labelCount = 0;
+  meta.srcPort = 0;
+  meta.dstPort = 0;
+  meta.innerKind = InnerKind.unknown;
 }
 
 /**
@@ -99,15 +105,7 @@ function u32(b: Uint8Array, at: number): number {
 export function decapFast(buf: Uint8Array, offset: number, length: number, meta: DecapMeta): number {
   const end = Math.min(buf.length, offset + length);
   let p = offset;
-  meta.tunnel = TunnelKind.none;
-  meta.outerVlan = -1;
-  meta.vni = -1;
-  meta.greKey = -1;
-  meta.greProtocol = 0;
-  meta.labelCount = 0;
-  meta.srcPort = 0;
-  meta.dstPort = 0;
-  meta.innerKind = InnerKind.unknown;
+  resetMeta(meta);
   if (p < 0 || p + ETH_LEN > end) return fail(meta, S.ethernetTruncated, p);
   let type = u16(buf, p + ETH_TYPE);
   p += ETH_LEN;
@@ -124,15 +122,7 @@ export function decapFast(buf: Uint8Array, offset: number, length: number, meta:
 /** As decapFast for a packet that starts at the outer IP header (raw-IP captures, routed interfaces). */
 export function decapFastIp(buf: Uint8Array, offset: number, length: number, meta: DecapMeta): number {
   const end = Math.min(buf.length, offset + length);
-  meta.tunnel = TunnelKind.none;
-  meta.outerVlan = -1;
-  meta.vni = -1;
-  meta.greKey = -1;
-  meta.greProtocol = 0;
-  meta.labelCount = 0;
-  meta.srcPort = 0;
-  meta.dstPort = 0;
-  meta.innerKind = InnerKind.unknown;
+  resetMeta(meta);
   if (offset < 0 || offset >= end) return fail(meta, S.ipv4Truncated, offset);
   const v = buf[offset]! >>> 4;
   return decapIp(buf, offset, end, v === 6 ? ETH_IPV6 : ETH_IPV4, meta);

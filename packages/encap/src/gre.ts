@@ -16,6 +16,7 @@
 // and 3 are K and S since RFC 2890), so bits 1, 4 and 5 (RFC 1701 routing, strict route, recursion) are
 // rejected; bits 6-12 must be ignored on receipt and are kept as `reserved0`. Only version 0 is GRE proper
 // (version 1 is PPTP's enhanced GRE). The checksum covers the GRE header and payload.
+import { put32, u32 } from './bytes.js';
 import { internetChecksum } from './checksum.js';
 import type { Decoded, HeaderCodec } from './codec.js';
 import { checkRange, InvalidFieldError, need, RangeFieldError } from './errors.js';
@@ -66,17 +67,6 @@ function encodingLength(value: Gre): number {
     (value.key !== undefined ? 4 : 0) +
     (value.sequence !== undefined ? 4 : 0)
   );
-}
-
-function put32(buf: Uint8Array, at: number, v: number): void {
-  buf[at] = v >>> 24;
-  buf[at + 1] = (v >>> 16) & 0xff;
-  buf[at + 2] = (v >>> 8) & 0xff;
-  buf[at + 3] = v & 0xff;
-}
-
-function get32(buf: Uint8Array, at: number): number {
-  return ((buf[at]! << 24) | (buf[at + 1]! << 16) | (buf[at + 2]! << 8) | buf[at + 3]!) >>> 0;
 }
 
 function encode(value: Gre, buf?: Uint8Array, offset = 0, opts: GreEncodeOptions = {}): Uint8Array {
@@ -166,10 +156,10 @@ function decode(buf: Uint8Array, offset = 0, opts: GreDecodeOptions = {}): Decod
     value.checksumValid = undefined;
   }
   if (k) {
-    value.key = get32(buf, at);
+    value.key = u32(buf, at);
     at += 4;
   }
-  if (s) value.sequence = get32(buf, at);
+  if (s) value.sequence = u32(buf, at);
   return { value, length: headerLength };
 }
 

@@ -21,6 +21,7 @@
 // The checksum covers the pseudo-header (source, destination, upper-layer length, next header 58), so
 // encode and decode take the addresses, or their one's-complement sum, as `IPv6PseudoHeader`.
 import { formatIPv6, formatMac, parseIPv6, parseMac } from './address.js';
+import { fold16, put32, u32 } from './bytes.js';
 import { internetChecksum, onesSum } from './checksum.js';
 import type { Decoded, HeaderCodec } from './codec.js';
 import { checkRange, InvalidFieldError, need, TruncatedError } from './errors.js';
@@ -157,8 +158,7 @@ export function icmpv6PseudoSum(ph: IPv6PseudoHeader, length: number): number {
     sum = onesSum(a, 0, 32);
   }
   sum += (length >>> 16) + (length & 0xffff) + 58;
-  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
-  return sum;
+  return fold16(sum);
 }
 
 function optionsLength(options: NdOption[]): number {
@@ -227,16 +227,6 @@ function parseOptions(buf: Uint8Array, start: number, end: number): NdOption[] {
     at += len;
   }
   return list;
-}
-
-function u32(buf: Uint8Array, at: number): number {
-  return ((buf[at]! << 24) | (buf[at + 1]! << 16) | (buf[at + 2]! << 8) | buf[at + 3]!) >>> 0;
-}
-function put32(buf: Uint8Array, at: number, v: number): void {
-  buf[at] = v >>> 24;
-  buf[at + 1] = (v >>> 16) & 0xff;
-  buf[at + 2] = (v >>> 8) & 0xff;
-  buf[at + 3] = v & 0xff;
 }
 
 /** The icmpv6 codec: HeaderCodec whose decode returns the richer decoded value. */

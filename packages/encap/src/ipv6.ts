@@ -132,6 +132,31 @@ function headerLength(value: IPv6Header): number {
   return n;
 }
 
+/**
+ * Throws unless `len` octets of an extension header at `at` fit before `end` (where the payload length says
+ * the packet ends): TruncatedError when the buffer itself is shorter, otherwise the payload length is wrong.
+ */
+function extensionFits(
+  buf: Uint8Array,
+  at: number,
+  len: number,
+  end: number,
+  field: string,
+  fieldAt: number,
+  offset: number,
+  payloadLength: number,
+): void {
+  if (at + len <= end) return;
+  if (at + len > buf.length) throw new TruncatedError(LAYER, field, fieldAt, len, buf.length - at);
+  throw new InvalidFieldError(
+    LAYER,
+    'payloadLength',
+    offset + 4,
+    payloadLength,
+    'extension headers run past it',
+  );
+}
+
 function parseOptions(buf: Uint8Array, start: number, end: number): IPv6Option[] {
   const list: IPv6Option[] = [];
   let i = start;
@@ -315,30 +340,11 @@ export const ipv6: HeaderCodec<IPv6Header, IPv6DecodeOptions> = {
     let at = offset + IPV6.length;
     // Each extension header is at least 8 octets of a bounded range, so the walk ends.
     while (isIPv6ExtensionHeader(next)) {
-      if (at + 8 > end) {
-        if (at + 8 > buf.length) throw new TruncatedError(LAYER, 'extension', at, 8, buf.length - at);
-        throw new InvalidFieldError(
-          LAYER,
-          'payloadLength',
-          offset + 4,
-          payloadLength,
-          'extension headers run past it',
-        );
-      }
+      extensionFits(buf, at, 8, end, 'extension', at, offset, payloadLength);
       const type = next;
       next = buf[at]!;
       const el = type === 44 ? 8 : type === 51 ? (buf[at + 1]! + 2) * 4 : (buf[at + 1]! + 1) * 8;
-      if (at + el > end) {
-        if (at + el > buf.length)
-          throw new TruncatedError(LAYER, 'extension.length', at + 1, el, buf.length - at);
-        throw new InvalidFieldError(
-          LAYER,
-          'payloadLength',
-          offset + 4,
-          payloadLength,
-          'extension headers run past it',
-        );
-      }
+      extensionFits(buf, at, el, end, 'extension.length', at + 1, offset, payloadLength);
       if (type === 0 || type === 60) {
         extensions.push({ type, options: parseOptions(buf, at + 2, at + el) });
       } else if (type === 43) {

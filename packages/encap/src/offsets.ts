@@ -1,7 +1,8 @@
 // Field offsets within each header, stated once for the hand-written fast paths (fastpath.ts, tunnel.ts):
 // IEEE 802.3 / 802.1Q, IPv4 RFC 791 section 3.1, IPv6 RFC 8200 section 3 and 4, UDP RFC 768, VXLAN RFC 7348
 // section 5, GRE RFC 2784 section 2 / RFC 2890 section 2, MPLS RFC 3032 section 2.1, ICMP RFC 792 / RFC 4443.
-// Internal: not re-exported from the package index.
+// Also the type numbers those paths compare (values of the EtherType and IpProtocol registries, as plain
+// constants). Internal: not re-exported from the package index.
 
 export const ETH_DST = 0;
 export const ETH_SRC = 6;
@@ -55,3 +56,14 @@ export const ICMP_TYPE = 0;
 export const ICMP_CODE = 1;
 export const ICMP_ECHO_ID = 4;
 export const ICMP_ECHO_LEN = 8;
+
+// EtherTypes (ethertype.ts) and IP protocols (ip-protocol.ts) the fast paths test.
+export const ETH_IPV4 = 0x0800;
+export const ETH_IPV6 = 0x86dd;
+export const ETH_VLAN = 0x8100;
+export const ETH_QINQ = 0x88a8;
+export const ETH_MPLS = 0x8847;
+export const ETH_MPLS_MC = 0x8848;
+export const ETH_TEB = 0x6558;
+export const IP_UDP = 17;
+export const IP_GRE = 47;

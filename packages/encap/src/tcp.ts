@@ -21,6 +21,7 @@
 //
 // Options are kept byte-exact: unknown kinds raw, and whatever follows an EOL up to the data offset kept as
 // `padding`, so encode(decode(x)) reproduces x.
+import { put32, u32 } from './bytes.js';
 import { internetChecksum } from './checksum.js';
 import type { Decoded, HeaderCodec } from './codec.js';
 import { checkRange, InvalidFieldError, need, RangeFieldError } from './errors.js';
@@ -159,17 +160,6 @@ function encodingLength(value: Tcp): number {
   return TCP_MIN_HEADER_LENGTH + ((optionsLength(value) + 3) & ~3);
 }
 
-function put32(buf: Uint8Array, at: number, v: number): void {
-  buf[at] = v >>> 24;
-  buf[at + 1] = (v >>> 16) & 0xff;
-  buf[at + 2] = (v >>> 8) & 0xff;
-  buf[at + 3] = v & 0xff;
-}
-
-function get32(buf: Uint8Array, at: number): number {
-  return ((buf[at]! << 24) | (buf[at + 1]! << 16) | (buf[at + 2]! << 8) | buf[at + 3]!) >>> 0;
-}
-
 function writeOption(o: TcpOption, buf: Uint8Array, at: number): number {
   const len = optionLength(o);
   switch (o.kind) {
@@ -305,10 +295,10 @@ function decodeOptions(buf: Uint8Array, start: number, end: number, value: Tcp):
     else if (type === 4 && len === 2) options.push({ kind: 'sackPermitted' });
     else if (type === 5 && len > 2 && (len - 2) % 8 === 0) {
       const blocks: SackBlock[] = [];
-      for (let b = d; b < at + len; b += 8) blocks.push({ left: get32(buf, b), right: get32(buf, b + 4) });
+      for (let b = d; b < at + len; b += 8) blocks.push({ left: u32(buf, b), right: u32(buf, b + 4) });
       options.push({ kind: 'sack', blocks });
     } else if (type === 8 && len === 10)
-      options.push({ kind: 'timestamps', value: get32(buf, d), echo: get32(buf, d + 4) });
+      options.push({ kind: 'timestamps', value: u32(buf, d), echo: u32(buf, d + 4) });
     else options.push({ kind: 'unknown', type, data: buf.slice(d, at + len) });
     at += len;
   }
@@ -326,8 +316,8 @@ function decode(buf: Uint8Array, offset = 0, opts: TcpDecodeOptions = {}): Decod
   const value: Tcp = {
     srcPort: (buf[offset]! << 8) | buf[offset + 1]!,
     dstPort: (buf[offset + 2]! << 8) | buf[offset + 3]!,
-    seq: get32(buf, offset + 4),
-    ack: get32(buf, offset + 8),
+    seq: u32(buf, offset + 4),
+    ack: u32(buf, offset + 8),
     dataOffset,
     reserved: buf[offset + 12]! & 0x0f,
     flags: tcpFlagsFromByte(buf[offset + 13]!),

@@ -32,18 +32,25 @@
 // where there is no UDP port.
 
 import { formatIPv4, formatIPv6, formatMac, ipv4ToUint32, parseIPv6, parseMac } from './address.js';
+import { put16, put32 } from './bytes.js';
 import { ipv6PseudoSum, onesSum } from './checksum.js';
 import { entropyPort, innerFlowHash } from './entropy.js';
 import { checkRange, InvalidFieldError, RangeFieldError } from './errors.js';
 import { decapFast, decapFastIp, MPLS_UDP_PORT, VXLAN_PORT } from './fastpath.js';
 import {
   ETH_DST,
+  ETH_IPV4,
+  ETH_IPV6,
+  ETH_MPLS,
   ETH_SRC,
   ETH_TYPE,
+  ETH_VLAN,
   GRE_FLAGS,
   GRE_K,
   GRE_MIN_LEN,
   GRE_PROTOCOL,
+  IP_GRE,
+  IP_UDP,
   IP4_CHECKSUM,
   IP4_DST,
   IP4_FLAGS_FRAG,
@@ -74,13 +81,6 @@ import {
   VXLAN_VNI,
 } from './offsets.js';
 import { DecapMeta, fastPathError, MAX_LABELS, TunnelKind } from './view.js';
-
-const ETH_IPV4 = 0x0800;
-const ETH_IPV6 = 0x86dd;
-const ETH_VLAN = 0x8100;
-const ETH_MPLS = 0x8847;
-const IP_UDP = 17;
-const IP_GRE = 47;
 
 /** Outer-header settings for the headroom encapsulators. Allocate once per tunnel/next hop and reuse. */
 export class TunnelParams {
@@ -313,18 +313,6 @@ function encap(
     out.hash = hash;
   }
   return start;
-}
-
-function put16(buf: Uint8Array, at: number, v: number): void {
-  buf[at] = v >>> 8;
-  buf[at + 1] = v & 0xff;
-}
-
-function put32(buf: Uint8Array, at: number, v: number): void {
-  buf[at] = v >>> 24;
-  buf[at + 1] = (v >>> 16) & 0xff;
-  buf[at + 2] = (v >>> 8) & 0xff;
-  buf[at + 3] = v & 0xff;
 }
 
 // ---- Value-level API: plain objects and text addresses in, bytes out, and back. ----

@@ -13,6 +13,7 @@
 // Length counts header and data. A checksum of 0 means "none" on IPv4; a computed 0 is sent as 0xffff.
 // On IPv6 the checksum is mandatory (RFC 6935/6936 tunnel exceptions are the caller's decision).
 import { parseIPv4, parseIPv6 } from './address.js';
+import { fold16 } from './bytes.js';
 import { internetChecksum, onesSum } from './checksum.js';
 import type { Decoded, HeaderCodec } from './codec.js';
 import { checkRange, InvalidFieldError, need, RangeFieldError, TruncatedError } from './errors.js';
@@ -74,8 +75,7 @@ export function pseudoHeaderSum(pseudo: PseudoHeader, protocol: number, length: 
     throw new InvalidFieldError(LAYER, 'pseudo.dst', -1, pseudo.dst, 'address family differs from src');
   let sum = onesSum(dst, 0, dst.length, onesSum(src, 0, src.length));
   sum += protocol + (length >>> 16) + (length & 0xffff);
-  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
-  return sum;
+  return fold16(sum);
 }
 
 function encodingLength(_value: Udp): number {
