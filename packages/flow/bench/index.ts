@@ -95,6 +95,27 @@ interface Row {
   figure: string;
   baseline: string;
   ratio: number;
+  /** The same figures per CPU-second of this process (robust when other processes share the cores). */
+  cpu?: [number, number];
+}
+
+/**
+ * Wraps a task so its own CPU time is summed with process.cpuUsage: on a shared machine, wall-clock rates
+ * (what tinybench reports) drop whenever another process takes the core; items per CPU-second do not.
+ */
+function cpuTimed(fn: () => void, items: number): { fn: () => void; rate: () => number } {
+  let micros = 0;
+  let calls = 0;
+  return {
+    fn: () => {
+      const c0 = process.cpuUsage();
+      fn();
+      const d = process.cpuUsage(c0);
+      micros += d.user + d.system;
+      calls++;
+    },
+    rate: () => (calls * items) / (micros / 1e6),
+  };
 }
 const rows: Row[] = [];
 const M = (x: number) => `${(x / 1e6).toFixed(2)} M/s`;
@@ -102,6 +123,7 @@ const M = (x: number) => `${(x / 1e6).toFixed(2)} M/s`;
 async function lookups(size: number, load: number): Promise<void> {
   const pairs = Math.floor((size * load) / 2);
   const salt = 0x1234 + size;
+  const tag = `${size / 1024} K entries, ${load * 100}% load`;
   const t = new FlowTable({ capacity: size, seed: 42 });
   for (let i = 0; i < pairs; i++) if (tableInsertPair(t, i, salt) < 0) throw new Error(`insert ${i} failed`);
   const m = new Map<string, MapFlow>();
@@ -171,23 +193,34 @@ async function lookups(size: number, load: number): Promise<void> {
     rng = x;
     sink ^= acc;
   };
-  const tag = `${size / 1024} K entries, ${load * 100}% load`;
   // Misses: the same tuples in VRFs no flow uses.
-  const r = await runBench(`lookup, ${tag}`, [
-    { name: 'FlowTable.lookupV4 hit', fn: tableRun(0), items: BATCH },
-    { name: `FlowTable.lookupBatch hit (bursts of ${BURST})`, fn: batchRun(0), items: BATCH },
-    { name: 'Map<string, object>.get hit', fn: mapRun(0), items: BATCH },
-    { name: 'FlowTable.lookupV4 miss', fn: tableRun(1000), items: BATCH },
-    { name: `FlowTable.lookupBatch miss (bursts of ${BURST})`, fn: batchRun(1000), items: BATCH },
-    { name: 'Map<string, object>.get miss', fn: mapRun(1000), items: BATCH },
-  ]);
+  const tasks = [
+    ['FlowTable.lookupV4 hit', tableRun(0)],
+    [`FlowTable.lookupBatch hit (bursts of ${BURST})`, batchRun(0)],
+    ['Map<string, object>.get hit', mapRun(0)],
+    ['FlowTable.lookupV4 miss', tableRun(1000)],
+    [`FlowTable.lookupBatch miss (bursts of ${BURST})`, batchRun(1000)],
+    ['Map<string, object>.get miss', mapRun(1000)],
+  ] as const;
+  const timed = tasks.map(([, fn]) => cpuTimed(fn, BATCH));
+  const r = await runBench(
+    `lookup, ${tag}`,
+    tasks.map(([name], k) => ({ name, fn: timed[k]!.fn, items: BATCH })),
+  );
   const v = r.map((x) => x.itemsPerSec);
+  const c = timed.map((x) => x.rate());
   const row = (what: string, a: number, base: number) =>
-    rows.push({ what: `${what}, ${tag}`, figure: M(a), baseline: M(base), ratio: a / base });
-  row('lookup hit', v[0]!, v[2]!);
-  row(`lookup hit, bursts of ${BURST}`, v[1]!, v[2]!);
-  row('lookup miss', v[3]!, v[5]!);
-  row(`lookup miss, bursts of ${BURST}`, v[4]!, v[5]!);
+    rows.push({
+      what: `${what}, ${tag}`,
+      figure: M(v[a]!),
+      baseline: M(v[base]!),
+      ratio: v[a]! / v[base]!,
+      cpu: [c[a]!, c[base]!],
+    });
+  row('lookup hit', 0, 2);
+  row(`lookup hit, bursts of ${BURST}`, 1, 2);
+  row('lookup miss', 3, 5);
+  row(`lookup miss, bursts of ${BURST}`, 4, 5);
   if (sink === 0x7fffffff) console.log(sink);
 }
 
@@ -201,29 +234,24 @@ async function churn(size: number): Promise<void> {
   for (let i = 0; i < pairs; i++) mapInsertPair(m, i, salt);
   const idx = new Int32Array(BATCH);
   // Fresh flows: numbers above the resident ones.
+  const tableTask = cpuTimed(() => {
+    for (let i = 0; i < BATCH; i++) idx[i] = tableInsertPair(t, pairs + i, salt);
+    for (let i = 0; i < BATCH; i++) t.deletePair(idx[i]!);
+  }, BATCH);
+  const mapTask = cpuTimed(() => {
+    for (let i = 0; i < BATCH; i++) mapInsertPair(m, pairs + i, salt);
+    for (let i = 0; i < BATCH; i++) mapDeletePair(m, pairs + i, salt);
+  }, BATCH);
   const r = await runBench(`insert + delete a pair, ${size / 1024} K entries, 50% load`, [
-    {
-      name: 'FlowTable insertPair + deletePair',
-      fn: () => {
-        for (let i = 0; i < BATCH; i++) idx[i] = tableInsertPair(t, pairs + i, salt);
-        for (let i = 0; i < BATCH; i++) t.deletePair(idx[i]!);
-      },
-      items: BATCH,
-    },
-    {
-      name: 'Map set x2 + delete x2',
-      fn: () => {
-        for (let i = 0; i < BATCH; i++) mapInsertPair(m, pairs + i, salt);
-        for (let i = 0; i < BATCH; i++) mapDeletePair(m, pairs + i, salt);
-      },
-      items: BATCH,
-    },
+    { name: 'FlowTable insertPair + deletePair', fn: tableTask.fn, items: BATCH },
+    { name: 'Map set x2 + delete x2', fn: mapTask.fn, items: BATCH },
   ]);
   rows.push({
     what: `insert+delete pair cycle, ${size / 1024} K entries, 50% load`,
     figure: M(r[0]!.itemsPerSec),
     baseline: M(r[1]!.itemsPerSec),
     ratio: r[0]!.itemsPerSec / r[1]!.itemsPerSec,
+    cpu: [tableTask.rate(), mapTask.rate()],
   });
 }
 
@@ -237,10 +265,19 @@ function fillDrain(size: number): void {
   const pairs = Math.floor((size * 0.9) / 2);
   const salt = 0x3141 + size;
   const reps = size >= 4_000_000 ? 1 : 3;
+  // Wall-clock ms and CPU ms of this process, per phase.
   const ti: number[] = [];
   const td: number[] = [];
   const mi: number[] = [];
   const md: number[] = [];
+  const cti: number[] = [];
+  const ctd: number[] = [];
+  const cmi: number[] = [];
+  const cmd: number[] = [];
+  const cpuMs = (c0: NodeJS.CpuUsage) => {
+    const d = process.cpuUsage(c0);
+    return (d.user + d.system) / 1e3;
+  };
   let tableBytes = 0;
   let mapBytes = 0;
   const idx = new Int32Array(pairs);
@@ -248,27 +285,35 @@ function fillDrain(size: number): void {
     gc();
     const t = new FlowTable({ capacity: size, seed: 44 + rep });
     let t0 = performance.now();
+    let c0 = process.cpuUsage();
     for (let i = 0; i < pairs; i++) idx[i] = tableInsertPair(t, i, salt);
     ti.push(performance.now() - t0);
+    cti.push(cpuMs(c0));
     // The table's memory is its typed arrays; the 1 M row below measures the whole process.
     tableBytes = t.byteLength;
     if (t.size !== pairs * 2) throw new Error(`table holds ${t.size}, expected ${pairs * 2}`);
     t0 = performance.now();
+    c0 = process.cpuUsage();
     for (let i = 0; i < pairs; i++) t.deletePair(idx[i]!);
     td.push(performance.now() - t0);
+    ctd.push(cpuMs(c0));
   }
   for (let rep = 0; rep < reps; rep++) {
     gc();
     const h0 = process.memoryUsage().heapUsed;
     const m = new Map<string, MapFlow>();
     let t0 = performance.now();
+    let c0 = process.cpuUsage();
     for (let i = 0; i < pairs; i++) mapInsertPair(m, i, salt);
     mi.push(performance.now() - t0);
+    cmi.push(cpuMs(c0));
     gc();
     mapBytes = process.memoryUsage().heapUsed - h0;
     t0 = performance.now();
+    c0 = process.cpuUsage();
     for (let i = 0; i < pairs; i++) mapDeletePair(m, i, salt);
     md.push(performance.now() - t0);
+    cmd.push(cpuMs(c0));
   }
   const ins = pairs / (median(ti) / 1e3);
   const mins = pairs / (median(mi) / 1e3);
@@ -282,17 +327,20 @@ function fillDrain(size: number): void {
   console.log(
     `  Map                  ${M(mins)} pairs, delete     ${M(mdel)} flows, ${(mapBytes / (2 * pairs)).toFixed(1)} B/flow`,
   );
+  const per = (n: number, ms: number[]) => n / (median(ms) / 1e3);
   rows.push({
     what: `insert pair, ${tag}, 0 -> 90% load`,
     figure: `${M(ins)} pairs`,
     baseline: `${M(mins)} pairs`,
     ratio: ins / mins,
+    cpu: [per(pairs, cti), per(pairs, cmi)],
   });
   rows.push({
     what: `delete, ${tag}, 90% -> 0`,
     figure: `${M(del)} flows`,
     baseline: `${M(mdel)} flows`,
     ratio: del / mdel,
+    cpu: [per(2 * pairs, ctd), per(2 * pairs, cmd)],
   });
   rows.push({
     what: `bytes per flow, ${tag} at 90% load (table: typed arrays; Map: heap delta)`,
@@ -344,6 +392,11 @@ for (const size of SIZES) {
   gc();
 }
 
-console.log('\n| what | @filament/flow | Map<string, object> (same run) | ratio |');
-console.log('| --- | --- | --- | --- |');
-for (const r of rows) console.log(`| ${r.what} | ${r.figure} | ${r.baseline} | ${r.ratio.toFixed(1)}x |`);
+console.log(
+  '\n| what | @filament/flow | Map<string, object> (same run) | ratio | per CPU-second: flow / Map |',
+);
+console.log('| --- | --- | --- | --- | --- |');
+for (const r of rows) {
+  const cpu = r.cpu ? `${M(r.cpu[0])} / ${M(r.cpu[1])}` : '';
+  console.log(`| ${r.what} | ${r.figure} | ${r.baseline} | ${r.ratio.toFixed(1)}x | ${cpu} |`);
+}
