@@ -6,7 +6,6 @@ export * from './errors.js';
 export { Forwarder, type ForwarderOptions, type UnderlaySend } from './forwarder.js';
 export { agentMetrics, Introspect } from './introspect.js';
 export { LabelTable, MAX_LABEL, MIN_LABEL } from './label-table.js';
-export { LinearLpm4, type LpmEntry, type LpmOptions, LpmTrie } from './lpm.js';
 export { BROADCAST_MAC, MacTable, macAt, macFromText, macText, putMac } from './mac-table.js';
 export { Counters, DROP_REASON_NAMES, DropReason, type MetricFamily, prometheusText } from './metrics.js';
 export {

@@ -3,8 +3,8 @@
 // priority list of the network. Routes point to next hop ids (nexthop.ts).
 
 import { parseIPv4, parseIPv6 } from '@filament/encap';
+import { LpmTrie } from '@filament/lpm';
 import { InvalidPrefixError } from './errors.js';
-import { LpmTrie } from './lpm.js';
 import { MacTable } from './mac-table.js';
 import type { Encap } from './nexthop.js';
 

@@ -16,7 +16,8 @@
 // the next-longest prefix of the same level that covers them (found in the prefix map), or empties them.
 // Nodes are never freed (a table only grows), as in DIR-24-8 implementations without compaction.
 
-import { FieldRangeError, InvalidPrefixError, TableFullError } from './errors.js';
+import { AddressLengthError, LpmRangeError, TableFullError } from './errors.js';
+import { parseAddress, parsePrefix } from './parse.js';
 
 const ROOT_BITS = 16;
 const ROOT_SLOTS = 1 << ROOT_BITS;
@@ -63,8 +64,7 @@ export class LpmTrie {
     this.bits = bits;
     const initial = options.initialNodes ?? 64;
     const max = options.maxNodes ?? 1 << 20;
-    if (!Number.isInteger(initial) || initial < 0)
-      throw new FieldRangeError('lpm', 'initialNodes', initial, 0, max);
+    if (!Number.isInteger(initial) || initial < 0) throw new LpmRangeError('initialNodes', initial, 0, max);
     this.maxSlots = ROOT_SLOTS + max * NODE_SLOTS;
     const slots = ROOT_SLOTS + initial * NODE_SLOTS;
     this.nh = new Int32Array(slots);
@@ -92,7 +92,7 @@ export class LpmTrie {
   insert(addr: Uint8Array, len: number, value: number): void {
     const a = this.masked(addr, len);
     if (!Number.isInteger(value) || value < 0 || value > 0x7ffffffe)
-      throw new FieldRangeError('lpm', 'value', value, 0, 0x7ffffffe);
+      throw new LpmRangeError('value', value, 0, 0x7ffffffe);
     this.prefixes.set(this.key(a, len), value);
     const level = levelOf(len);
     const node = this.walk(a, level, true);
@@ -183,6 +183,23 @@ export class LpmTrie {
     return best - 1;
   }
 
+  /** Installs a prefix given as text (`10.0.0.0/8`, `2001:db8::/32`; a bare address is a host route). */
+  insertPrefix(text: string, value: number): void {
+    const p = parsePrefix(text, this.bits);
+    this.insert(p.addr, p.len, value);
+  }
+
+  /** Removes a prefix given as text; returns whether it was installed. */
+  deletePrefix(text: string): boolean {
+    const p = parsePrefix(text, this.bits);
+    return this.delete(p.addr, p.len);
+  }
+
+  /** Longest match for an address given as text (parses: for the control path and examples). */
+  lookupAddress(text: string): number {
+    return this.lookup(parseAddress(text, this.bits));
+  }
+
   /** Every installed prefix (control plane and introspection; allocates). */
   *entries(): IterableIterator<LpmEntry> {
     for (const [k, value] of this.prefixes) {
@@ -192,17 +209,18 @@ export class LpmTrie {
         yield { addr: Uint8Array.of(v >>> 24, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff), len, value };
       } else {
         const [hex, len] = k.split('/') as [string, string];
-        yield { addr: Uint8Array.from(Buffer.from(hex, 'hex')), len: Number(len), value };
+        const addr = new Uint8Array(16);
+        for (let i = 0; i < 16; i++) addr[i] = Number.parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+        yield { addr, len: Number(len), value };
       }
     }
   }
 
   private masked(addr: Uint8Array, len: number): Uint8Array {
-    if (addr.length !== this.bits / 8)
-      throw new InvalidPrefixError('lpm', 'addr', `${addr.length} bytes`, `expected ${this.bits / 8} bytes`);
+    if (addr.length !== this.bits / 8) throw new AddressLengthError(this.bits / 8, addr.length);
     if (!Number.isInteger(len) || len < 0 || len > this.bits)
-      throw new FieldRangeError('lpm', 'len', len, 0, this.bits);
-    const a = this.scratch.length === addr.length ? new Uint8Array(addr) : addr.slice();
+      throw new LpmRangeError('len', len, 0, this.bits);
+    const a = new Uint8Array(addr);
     maskInPlace(a, len);
     return a;
   }
@@ -210,7 +228,9 @@ export class LpmTrie {
   private key(a: Uint8Array, len: number): number | string {
     if (this.bits === 32)
       return len * 2 ** 32 + (((a[0]! << 24) | (a[1]! << 16) | (a[2]! << 8) | a[3]!) >>> 0);
-    return `${Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('hex')}/${len}`;
+    let hex = '';
+    for (let i = 0; i < a.length; i++) hex += HEX[a[i]!];
+    return `${hex}/${len}`;
   }
 
   private index(a: Uint8Array, level: number): number {
@@ -236,7 +256,7 @@ export class LpmTrie {
   private allocNode(): number {
     if (this.used + NODE_SLOTS > this.nh.length) {
       if (this.used + NODE_SLOTS > this.maxSlots)
-        throw new TableFullError('lpm', 'nodes', (this.maxSlots - ROOT_SLOTS) / NODE_SLOTS);
+        throw new TableFullError((this.maxSlots - ROOT_SLOTS) / NODE_SLOTS);
       const n = Math.min(this.maxSlots, Math.max(this.nh.length * 2, this.used + NODE_SLOTS));
       const nh = new Int32Array(n);
       nh.set(this.nh);
@@ -253,6 +273,8 @@ export class LpmTrie {
     return base;
   }
 }
+
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
 function maskInPlace(a: Uint8Array, len: number): void {
   for (let i = 0; i < a.length; i++) {

@@ -1,6 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { FieldRangeError, InvalidPrefixError, LinearLpm4, LpmTrie } from '../src/index.js';
+import {
+  AddressFormatError,
+  AddressLengthError,
+  LinearLpm4,
+  LpmRangeError,
+  LpmTrie,
+  parseAddress,
+} from '../src/index.js';
 
 const bytes4 = (n: number) => Uint8Array.of(n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff);
 
@@ -78,9 +85,18 @@ describe('LpmTrie IPv4', () => {
 
   it('rejects bad input with typed errors', () => {
     const t = new LpmTrie(32);
-    expect(() => t.insert(bytes4(0), 33, 1)).toThrow(FieldRangeError);
-    expect(() => t.insert(new Uint8Array(16), 8, 1)).toThrow(InvalidPrefixError);
-    expect(() => t.insert(bytes4(0), 8, -1)).toThrow(FieldRangeError);
+    expect(() => t.insert(bytes4(0), 33, 1)).toThrow(LpmRangeError);
+    expect(() => t.insert(new Uint8Array(16), 8, 1)).toThrow(AddressLengthError);
+    expect(() => t.insert(bytes4(0), 8, -1)).toThrow(LpmRangeError);
+    expect(() => t.insertPrefix('10.0.0.0/33', 1)).toThrow(LpmRangeError);
+    expect(() => t.insertPrefix('10.0.0/8', 1)).toThrow(AddressFormatError);
+    expect(() => t.lookupAddress('10.0.0.256')).toThrow(AddressFormatError);
+    try {
+      t.insertPrefix('x/8', 1);
+    } catch (e) {
+      expect((e as AddressFormatError).code).toBe('ERR_LPM_ADDRESS_FORMAT');
+      expect((e as AddressFormatError).name).toBe('AddressFormatError');
+    }
   });
 
   it('agrees with a linear scan under random inserts, replacements and deletes', () => {
@@ -160,5 +176,41 @@ describe('LpmTrie IPv6', () => {
       }),
       { numRuns: 150 },
     );
+  });
+});
+
+describe('text helpers', () => {
+  it('parse IPv4 and IPv6 text, with :: and an embedded dotted quad', () => {
+    expect([...parseAddress('192.0.2.1', 32)]).toEqual([192, 0, 2, 1]);
+    expect([...parseAddress('2001:db8::1', 128)]).toEqual([0x20, 1, 0x0d, 0xb8, ...new Array(11).fill(0), 1]);
+    expect([...parseAddress('::', 128)]).toEqual(new Array(16).fill(0));
+    expect([...parseAddress('::ffff:10.1.2.3', 128)]).toEqual([
+      ...new Array(10).fill(0),
+      0xff,
+      0xff,
+      10,
+      1,
+      2,
+      3,
+    ]);
+    expect([...parseAddress('1:2:3:4:5:6:7:8', 128)]).toEqual([
+      0, 1, 0, 2, 0, 3, 0, 4, 0, 5, 0, 6, 0, 7, 0, 8,
+    ]);
+    for (const bad of ['1::2::3', '1:2:3:4:5:6:7', '1:2:3:4:5:6:7:8:9', '12345::', 'g::', '1:2:3:4:5:6:7::8'])
+      expect(() => parseAddress(bad, 128)).toThrow(AddressFormatError);
+  });
+
+  it('insertPrefix / lookupAddress / deletePrefix for both families', () => {
+    const v6 = new LpmTrie(128);
+    v6.insertPrefix('2001:db8::/32', 1);
+    v6.insertPrefix('2001:db8:1::/48', 2);
+    v6.insertPrefix('2001:db8:1::5', 3);
+    expect(v6.lookupAddress('2001:db8:1::5')).toBe(3);
+    expect(v6.lookupAddress('2001:db8:1::6')).toBe(2);
+    expect(v6.lookupAddress('2001:db8:2::6')).toBe(1);
+    expect(v6.lookupAddress('2001:db9::')).toBe(-1);
+    expect(v6.deletePrefix('2001:db8:1::/48')).toBe(true);
+    expect(v6.lookupAddress('2001:db8:1::6')).toBe(1);
+    expect([...v6.entries()].map((e) => e.len).sort()).toEqual([128, 32]);
   });
 });
