@@ -20,6 +20,8 @@ export class Allocator {
     pool: string,
     next: (taken: (key: string) => boolean) => string | undefined,
     use: (key: string) => Promise<T>,
+    /** false: candidates are random enough that reading the pool's claims first is not worth it. */
+    scan = true,
   ): Promise<T> {
     let mine = this.inflight.get(pool);
     if (!mine) {
@@ -28,7 +30,7 @@ export class Allocator {
     }
     const lost = new Set<string>();
     for (let attempt = 0; attempt < this.maxAttempts; attempt++) {
-      const claimed = await this.store.claimed(pool);
+      const claimed = scan ? await this.store.claimed(pool) : new Set<string>();
       const key = next((k) => claimed.has(k) || mine.has(k) || lost.has(k));
       if (key === undefined) throw new ConflictError('exhausted', `no free value left in ${pool}`, { pool });
       mine.add(key);

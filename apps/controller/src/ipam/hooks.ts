@@ -160,6 +160,7 @@ export class Ipam {
         draft.claims = [{ pool: 'mac', key: mac }];
         await commit([]);
       },
+      false,
     );
   }
 
