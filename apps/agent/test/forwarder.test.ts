@@ -1,10 +1,10 @@
 // The data plane in process, without sockets: two agents whose underlay send hooks feed each other.
 import { getHeapSpaceStatistics } from 'node:v8';
-import { DecapMeta, decapFast, FastStatus, ipv4, udp } from '@filament/encap';
+import { DecapMeta, decapFast, FastStatus, ipv4, ipv6, parseIPv6, udp } from '@filament/encap';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Agent, DropReason, HEADROOM, macFromText, NextHopKind } from '../src/index.js';
-import { udpFrame } from './frames.js';
+import { udp6Frame, udpFrame } from './frames.js';
 
 const ROUTER = '00:00:5e:00:01:00';
 const M1 = macFromText('02:00:00:00:01:11');
@@ -117,6 +117,28 @@ describe('forwarder pipeline (in process)', () => {
     const ip = ipv4.decode(d, 14).value;
     expect(ip.ttl).toBe(62);
     expect(ip.checksumValid).toBe(true);
+  });
+
+  it('IPv6: bridged over VXLAN, and routed by the IPv6 LPM over MPLS over UDP', () => {
+    const t = pair();
+    const s6 = parseIPv6('fd00:1::11');
+    const d6 = parseIPv6('fd00:2::12');
+    t.a1.fw.fromPort(t.p1.index, udp6Frame(M2, M1, s6, d6, 4000, 7, new Uint8Array(10)));
+    expect(t.got2).toHaveLength(1);
+    expect(t.got2[0]![12]).toBe(0x86);
+    t.a1.vrf('blue').encapL3 = ['mpls-udp'];
+    t.a1.addRoute('blue', 'fd00:2::/64', {
+      tunnel: { dst: '192.0.2.2', label: t.p2.label, encaps: ['mpls-udp'] },
+    });
+    t.a1.fw.fromPort(t.p1.index, udp6Frame(macFromText(ROUTER), M1, s6, d6, 4001, 7, new Uint8Array(10)));
+    expect(t.got2).toHaveLength(2);
+    const d = t.got2[1]!;
+    expect((d[12]! << 8) | d[13]!).toBe(0x86dd);
+    const ip = ipv6.decode(d, 14).value;
+    expect(ip.hopLimit).toBe(62);
+    expect(ip.dst).toBe('fd00:2::12');
+    const u = udp.decode(d, 54, { pseudo: { src: 'fd00:1::11', dst: 'fd00:2::12' } }).value;
+    expect(u.checksumValid).toBe(true);
   });
 
   it('drops by reason: unknown VNI and label, no route, runt, and non-tunnel underlay packets', () => {
