@@ -46,3 +46,25 @@ export const HEX_CODES: readonly number[] = HEX2.flatMap((h) => [h.charCodeAt(0)
 export const DEC: readonly string[] = Array.from({ length: 256 }, (_, b) => String(b));
 /** The same with a leading dot: `DECD[2] === '.2'`. */
 export const DECD: readonly string[] = DEC.map((d) => `.${d}`);
+
+/** Unsigned 16-bit read in either byte order (capture files are written in the writer's order). */
+export function u16e(b: Uint8Array, at: number, littleEndian: boolean): number {
+  return littleEndian ? b[at]! | (b[at + 1]! << 8) : (b[at]! << 8) | b[at + 1]!;
+}
+
+/** Unsigned 32-bit read in either byte order. */
+export function u32e(b: Uint8Array, at: number, littleEndian: boolean): number {
+  return littleEndian
+    ? (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24)) >>> 0
+    : ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
+}
+
+/** 32-bit write in either byte order. */
+export function put32e(b: Uint8Array, at: number, v: number, littleEndian: boolean): void {
+  if (littleEndian) {
+    b[at] = v & 0xff;
+    b[at + 1] = (v >>> 8) & 0xff;
+    b[at + 2] = (v >>> 16) & 0xff;
+    b[at + 3] = v >>> 24;
+  } else put32(b, at, v);
+}

@@ -90,6 +90,11 @@ export interface IPv6Header {
 export interface IPv6DecodeOptions {
   /** Accept a payload length beyond the buffer (a capture cut by its snap length). Default false. */
   allowTruncated?: boolean;
+  /**
+   * Return extension-header bytes (option data, routing data, generic data) as views into `buf` instead of
+   * copies. Default false: decoded values own their bytes and stay valid when the caller reuses the buffer.
+   */
+  view?: boolean;
 }
 
 export const IPv6OptionType = { Pad1: 0, PadN: 1, Jumbo: 0xc2, RouterAlert: 5 } as const;
@@ -157,7 +162,12 @@ function extensionFits(
   );
 }
 
-function parseOptions(buf: Uint8Array, start: number, end: number): IPv6Option[] {
+/** Bytes `[start, end)` of `buf`: a copy, or with `view` a subarray. */
+function bytesOf(buf: Uint8Array, start: number, end: number, view: boolean): Uint8Array {
+  return view ? buf.subarray(start, end) : buf.slice(start, end);
+}
+
+function parseOptions(buf: Uint8Array, start: number, end: number, view: boolean): IPv6Option[] {
   const list: IPv6Option[] = [];
   let i = start;
   while (i < end) {
@@ -171,7 +181,7 @@ function parseOptions(buf: Uint8Array, start: number, end: number): IPv6Option[]
     const len = buf[i + 1]!;
     if (i + 2 + len > end)
       throw new InvalidFieldError(LAYER, 'option.length', i + 1, len, 'runs past the header');
-    list.push({ type, data: buf.slice(i + 2, i + 2 + len) });
+    list.push({ type, data: bytesOf(buf, i + 2, i + 2 + len, view) });
     i += 2 + len;
   }
   return list;
@@ -337,6 +347,7 @@ export const ipv6: HeaderCodec<IPv6Header, IPv6DecodeOptions> = {
     }
     const end = jumbo ? buf.length : Math.min(buf.length, offset + IPV6.length + payloadLength);
     const extensions: IPv6Extension[] = [];
+    const view = opts?.view === true;
     let at = offset + IPV6.length;
     // Each extension header is at least 8 octets of a bounded range, so the walk ends.
     while (isIPv6ExtensionHeader(next)) {
@@ -346,13 +357,13 @@ export const ipv6: HeaderCodec<IPv6Header, IPv6DecodeOptions> = {
       const el = type === 44 ? 8 : type === 51 ? (buf[at + 1]! + 2) * 4 : (buf[at + 1]! + 1) * 8;
       extensionFits(buf, at, el, end, 'extension.length', at + 1, offset, payloadLength);
       if (type === 0 || type === 60) {
-        extensions.push({ type, options: parseOptions(buf, at + 2, at + el) });
+        extensions.push({ type, options: parseOptions(buf, at + 2, at + el, view) });
       } else if (type === 43) {
         extensions.push({
           type,
           routingType: buf[at + 2]!,
           segmentsLeft: buf[at + 3]!,
-          data: buf.slice(at + 4, at + el),
+          data: bytesOf(buf, at + 4, at + el, view),
         });
       } else if (type === 44) {
         const w = (buf[at + 2]! << 8) | buf[at + 3]!;
@@ -369,7 +380,10 @@ export const ipv6: HeaderCodec<IPv6Header, IPv6DecodeOptions> = {
         if (frag.fragmentOffset !== 0) break;
         continue;
       } else {
-        extensions.push({ type: type as IPv6GenericExtension['type'], data: buf.slice(at + 2, at + el) });
+        extensions.push({
+          type: type as IPv6GenericExtension['type'],
+          data: bytesOf(buf, at + 2, at + el, view),
+        });
       }
       at += el;
     }

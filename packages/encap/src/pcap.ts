@@ -21,6 +21,7 @@
 // Readers: a sync iterator over a whole buffer, and a streaming one over an async iterable of chunks
 // (a Node stream, a file read in pieces) that holds at most one record in memory. The writer returns chunks.
 
+import { put32e, u32e } from './bytes.js';
 import { FormatError, InvalidFieldError, RangeFieldError, TruncatedError } from './errors.js';
 
 export const PCAP_MAGIC_MICRO = 0xa1b2c3d4;
@@ -123,12 +124,12 @@ function parseRecord(
   max: number,
   at = offset,
 ): { seconds: number; frac: number; caplen: number; origlen: number } {
-  const dv = new DataView(buf.buffer, buf.byteOffset + offset, PCAP_RECORD_HEADER_LENGTH);
+  // Byte reads, not a DataView per record.
   const le = h.littleEndian;
-  const seconds = dv.getUint32(0, le);
-  const frac = dv.getUint32(4, le);
-  const caplen = dv.getUint32(8, le);
-  const origlen = dv.getUint32(12, le);
+  const seconds = u32e(buf, offset, le);
+  const frac = u32e(buf, offset + 4, le);
+  const caplen = u32e(buf, offset + 8, le);
+  const origlen = u32e(buf, offset + 12, le);
   if (caplen > max)
     throw new InvalidFieldError('pcap', 'capturedLength', at + 8, caplen, `above the limit of ${max} bytes`);
   return { seconds, frac, caplen, origlen };
@@ -359,12 +360,11 @@ export class PcapWriter {
       throw new RangeFieldError('pcap', 'nanoseconds', ns, 0, 999999999);
     const caplen = Math.min(data.length, this.snaplen);
     const b = new Uint8Array(PCAP_RECORD_HEADER_LENGTH + caplen);
-    const dv = new DataView(b.buffer);
     const le = this.littleEndian;
-    dv.setUint32(0, seconds, le);
-    dv.setUint32(4, this.nanosecond ? ns : Math.floor(ns / 1000), le);
-    dv.setUint32(8, caplen, le);
-    dv.setUint32(12, meta.originalLength ?? data.length, le);
+    put32e(b, 0, seconds, le);
+    put32e(b, 4, this.nanosecond ? ns : Math.floor(ns / 1000), le);
+    put32e(b, 8, caplen, le);
+    put32e(b, 12, meta.originalLength ?? data.length, le);
     b.set(data.subarray(0, caplen), PCAP_RECORD_HEADER_LENGTH);
     return b;
   }

@@ -15,6 +15,7 @@
 // Enhanced Packet Blocks (6), Simple Packet Blocks (3, interface 0, no timestamp) or the obsolete Packet
 // Block (2). Other blocks (name resolution, statistics, custom, ...) are skipped.
 
+import { u16e, u32e } from './bytes.js';
 import { FormatError, InvalidFieldError, TruncatedError } from './errors.js';
 import {
   type CapturedPacket,
@@ -60,16 +61,16 @@ const NS = 1_000_000_000n;
  * packet it carries, or undefined for other blocks.
  */
 function block(b: Uint8Array, at: number, s: Section): CapturedPacket | undefined {
-  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  // Byte reads, not a DataView per block.
   const le = s.littleEndian;
-  const type = dv.getUint32(0, le);
+  const type = u32e(b, 0, le);
   const len = b.length;
-  if (dv.getUint32(len - 4, le) !== len) {
+  if (u32e(b, len - 4, le) !== len) {
     throw new InvalidFieldError(
       'pcapng',
       'trailingBlockLength',
       at + len - 4,
-      dv.getUint32(len - 4, le),
+      u32e(b, len - 4, le),
       'differs from the leading length',
     );
   }
@@ -82,7 +83,7 @@ function block(b: Uint8Array, at: number, s: Section): CapturedPacket | undefine
         len,
         'section header shorter than 28 bytes',
       );
-    const major = dv.getUint16(12, le);
+    const major = u16e(b, 12, le);
     if (major !== 1)
       throw new InvalidFieldError('pcapng', 'majorVersion', at + 12, major, 'only version 1 is defined');
     s.interfaces = [];
@@ -98,16 +99,16 @@ function block(b: Uint8Array, at: number, s: Section): CapturedPacket | undefine
         'interface block shorter than 20 bytes',
       );
     const iface: PcapngInterface = {
-      linktype: dv.getUint16(8, le),
-      snaplen: dv.getUint32(12, le),
+      linktype: u16e(b, 8, le),
+      snaplen: u32e(b, 12, le),
       unitsPerSecond: 1_000_000n,
       offsetSeconds: 0n,
     };
     // Options: code, length, value padded to 32 bits; opt_endofopt (0) ends them.
     let p = 16;
     while (p + 4 <= len - 4) {
-      const code = dv.getUint16(p, le);
-      const olen = dv.getUint16(p + 2, le);
+      const code = u16e(b, p, le);
+      const olen = u16e(b, p + 2, le);
       if (code === 0) break;
       if (p + 4 + olen > len - 4) throw new TruncatedError('pcapng', 'option', at + p, 4 + olen, len - 4 - p);
       if (code === 9 && olen >= 1) {
@@ -124,7 +125,7 @@ function block(b: Uint8Array, at: number, s: Section): CapturedPacket | undefine
           );
         iface.unitsPerSecond = r & 0x80 ? 1n << n : 10n ** n;
       } else if (code === 14 && olen >= 8) {
-        iface.offsetSeconds = dv.getBigInt64(p + 4, le);
+        iface.offsetSeconds = new DataView(b.buffer, b.byteOffset + p + 4, 8).getBigInt64(0, le);
       }
       p += 4 + ((olen + 3) & ~3);
     }
@@ -141,14 +142,14 @@ function block(b: Uint8Array, at: number, s: Section): CapturedPacket | undefine
         'packet block shorter than 32 bytes',
       );
     const epb = type === PcapngBlockType.enhancedPacket;
-    const id = epb ? dv.getUint32(8, le) : dv.getUint16(8, le);
+    const id = epb ? u32e(b, 8, le) : u16e(b, 8, le);
     const iface = s.interfaces[id];
     if (!iface)
       throw new InvalidFieldError('pcapng', 'interfaceId', at + 8, id, 'no such interface in this section');
-    const caplen = dv.getUint32(20, le);
+    const caplen = u32e(b, 20, le);
     if (28 + caplen > len - 4) throw new TruncatedError('pcapng', 'packetData', at + 28, caplen, len - 32);
-    const ts = (BigInt(dv.getUint32(12, le)) << 32n) | BigInt(dv.getUint32(16, le));
-    return pkt(iface, id, ts, caplen, dv.getUint32(24, le), b.subarray(28, 28 + caplen));
+    const ts = (BigInt(u32e(b, 12, le)) << 32n) | BigInt(u32e(b, 16, le));
+    return pkt(iface, id, ts, caplen, u32e(b, 24, le), b.subarray(28, 28 + caplen));
   }
   if (type === PcapngBlockType.simplePacket) {
     if (len < 16)
@@ -168,7 +169,7 @@ function block(b: Uint8Array, at: number, s: Section): CapturedPacket | undefine
         0,
         'simple packet block before any interface',
       );
-    const orig = dv.getUint32(8, le);
+    const orig = u32e(b, 8, le);
     let caplen = Math.min(orig, len - 16);
     if (iface.snaplen > 0) caplen = Math.min(caplen, iface.snaplen);
     // No timestamp in a simple packet block.
@@ -206,12 +207,11 @@ function pkt(
 
 /** Reads the type and total length of the block at `b[0..12)`, learning the byte order from an SHB. */
 function blockHeader(b: Uint8Array, at: number, s: Section, first: boolean): number {
-  const dv = new DataView(b.buffer, b.byteOffset, 12);
-  const raw = dv.getUint32(0, false);
+  const raw = u32e(b, 0, false);
   if (raw === PCAPNG_SHB) {
-    const bom = dv.getUint32(8, false);
+    const bom = u32e(b, 8, false);
     if (bom === PCAPNG_BYTE_ORDER_MAGIC) s.littleEndian = false;
-    else if (dv.getUint32(8, true) === PCAPNG_BYTE_ORDER_MAGIC) s.littleEndian = true;
+    else if (u32e(b, 8, true) === PCAPNG_BYTE_ORDER_MAGIC) s.littleEndian = true;
     else
       throw new FormatError(
         'pcapng',
@@ -222,7 +222,7 @@ function blockHeader(b: Uint8Array, at: number, s: Section, first: boolean): num
   } else if (first) {
     throw new FormatError('pcapng', 'blockType', at, 'a pcapng file starts with a section header block');
   }
-  const len = dv.getUint32(4, s.littleEndian);
+  const len = u32e(b, 4, s.littleEndian);
   if (len < 12 || len % 4 !== 0) {
     throw new InvalidFieldError('pcapng', 'blockTotalLength', at + 4, len, 'below 12 or not a multiple of 4');
   }
