@@ -1,7 +1,7 @@
 // IPAM through the API, run on both store engines: subnet defaults, reserved addresses, allocation pools,
 // IPv4/IPv6 instance addresses without duplicates under concurrent requests, exhaustion, MACs, VNIs, route
 // targets, route distinguishers, security group and tag ids.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type Engine, type Harness, PROJECT, startController, vnBody } from './support/api.js';
 
 export function ipamSuite(engine: Engine): void {

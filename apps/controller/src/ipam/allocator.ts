@@ -7,10 +7,22 @@ import type { Store } from '../store/interface.js';
 
 export class Allocator {
   private readonly inflight = new Map<string, Set<string>>();
+  /** Recently read claims per pool: saves re-reading a large pool per allocation; a conflict refreshes it. */
+  private readonly cache = new Map<string, { keys: Set<string>; at: number }>();
   constructor(
     private readonly store: Store,
     private readonly maxAttempts = 64,
+    private readonly cacheMs = 1000,
   ) {}
+
+  private async claims(pool: string, fresh: boolean): Promise<Set<string>> {
+    const c = this.cache.get(pool);
+    if (!fresh && c && Date.now() - c.at < this.cacheMs) return c.keys;
+    const keys = await this.store.claimed(pool);
+    this.cache.set(pool, { keys, at: Date.now() });
+    if (this.cache.size > 10_000) this.cache.delete(this.cache.keys().next().value!);
+    return keys;
+  }
 
   /**
    * Picks values with `next(taken)` (undefined = exhausted) and runs `use(value)`, which must commit a claim on
@@ -29,13 +41,22 @@ export class Allocator {
       this.inflight.set(pool, mine);
     }
     const lost = new Set<string>();
+    let fresh = false;
     for (let attempt = 0; attempt < this.maxAttempts; attempt++) {
-      const claimed = scan ? await this.store.claimed(pool) : new Set<string>();
+      const claimed = scan ? await this.claims(pool, fresh) : new Set<string>();
       const key = next((k) => claimed.has(k) || mine.has(k) || lost.has(k));
-      if (key === undefined) throw new ConflictError('exhausted', `no free value left in ${pool}`, { pool });
+      if (key === undefined) {
+        if (scan && !fresh) {
+          fresh = true; // the cached claims may hold values freed since: look again before giving up
+          continue;
+        }
+        throw new ConflictError('exhausted', `no free value left in ${pool}`, { pool });
+      }
       mine.add(key);
       try {
-        return await use(key);
+        const r = await use(key);
+        if (scan) this.cache.get(pool)?.keys.add(key);
+        return r;
       } catch (e) {
         if (
           e instanceof ConflictError &&
@@ -44,6 +65,7 @@ export class Allocator {
           e.details.key === key
         ) {
           lost.add(key);
+          fresh = true;
           continue;
         }
         throw e;

@@ -33,6 +33,8 @@ export const ipPool = (vnUuid: string): string => `ip:${vnUuid}`;
 export class Ipam {
   readonly allocator: Allocator;
   readonly asn: number;
+  /** Last address handed out per subnet uuid (where the next scan in that subnet starts). */
+  private readonly cursor = new Map<string, bigint>();
   constructor(
     private readonly store: Store,
     opts: IpamOptions = {},
@@ -227,11 +229,14 @@ export class Ipam {
     }
     await this.allocator.allocate(
       pool,
-      (taken) => nextAddress(plans, taken)?.address,
+      (taken) => nextAddress(plans, taken, this.cursor)?.address,
       async (address) => {
         const a = parseAddr(address)!;
-        set(address, plans.find((x) => contains(x.prefix, a))!);
+        const subnet = plans.find((x) => contains(x.prefix, a))!;
+        set(address, subnet);
         await commit([]);
+        this.cursor.set(subnet.uuid, a.value);
+        if (this.cursor.size > 100_000) this.cursor.delete(this.cursor.keys().next().value!);
       },
     );
   }

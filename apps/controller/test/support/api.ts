@@ -25,6 +25,7 @@ export interface Harness {
 
 export interface Resp {
   status: number;
+  // biome-ignore lint/suspicious/noExplicitAny: response JSON in tests is checked by the assertions themselves
   body: any;
   headers: Headers;
 }
