@@ -161,7 +161,10 @@ describeWithTool(
         await waitFor('session established', () => g.state(FRR) === 'established', 60_000, 500);
         await waitFor(
           'FRR routes at gobgpd',
-          () => g.cli(['global', 'rib', '-a', 'evpn']).includes('10.20.0.0'),
+          () =>
+            g.cli(['global', 'rib', '-a', 'evpn']).includes('10.20.0.0') &&
+            g.cli(['global', 'rib', '-a', 'vpnv4']).includes('10.2.0.0/24') &&
+            g.cli(['global', 'rib', '-a', 'vpnv6']).includes('2001:db8:2::/64'),
           30_000,
         );
         for (const c of INJECT) g.cli(['global', 'rib', '-a', ...c.split(' ')]);

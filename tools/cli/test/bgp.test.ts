@@ -241,6 +241,13 @@ router bgp 65002
         ])
           g.cli(['global', 'rib', '-a', ...c.split(' ')]);
         await waitFor(
+          "FRR's routes at gobgpd",
+          () =>
+            g.cli(['global', 'rib', '-a', 'evpn']).includes('10.20.0.0') &&
+            g.cli(['global', 'rib', '-a', 'vpnv4']).includes('10.2.0.0/24'),
+          30_000,
+        );
+        await waitFor(
           'routes at FRR',
           () =>
             f.vtysh('show bgp ipv4 vpn').includes('10.1.1.0/24') &&
