@@ -150,7 +150,11 @@ describeWithTool(
           "FRR's type-2 and type-3 routes at gobgpd",
           () => {
             const rib = g.cli(['global', 'rib', '-a', 'evpn']);
-            return rib.includes('10.100.0.5') && rib.includes('type:multicast');
+            return (
+              rib.includes('10.100.0.5') &&
+              rib.includes('[mac:02:aa:bb:cc:dd:01][ip:<nil>]') &&
+              rib.includes('type:multicast')
+            );
           },
           30_000,
         );
