@@ -1,4 +1,4 @@
-import { describe } from 'vitest';
 import { apiSuite } from './api-suite.js';
+import { describeWithSqlite } from './support/sqlite.js';
 
-describe('config API on the sqlite store', () => apiSuite('sqlite'));
+describeWithSqlite('config API on the sqlite store', () => apiSuite('sqlite'));

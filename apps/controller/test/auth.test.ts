@@ -4,13 +4,14 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { itWithTool, run, scratchDir } from '@filament/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type Harness, startController, vnBody } from './support/api.js';
+import { describeWithSqlite } from './support/sqlite.js';
 
 const ALICE = 'alice-token-0123456789abcdef';
 const BOB = 'bob-token-0123456789abcdef';
 
-describe('authentication and project scoping', () => {
+describeWithSqlite('authentication and project scoping', () => {
   let h: Harness;
   let red: string;
   let blue: string;
@@ -162,7 +163,7 @@ describe('authentication and project scoping', () => {
   });
 });
 
-describe('TLS', () => {
+describeWithSqlite('TLS', () => {
   itWithTool('openssl', 'serves the API over HTTPS with the configured certificate', async () => {
     const dir = scratchDir('filament-tls-');
     try {

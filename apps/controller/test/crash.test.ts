@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { canConnect, freePort, scratchDir, waitFor } from '@filament/testkit';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
+import { describeWithSqlite } from './support/sqlite.js';
 
 const APP = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -44,7 +45,7 @@ async function waitUp(port: number, child: ChildProcess): Promise<void> {
   );
 }
 
-describe('crash safety of the embedded store', () => {
+describeWithSqlite('crash safety of the embedded store', () => {
   it('keeps every acknowledged write across kill -9 during a burst', async () => {
     const dir = scratchDir('filament-crash-');
     const data = join(dir.path, 'data');

@@ -1,4 +1,4 @@
-import { describe } from 'vitest';
 import { ipamSuite } from './ipam-suite.js';
+import { describeWithSqlite } from './support/sqlite.js';
 
-describe('IPAM on the sqlite store', () => ipamSuite('sqlite'));
+describeWithSqlite('IPAM on the sqlite store', () => ipamSuite('sqlite'));

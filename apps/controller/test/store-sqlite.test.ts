@@ -1,9 +1,9 @@
 import { scratchDir } from '@filament/testkit';
-import { describe } from 'vitest';
 import { SqliteStore } from '../src/store/sqlite.js';
 import { storeCompliance } from './store-compliance.js';
+import { describeWithSqlite } from './support/sqlite.js';
 
-describe('store compliance: sqlite (data directory)', () => {
+describeWithSqlite('store compliance: sqlite (data directory)', () => {
   storeCompliance(() => {
     const dir = scratchDir('filament-store-');
     return {
@@ -13,6 +13,6 @@ describe('store compliance: sqlite (data directory)', () => {
   });
 });
 
-describe('store compliance: sqlite (:memory:)', () => {
+describeWithSqlite('store compliance: sqlite (:memory:)', () => {
   storeCompliance(() => ({ open: async () => new SqliteStore({ dataDir: ':memory:' }) }));
 });

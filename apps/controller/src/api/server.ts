@@ -123,10 +123,11 @@ export function createApiServer(opts: ApiServerOptions): Server {
         revision: await service.store.revision(),
       });
     }
-    const principal = opts.auth ? opts.auth.authenticate(req.headers) : ANONYMOUS_ADMIN;
-    const scope = await scopeOf(service.store, principal);
+    const authorize = () =>
+      scopeOf(service.store, opts.auth ? opts.auth.authenticate(req.headers) : ANONYMOUS_ADMIN);
     if (parts.length === 1 && ['fqname-to-id', 'id-to-fqname', 'ref-update'].includes(parts[0]!)) {
       route.name = `/${parts[0]}`;
+      const scope = await authorize();
       if (method !== 'POST')
         throw new MethodNotAllowedError(`${method} not allowed on /${parts[0]}; use POST`);
       const body = await readBody(req, limit);
@@ -137,6 +138,7 @@ export function createApiServer(opts: ApiServerOptions): Server {
     const coll = parts.length === 1 ? BY_PLURAL.get(parts[0]!) : undefined;
     if (coll) {
       route.name = `/${coll.plural}`;
+      const scope = await authorize();
       if (method === 'GET') return new Reply(200, await service.list(coll, url.searchParams, scope, base));
       if (method === 'POST')
         return new Reply(200, await service.create(coll, await readBody(req, limit), scope, base));
@@ -145,6 +147,7 @@ export function createApiServer(opts: ApiServerOptions): Server {
     const item = parts.length === 2 ? RESOURCES.get(parts[0]!) : undefined;
     if (item) {
       route.name = `/${item.type}/{uuid}`;
+      const scope = await authorize();
       const uuid = decodeURIComponent(parts[1]!);
       if (!/^[0-9a-fA-F-]{36}$/.test(uuid))
         throw new NotFoundError(`${item.type} ${uuid.slice(0, 64)} not found (not a uuid)`);
@@ -172,6 +175,7 @@ export function createApiServer(opts: ApiServerOptions): Server {
       throw new MethodNotAllowedError(`${method} not allowed on /${item.type}/{uuid}`);
     }
     route.name = 'unknown';
+    await authorize();
     throw new NotFoundError(`no resource at ${url.pathname.slice(0, 200)}`);
   }
 
