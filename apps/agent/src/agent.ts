@@ -153,6 +153,44 @@ export class Agent {
     return port;
   }
 
+  /**
+   * Gives a port a floating IP from another VN (1:1 NAT, as Tungsten Fabric's floating IPs): a host route
+   * for `address` in VRF `vrf` pointing to the port, and a label of its own (which the controller publishes
+   * with that route). Traffic the workload sends to destinations its own VRF has no route for, and that
+   * `vrf` routes, leaves with its source translated to `address`; traffic to `address` is translated back.
+   * Returns the floating IP's label.
+   */
+  addFloatingIp(portName: string, vrf: string, address: string): number {
+    const port = this.port(portName);
+    if (port.fipVrf >= 0) throw new DuplicateObjectError('port', 'floatingIp', portName);
+    const v = this.vrf(vrf);
+    const fw = this.fw;
+    const nh = fw.nexthops.floating(port.index, v.id);
+    nh.refs += 2; // label, host route
+    port.fipVrf = v.id;
+    port.fip4 = ipv4Number(address);
+    port.fipNextHop = nh.id;
+    port.fipLabel = fw.labels.allocate(nh.id);
+    v.addRoute(parsePrefix(`${address}/32`), nh.id);
+    return port.fipLabel;
+  }
+
+  /** Removes the port's floating IP (and the flows translated through it). */
+  deleteFloatingIp(portName: string): void {
+    const port = this.port(portName);
+    if (port.fipVrf < 0) throw new UnknownObjectError('port', 'floatingIp', portName);
+    const fw = this.fw;
+    const v = fw.vrfs[port.fipVrf]!;
+    v.deleteRoute(parsePrefix(`${ipText(port.fip4)}/32`));
+    fw.labels.free(port.fipLabel);
+    this.release(port.fipNextHop);
+    this.release(port.fipNextHop);
+    port.fipVrf = -1;
+    port.fip4 = 0;
+    port.fipLabel = -1;
+    port.fipNextHop = -1;
+  }
+
   port(name: string): Port {
     const p = this.portByName.get(name);
     if (!p) throw new UnknownObjectError('port', 'name', name);
@@ -167,6 +205,7 @@ export class Agent {
   deletePort(name: string): void {
     const port = this.port(name);
     const fw = this.fw;
+    if (port.fipVrf >= 0) this.deleteFloatingIp(name);
     const vrf = fw.vrfs[port.vrf]!;
     const flows: number[] = [];
     fw.flows.forEach((i) => {
@@ -282,6 +321,10 @@ export class Agent {
           address: `${p.ipam.address}/${p.ipam.prefixLen}`,
           gateway: p.ipam.gateway,
           label: p.label,
+          floatingIp:
+            p.fipVrf >= 0
+              ? { vrf: fw.vrfs[p.fipVrf]?.name, address: ipText(p.fip4), label: p.fipLabel }
+              : null,
           up: p.up,
           acl: p.acl !== null,
           rx: { packets: p.rxPackets, bytes: p.rxBytes },
@@ -335,4 +378,8 @@ export class Agent {
       }
     }
   }
+}
+
+function ipText(n: number): string {
+  return `${n >>> 24}.${(n >>> 16) & 0xff}.${(n >>> 8) & 0xff}.${n & 0xff}`;
 }

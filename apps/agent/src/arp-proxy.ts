@@ -20,6 +20,7 @@ import { flood } from './bum.js';
 import type { Forwarder } from './forwarder.js';
 import { isGroupMac, macAt, putMac } from './mac-table.js';
 import { DropReason } from './metrics.js';
+import { NextHopKind } from './nexthop.js';
 import type { Port } from './ports.js';
 import type { Vrf } from './vrf.js';
 
@@ -77,7 +78,15 @@ export function handleArp(
   else {
     const bound = vrf.macs.macOf(tip);
     if (bound >= 0) answer = bound;
-    else if (!sameSubnet(port, tip) && vrf.lpm4.lookup4(tip) >= 0) answer = fw.routerMac;
+    else {
+      // Known by a route: off-link, or a host route to another agent (no MAC known: answer for the router).
+      const nh = fw.nexthops.at(vrf.lpm4.lookup4(tip));
+      if (
+        nh !== undefined &&
+        (!sameSubnet(port, tip) || nh.kind === NextHopKind.tunnel || nh.kind === NextHopKind.ecmp)
+      )
+        answer = fw.routerMac;
+    }
   }
   if (answer < 0) {
     c.arpFlooded++;

@@ -28,7 +28,7 @@ import {
   TunnelKind,
   TunnelParams,
 } from '@filament/encap';
-import { Action, FlowKey, FlowTable, type FlowTableOptions } from '@filament/flow';
+import { Action, FlowKey, FlowTable, type FlowTableOptions, rewriteIpv4 } from '@filament/flow';
 import { Decision, evaluate, FiveTuple } from '@filament/policy';
 import { handleArp } from './arp-proxy.js';
 import { flood } from './bum.js';
@@ -94,6 +94,9 @@ export class Forwarder {
   private readonly meta = new DecapMeta();
   private readonly pkey = new PacketKey();
   private readonly fkey = new FlowKey();
+  /** The NAT tuple to install, and the one to write into a packet (rewriteKey). */
+  private readonly natKey = new FlowKey();
+  private readonly rkey = new FlowKey();
   private readonly tuple = new FiveTuple();
   private readonly decision = new Decision();
   private readonly params = new TunnelParams();
@@ -220,14 +223,51 @@ export class Forwarder {
       if (fi < 0) return; // counted
     } else c.flowHit++;
     this.flows.hit(fi, now, len, key.protocol === 6 ? buf[key.l4Offset + 13]! : 0);
-    if (this.flows.action(fi) === Action.DROP) {
+    const action = this.flows.action(fi);
+    if (action === Action.DROP) {
       c.drop(DropReason.policy);
       return;
     }
+    let out = vrf;
+    if (action === Action.NAT) {
+      const to = this.translate(fi, buf, off);
+      if (to === undefined) return;
+      out = to;
+    }
     let nhId = this.flows.nextHop(fi);
-    if (nhId === NH_RESOLVE) nhId = this.resolve(vrf, buf, off, l3);
+    if (nhId === NH_RESOLVE) nhId = this.resolveIn(out, buf, off, l3);
     if (l3 && !this.decrementTtl(buf, off)) return;
-    this.forward(vrf, buf, off, len, nhId, l3, fi, false);
+    this.forward(out, buf, off, len, nhId, l3, fi, false);
+  }
+
+  /**
+   * Applies a NAT flow's rewrite to the IPv4 packet in the frame at `off` (addresses, ports or ICMP
+   * identifier, checksums patched per RFC 1624) and returns the VRF the packet continues in.
+   */
+  private translate(fi: number, buf: Uint8Array, off: number): Vrf | undefined {
+    const k = this.rkey;
+    if (!this.flows.rewriteKey(fi, k) || k.family !== 4) {
+      this.counters.drop(DropReason.badIp);
+      return undefined;
+    }
+    try {
+      rewriteIpv4(buf, off + 14, k, checksumUpdate16);
+    } catch {
+      this.counters.drop(DropReason.badIp);
+      return undefined;
+    }
+    this.counters.natPackets++;
+    const to = this.vrfs[k.vrf];
+    if (to === undefined) this.counters.drop(DropReason.noRoute);
+    return to;
+  }
+
+  /** Route or MAC lookup of the (possibly rewritten) packet's destination in `vrf`, read from the frame. */
+  private resolveIn(vrf: Vrf, buf: Uint8Array, off: number, l3: boolean): number {
+    if (!l3) return vrf.macs.lookupAt(buf, off);
+    if (this.pkey.ipVersion === 6) return vrf.lpm6.lookup(buf, off + 14 + 24);
+    const d = off + 14 + 16;
+    return vrf.lpm4.lookup4(((buf[d]! << 24) | (buf[d + 1]! << 16) | (buf[d + 2]! << 8) | buf[d + 3]!) >>> 0);
   }
 
   /** First packet of a flow from a port: policy, next hop, install the pair. Returns the flow or -1. */
@@ -240,7 +280,18 @@ export class Forwarder {
     now: number,
   ): number {
     const key = this.pkey;
-    const nhId = this.resolve(vrf, buf, off, l3);
+    let nhId = this.resolve(vrf, buf, off, l3);
+    let nat: FlowKey | undefined;
+    if (nhId < 0 && l3 && port.fipVrf >= 0 && key.ipVersion === 4) {
+      // Not routed in the port's VRF: the floating IP's VRF may route it, leaving from the floating IP.
+      const fvrf = this.vrfs[port.fipVrf];
+      const fnh = fvrf !== undefined ? fvrf.lpm4.lookup4(key.dst4) : -1;
+      if (fnh >= 0 && fnh !== port.fipNextHop) {
+        nhId = fnh;
+        const dport = key.protocol === 1 || key.protocol === 58 ? key.srcPort : key.dstPort;
+        nat = this.natKey.setV4(port.fipVrf, key.protocol, port.fip4, key.dst4, key.srcPort, dport);
+      }
+    }
     let action: Action = Action.FORWARD;
     if (!this.allowed(port, key, 'egress')) action = Action.DROP;
     else if (nhId >= 0) {
@@ -263,6 +314,7 @@ export class Forwarder {
         nhId >= 0 && this.nexthops.at(nhId)?.kind === NextHopKind.interface
           ? this.nexthops.at(nhId)!.port
           : 0,
+      nat,
       now,
     });
     if (fi < 0) {
@@ -508,7 +560,7 @@ export class Forwarder {
         return;
       }
       const port = this.ports[nh.port];
-      vrf = port !== undefined ? this.vrfs[port.vrf] : undefined;
+      vrf = port !== undefined ? this.vrfs[nh.vrf >= 0 ? nh.vrf : port.vrf] : undefined;
       if (port === undefined || vrf === undefined) {
         c.drop(DropReason.unknownLabel);
         return;
@@ -565,17 +617,34 @@ export class Forwarder {
         c.drop(DropReason.unknownPort);
         return;
       }
+      let nat: FlowKey | undefined;
+      let deliverNh = nhId;
+      if (nh.vrf >= 0 && key.ipVersion === 4 && key.dst4 === port.fip4) {
+        // To a floating IP: translated to the port's own address in its own VRF.
+        const dport = key.protocol === 1 ? key.srcPort : key.dstPort;
+        nat = this.natKey.setV4(port.vrf, key.protocol, key.src4, port.ip4, key.srcPort, dport);
+        deliverNh = port.nextHop;
+      }
       const back = l3
         ? key.ipVersion === 4
           ? vrf.lpm4.lookup4(key.src4)
           : vrf.lpm6.lookup(key.src, 0)
         : vrf.macs.lookupAt(buf, io + 6);
+      let ok: boolean;
+      if (nat !== undefined) {
+        // The port's ACL speaks of its own address: evaluate the translated tuple.
+        const dst4 = key.dst4;
+        key.dst4 = port.ip4;
+        ok = this.allowed(port, key, 'ingress');
+        key.dst4 = dst4;
+      } else ok = this.allowed(port, key, 'ingress');
       fi = this.flows.insertPair(this.fkey.setFromTuple(vrf.id, key), {
-        action: this.allowed(port, key, 'ingress') ? Action.FORWARD : Action.DROP,
-        nextHop: nhId,
+        action: ok ? Action.FORWARD : Action.DROP,
+        nextHop: deliverNh,
         reverseNextHop: back >= 0 ? back : NH_RESOLVE,
         vif: 0,
         reverseVif: port.index,
+        nat,
         now,
       });
       if (fi < 0) {
@@ -585,9 +654,15 @@ export class Forwarder {
       c.flowsCreated++;
     } else c.flowHit++;
     this.flows.hit(fi, now, il, key.protocol === 6 ? buf[key.l4Offset + 13]! : 0);
-    if (this.flows.action(fi) === Action.DROP) {
+    const action = this.flows.action(fi);
+    if (action === Action.DROP) {
       c.drop(DropReason.policy);
       return;
+    }
+    if (action === Action.NAT) {
+      const to = this.translate(fi, buf, io);
+      if (to === undefined) return;
+      vrf = to;
     }
     if (l3 && !this.decrementTtl(buf, io)) return;
     this.forward(vrf, buf, io, il, this.flows.nextHop(fi), l3, fi, true);

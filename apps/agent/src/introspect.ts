@@ -96,6 +96,12 @@ export function agentMetrics(agent: Agent): MetricFamily[] {
       ],
     },
     {
+      name: 'filament_agent_nat_packets_total',
+      help: 'Packets rewritten by NAT flows (floating IPs).',
+      type: 'counter',
+      samples: [{ value: c.natPackets }],
+    },
+    {
       name: 'filament_agent_dhcp_replies_total',
       help: 'DHCP replies sent.',
       type: 'counter',

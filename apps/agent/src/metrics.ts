@@ -41,6 +41,8 @@ export class Counters {
   flowMiss = 0;
   flowHit = 0;
   flowsCreated = 0;
+  /** Packets rewritten by a NAT flow (floating IPs). */
+  natPackets = 0;
   arpProxied = 0;
   arpFlooded = 0;
   dhcpReplies = 0;

@@ -40,6 +40,11 @@ export class NextHop {
   readonly kind: NextHopKind;
   /** interface: the local port index. */
   port = -1;
+  /**
+   * interface: the VRF that packets arriving with this next hop's label belong to, when it is not the
+   * port's own (a floating IP's next hop lives in the floating IP's VRF); -1 for the port's VRF.
+   */
+  vrf = -1;
   /** tunnel: remote underlay IPv4 address as a number and as text (the socket API takes text). */
   dst4 = 0;
   dstText = '';
@@ -126,6 +131,14 @@ export class NextHopTable {
     return this.shared(`if:${port}`, NextHopKind.interface, (nh) => {
       nh.port = port;
     });
+  }
+
+  /** The next hop of a port's floating IP in another VRF (not shared: one per floating IP). */
+  floating(port: number, vrf: number): NextHop {
+    const nh = this.create(NextHopKind.interface);
+    nh.port = port;
+    nh.vrf = vrf;
+    return nh;
   }
 
   /** A tunnel next hop, shared by every route with the same remote, label, VNI and encapsulations. */

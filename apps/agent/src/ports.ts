@@ -45,6 +45,11 @@ export class Port {
   deliver: PortDeliver;
   label = -1;
   nextHop = -1;
+  /** Floating IP (1:1 NAT into another VRF): its VRF id, address, label and next hop; -1/0 when none. */
+  fipVrf = -1;
+  fip4 = 0;
+  fipLabel = -1;
+  fipNextHop = -1;
   up = true;
   rxPackets = 0;
   rxBytes = 0;

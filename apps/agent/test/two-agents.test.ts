@@ -124,4 +124,53 @@ describe('two agents over loopback UDP', () => {
     expect((await fetch(`${base}/nope`)).status).toBe(404);
     expect((await fetch(`${base}/routes?vrf=nope`)).status).toBe(400);
   });
+
+  it('floating IP: SNAT out of the port and DNAT in, across MPLS over UDP in the public VRF', async () => {
+    for (const a of [f.a1, f.a2]) a.addVrf({ name: 'public', vni: 300, gateways: ['203.0.113.1'] });
+    // w6 lives in the public network on compute-2; w1 (compute-1, blue) gets floating IP 203.0.113.10.
+    const w6 = new Workload({
+      name: 'w6',
+      mac: '02:00:00:00:03:20',
+      address: '203.0.113.20',
+      prefixLen: 24,
+      gateway: '203.0.113.1',
+      timeoutMs: 2000,
+    });
+    const p6 = f.a2.addPort({
+      name: 'w6',
+      vrf: 'public',
+      mac: '02:00:00:00:03:20',
+      ipam: { address: '203.0.113.20', prefixLen: 24, gateway: '203.0.113.1' },
+      deliver: w6.deliver,
+    });
+    w6.attach((frame) => f.a2.fw.fromPort(p6.index, frame));
+    const fipLabel = f.a1.addFloatingIp('w4', 'public', '203.0.113.10');
+    // The controller's routes: the floating IP on compute-1 (its own label), w6 on compute-2.
+    f.a2.addRoute('public', '203.0.113.10/32', {
+      tunnel: { dst: f.addrs[0], label: fipLabel, encaps: ['mpls-udp'] },
+    });
+    f.a1.addRoute('public', '203.0.113.20/32', {
+      tunnel: { dst: f.addrs[1], label: p6.label, encaps: ['mpls-udp'] },
+    });
+    w6.keepReceived = true;
+    // Out: w4 (10.1.1.14) reaches w6; w6 sees the floating IP as the source.
+    const nat0 = f.a1.fw.counters.natPackets;
+    const r = await f.w4.ping('203.0.113.20', 11);
+    expect(r.sequence).toBe(11);
+    const req = w6.received.find((x) => x[23] === 1 && x[34] === 8)!;
+    expect([...req.subarray(26, 30)]).toEqual([203, 0, 113, 10]);
+    expect(dec(await f.w4.tcpEcho('203.0.113.20', enc('through the floating IP')))).toBe(
+      'through the floating IP',
+    );
+    // In: w6 connects to the floating IP and reaches w4's echo server.
+    expect(dec(await w6.tcpEcho('203.0.113.10', enc('to the floating IP')))).toBe('to the floating IP');
+    expect((await w6.ping('203.0.113.10', 12)).sequence).toBe(12);
+    expect(f.a1.fw.counters.natPackets).toBeGreaterThan(nat0 + 8);
+    const ifs = f.a1.describe('interfaces') as { name: string; floatingIp: unknown }[];
+    expect(ifs.find((i) => i.name === 'w4')?.floatingIp).toEqual({
+      vrf: 'public',
+      address: '203.0.113.10',
+      label: fipLabel,
+    });
+  });
 });
