@@ -4,7 +4,7 @@
 //
 //   <entry> nlri(af safi group source source-label source-address) next-hops(next-hop*) olist(next-hop*) </entry>
 //   next-hop := af address label tunnel-encapsulation-list
-import { intLeaf, leaf, readInt, readTextList, textList } from './vocab-common.js';
+import { encodeElement, readElementOf, schema } from './entry-codec.js';
 import type { XmlCursor } from './xml-cursor.js';
 
 export interface McastNextHop {
@@ -30,83 +30,55 @@ export interface McastEntry {
   olist: McastNextHop[];
 }
 
-function encodeNextHop(nh: McastNextHop): string {
-  return (
-    '<next-hop>\n' +
-    intLeaf('af', nh.af) +
-    leaf('address', nh.address) +
-    leaf('label', nh.label) +
-    textList('tunnel-encapsulation-list', 'tunnel-encapsulation', nh.tunnelEncapsulations) +
-    '</next-hop>\n'
-  );
-}
+const NEXT_HOP = schema<McastNextHop>(
+  'next-hop',
+  [
+    { kind: 'int', el: 'af', key: 'af' },
+    { kind: 'text', el: 'address', key: 'address' },
+    { kind: 'text', el: 'label', key: 'label' },
+    {
+      kind: 'texts',
+      el: 'tunnel-encapsulation-list',
+      key: 'tunnelEncapsulations',
+      child: 'tunnel-encapsulation',
+    },
+  ],
+  () => ({ af: 1, address: '', label: '', tunnelEncapsulations: [] }),
+);
 
-function encodeNextHops(name: string, list: readonly McastNextHop[]): string {
-  if (list.length === 0) return `<${name} />\n`;
-  let out = `<${name}>\n`;
-  for (const nh of list) out += encodeNextHop(nh);
-  return `${out}</${name}>\n`;
-}
+const NLRI = schema<McastNlri>(
+  'nlri',
+  [
+    { kind: 'int', el: 'af', key: 'af' },
+    { kind: 'int', el: 'safi', key: 'safi' },
+    { kind: 'text', el: 'group', key: 'group' },
+    { kind: 'text', el: 'source', key: 'source' },
+    { kind: 'int', el: 'source-label', key: 'sourceLabel' },
+    { kind: 'text', el: 'source-address', key: 'sourceAddress' },
+  ],
+  () => ({ af: 0, safi: 0, group: '', source: '', sourceLabel: 0, sourceAddress: '' }),
+);
 
-export function readMcastNextHops(c: XmlCursor): McastNextHop[] {
-  const out: McastNextHop[] = [];
-  while (c.nextChild()) {
-    if (c.name() !== 'next-hop') {
-      c.skip();
-      continue;
-    }
-    const nh: McastNextHop = { af: 1, address: '', label: '', tunnelEncapsulations: [] };
-    while (c.nextChild()) {
-      if (c.name() === 'af') nh.af = readInt(c, 'next-hop/af');
-      else if (c.name() === 'address') nh.address = c.readText().trim();
-      else if (c.name() === 'label') nh.label = c.readText().trim();
-      else if (c.name() === 'tunnel-encapsulation-list')
-        nh.tunnelEncapsulations = readTextList(c, 'tunnel-encapsulation');
-      else c.skip();
-    }
-    out.push(nh);
-  }
-  return out;
-}
-
-export function encodeMcastEntry(e: McastEntry): string {
-  const n = e.nlri;
-  return (
-    '<entry>\n<nlri>\n' +
-    intLeaf('af', n.af) +
-    intLeaf('safi', n.safi) +
-    leaf('group', n.group) +
-    leaf('source', n.source) +
-    intLeaf('source-label', n.sourceLabel) +
-    leaf('source-address', n.sourceAddress) +
-    '</nlri>\n' +
-    encodeNextHops('next-hops', e.nextHops) +
-    encodeNextHops('olist', e.olist) +
-    '</entry>\n'
-  );
-}
-
-export function readMcastEntry(c: XmlCursor): McastEntry {
-  const e: McastEntry = {
+const ENTRY = schema<McastEntry>(
+  'entry',
+  [
+    { kind: 'group', el: 'nlri', key: 'nlri', of: NLRI },
+    { kind: 'list', el: 'next-hops', key: 'nextHops', of: NEXT_HOP },
+    { kind: 'list', el: 'olist', key: 'olist', of: NEXT_HOP },
+  ],
+  () => ({
     nlri: { af: 0, safi: 0, group: '', source: '', sourceLabel: 0, sourceAddress: '' },
     nextHops: [],
     olist: [],
-  };
-  while (c.nextChild()) {
-    if (c.name() === 'nlri') {
-      const n = e.nlri;
-      while (c.nextChild()) {
-        if (c.name() === 'af') n.af = readInt(c, 'nlri/af');
-        else if (c.name() === 'safi') n.safi = readInt(c, 'nlri/safi');
-        else if (c.name() === 'group') n.group = c.readText().trim();
-        else if (c.name() === 'source') n.source = c.readText().trim();
-        else if (c.name() === 'source-label') n.sourceLabel = readInt(c, 'nlri/source-label');
-        else if (c.name() === 'source-address') n.sourceAddress = c.readText().trim();
-        else c.skip();
-      }
-    } else if (c.name() === 'next-hops') e.nextHops = readMcastNextHops(c);
-    else if (c.name() === 'olist') e.olist = readMcastNextHops(c);
-    else c.skip();
-  }
-  return e;
+  }),
+  '',
+);
+
+export function encodeMcastEntry(e: McastEntry): string {
+  return encodeElement(ENTRY, e);
+}
+
+/** After the START of `<entry>`: reads an ERMVPN entry, consuming `</entry>`. */
+export function readMcastEntry(c: XmlCursor): McastEntry {
+  return readElementOf(c, ENTRY);
 }

@@ -79,34 +79,6 @@ export function textList(name: string, child: string, values: readonly (string |
   return `${out}</${name}>\n`;
 }
 
-/**
- * Schema-order fast path of a list: `<name />`, or `<name>` + `<child>..</child>`* (then the general loop
- * finishes the list). Returns false, consuming nothing, when the next element is not `name`.
- */
-export function fastTextList(c: XmlCursor, name: string, child: string, out: string[]): boolean {
-  const o = c.open(name);
-  if (o !== 2) return o === 1;
-  for (let t = c.leafText(child); t !== undefined; t = c.leafText(child)) out.push(t);
-  if (c.leave()) return true;
-  while (c.nextChild()) {
-    if (c.name() === child) out.push(c.readText().trim());
-    else c.skip();
-  }
-  return true;
-}
-
-export function fastIntList(c: XmlCursor, name: string, child: string, out: number[]): boolean {
-  const o = c.open(name);
-  if (o !== 2) return o === 1;
-  for (let v = c.leafInt(child); v !== undefined; v = c.leafInt(child)) out.push(v);
-  if (c.leave()) return true;
-  while (c.nextChild()) {
-    if (c.name() === child) out.push(readInt(c, child));
-    else c.skip();
-  }
-  return true;
-}
-
 // Literal fast path. Peers (ours and TF's generated encoder) write entries in XSD order, one element per
 // line, no attributes, no entities. For that exact shape a decoder matches a whole item with one sticky
 // regex (compiled to native code, it checks every tag literal faster than a character loop) and reads the

@@ -360,10 +360,8 @@ export class XmlCursor {
     return v;
   }
 
-  // Schema-order fast path. Encoders (ours and TF's generated one) write elements in XSD order with no
-  // attributes, so decoders first try the expected next element as a literal. Each method skips leading
-  // whitespace, consumes exactly what it matched, and on a mismatch consumes nothing and reports failure;
-  // the decoder then continues with the general loop, which accepts any order and unknown elements.
+  // Literal fast path support: decoders match the schema-order form of whole elements with sticky regexes
+  // over `source` (vocab-common.ts, entry-codec.ts), then commit with enterAt / leaveAt / leave.
 
   private wsEnd(): number {
     const s = this.s;
@@ -374,43 +372,6 @@ export class XmlCursor {
       else break;
     }
     return p;
-  }
-
-  /** `<name>` with no attributes: enters the element. */
-  enter(name: string): boolean {
-    if (this.pendingEnd || this.depth >= MAX_DEPTH) return false;
-    const s = this.s;
-    const p = this.wsEnd();
-    const gt = p + 1 + name.length;
-    if (gt >= this.end || s.charCodeAt(p) !== 0x3c || s.charCodeAt(gt) !== 0x3e || !matchAt(s, p + 1, name))
-      return false;
-    this.stack[this.depth++] = name;
-    this.current = name;
-    this.pos = gt + 1;
-    return true;
-  }
-
-  /**
-   * `<name>` (entered: returns 2) or `<name />` / `<name/>` (consumed: returns 1), one comparison for both;
-   * 0 when the next element is something else.
-   */
-  open(name: string): number {
-    if (this.pendingEnd || this.depth >= MAX_DEPTH) return 0;
-    const s = this.s;
-    const p = this.wsEnd();
-    let q = p + 1 + name.length;
-    if (q + 1 >= this.end || s.charCodeAt(p) !== 0x3c || !matchAt(s, p + 1, name)) return 0;
-    let c = s.charCodeAt(q);
-    if (c === 0x3e) {
-      this.stack[this.depth++] = name;
-      this.current = name;
-      this.pos = q + 1;
-      return 2;
-    }
-    if (c === 0x20) c = s.charCodeAt(++q);
-    if (c !== 0x2f || s.charCodeAt(q + 1) !== 0x3e) return 0;
-    this.pos = q + 2;
-    return 1;
   }
 
   /** The current element's end tag `</name>` next (after whitespace): consumes it. */
@@ -438,7 +399,7 @@ export class XmlCursor {
   /**
    * Literal fast path over whole elements (see `litExec` in vocab-common.ts): where the next token starts,
    * or -1 at a pending end or when `nesting` more levels would exceed MAX_DEPTH. A decoder matches complete,
-   * balanced elements from there in `source` (never past `limit`) and commits with `skipTo`.
+   * balanced elements from there in `source` (never past `limit`) and commits with enterAt / leaveAt.
    */
   literalFrom(nesting: number): number {
     return this.pendingEnd || this.depth + nesting > MAX_DEPTH ? -1 : this.pos;
@@ -454,11 +415,6 @@ export class XmlCursor {
     return this.end;
   }
 
-  /** Commits a literal match of whole elements: continues at `pos`, at the same depth. */
-  skipTo(pos: number): void {
-    this.pos = pos;
-  }
-
   /** Commits a literal match that ends with the start tag of `name`: continues at `pos`, inside it. */
   enterAt(pos: number, name: string): void {
     this.stack[this.depth++] = name;
@@ -471,86 +427,6 @@ export class XmlCursor {
   leaveAt(pos: number): void {
     this.pos = pos;
     this.current = this.stack[--this.depth]!;
-  }
-
-  /** True when the next element is `<name` (with or without attributes); consumes nothing. */
-  peek(name: string): boolean {
-    if (this.pendingEnd) return false;
-    const s = this.s;
-    const p = this.wsEnd();
-    if (s.charCodeAt(p) !== 0x3c || !matchAt(s, p + 1, name)) return false;
-    const c = s.charCodeAt(p + 1 + name.length);
-    return c === 0x20 || c === 0x3e || c === 0x2f || c === 0x0a || c === 0x09 || c === 0x0d;
-  }
-
-  /** `<name>text</name>` with plain text: returns the trimmed text (entities expanded), or undefined. */
-  leafText(name: string): string | undefined {
-    if (this.pendingEnd) return undefined;
-    const s = this.s;
-    const p = this.wsEnd();
-    const n = name.length;
-    const t = p + n + 2;
-    if (
-      t >= this.end ||
-      s.charCodeAt(p) !== 0x3c ||
-      s.charCodeAt(t - 1) !== 0x3e ||
-      !matchAt(s, p + 1, name)
-    ) {
-      return undefined;
-    }
-    // Leaf values are short: a character loop beats a call to indexOf here.
-    const end = this.end;
-    let lt = t;
-    while (lt < end && s.charCodeAt(lt) !== 0x3c) lt++;
-    const gt = lt + n + 2;
-    if (
-      gt >= end ||
-      s.charCodeAt(lt + 1) !== 0x2f ||
-      s.charCodeAt(gt) !== 0x3e ||
-      !matchAt(s, lt + 2, name)
-    ) {
-      return undefined;
-    }
-    this.pos = gt + 1;
-    this.current = name;
-    // Leaf text is trimmed, as TF's decoder tolerates surrounding whitespace; most values have none.
-    let a = t;
-    let b = lt;
-    while (a < b && s.charCodeAt(a) <= 0x20) a++;
-    while (b > a && s.charCodeAt(b - 1) <= 0x20) b--;
-    const raw = s.slice(a, b);
-    return raw.indexOf('&') === -1 ? raw : unescapeXml(raw, a);
-  }
-
-  /** `<name>digits</name>`: the non-negative integer, or undefined. */
-  leafInt(name: string): number | undefined {
-    if (this.pendingEnd) return undefined;
-    const s = this.s;
-    const p = this.wsEnd();
-    const n = name.length;
-    let q = p + n + 2;
-    if (
-      q >= this.end ||
-      s.charCodeAt(p) !== 0x3c ||
-      s.charCodeAt(q - 1) !== 0x3e ||
-      !matchAt(s, p + 1, name)
-    ) {
-      return undefined;
-    }
-    let c = s.charCodeAt(q);
-    if (c < 0x30 || c > 0x39) return undefined;
-    let v = 0;
-    do {
-      v = v * 10 + (c - 0x30);
-      c = s.charCodeAt(++q);
-    } while (c >= 0x30 && c <= 0x39);
-    const gt = q + n + 2;
-    if (c !== 0x3c || gt >= this.end || s.charCodeAt(q + 1) !== 0x2f || s.charCodeAt(gt) !== 0x3e)
-      return undefined;
-    if (!matchAt(s, q + 2, name) || v > Number.MAX_SAFE_INTEGER) return undefined;
-    this.pos = gt + 1;
-    this.current = name;
-    return v;
   }
 
   /** After a START: consumes the element with everything inside it. */
