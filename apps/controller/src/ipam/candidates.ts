@@ -4,8 +4,9 @@ import type { SubnetPlan } from './subnets.js';
 
 /**
  * First free address in the plans' ranges (skipping reserved ones). Subnets are tried in order; within one, the
- * scan starts just after its cursor (the last address this controller handed out there, so allocation does not
- * rescan the used part every time) and wraps around to the subnet's lowest address. Bounded scan.
+ * scan goes upwards (addr_from_start) or downwards, starting just past its cursor (the last address this
+ * controller handed out there, so allocation does not rescan the used part every time) and wrapping around.
+ * Bounded scan.
  */
 export function nextAddress(
   plans: SubnetPlan[],
@@ -15,16 +16,21 @@ export function nextAddress(
 ): { address: string; subnet: SubnetPlan } | undefined {
   let steps = 0;
   for (const p of plans) {
-    const after = cursors.get(p.uuid);
-    for (const pass of after === undefined ? [1] : [0, 1]) {
-      for (const [start, end] of p.ranges) {
-        let v = start;
-        let stop = end;
-        if (pass === 0) {
-          if (end <= after!) continue;
-          if (v <= after!) v = after! + 1n;
-        } else if (after !== undefined && stop > after) stop = after;
-        for (; v <= stop; v++) {
+    const cursor = cursors.get(p.uuid);
+    const up = p.fromStart;
+    const ranges = up ? p.ranges : [...p.ranges].reverse();
+    // pass 0: past the cursor in the scan direction; pass 1: from the beginning up to the cursor.
+    for (const pass of cursor === undefined ? [1] : [0, 1]) {
+      for (const [lo, hi] of ranges) {
+        let from = up ? lo : hi;
+        let to = up ? hi : lo;
+        if (cursor !== undefined) {
+          if (pass === 0) {
+            if (up ? hi <= cursor : lo >= cursor) continue;
+            if (up ? from <= cursor : from >= cursor) from = up ? cursor + 1n : cursor - 1n;
+          } else if (up ? to > cursor : to < cursor) to = cursor;
+        }
+        for (let v = from; up ? v <= to : v >= to; v += up ? 1n : -1n) {
           if (++steps > limit) return undefined;
           if (p.reserved.has(v)) continue;
           const address = formatAddr({ family: p.prefix.family, value: v });

@@ -33,6 +33,8 @@ export interface SubnetPlan {
   /** Inclusive [start, end] ranges to allocate from. */
   ranges: [bigint, bigint][];
   reserved: Set<bigint>;
+  /** addr_from_start: allocate upwards from the lowest address (true) or downwards from the highest (false). */
+  fromStart: boolean;
 }
 
 function addrIn(path: string, s: string | undefined, p: Prefix): Addr | undefined {
@@ -73,6 +75,8 @@ export function normalizeSubnets(subnets: IpamSubnet[], path: string, taken: Pre
     s.subnet_uuid ??= randomUUID();
     s.default_gateway ??= formatAddr({ family: fam, value: first });
     s.dns_server_address ??= formatAddr({ family: fam, value: first + 1n });
+    s.enable_dhcp ??= true;
+    s.addr_from_start ??= true;
     const reserved = new Set<bigint>([p.network]);
     const gw = addrIn(`${at}.default_gateway`, s.default_gateway, p);
     const dns = addrIn(`${at}.dns_server_address`, s.dns_server_address, p);
@@ -89,7 +93,7 @@ export function normalizeSubnets(subnets: IpamSubnet[], path: string, taken: Pre
         return [a.value, b.value];
       });
     }
-    plans.push({ uuid: s.subnet_uuid, prefix: p, ranges, reserved });
+    plans.push({ uuid: s.subnet_uuid, prefix: p, ranges, reserved, fromStart: s.addr_from_start !== false });
   });
   return plans;
 }
