@@ -3,7 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DhcpMessageType, dhcpv4, ipv4, LinkType, PcapWriter, udp } from '@filament/encap';
-import { itWithTool, scratchDir, tsharkFields } from '@filament/testkit';
+import { itWithTool, scapy, scratchDir, tsharkFields } from '@filament/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Agent, dhcpReply, Workload } from '../src/index.js';
 
@@ -175,4 +175,32 @@ describe('DHCP server', () => {
       ]);
     },
   );
+
+  itWithTool('scapy', 'answers a DISCOVER built by scapy with an OFFER that scapy decodes', () => {
+    const { agent, port } = setup();
+    const discover = scapy(`
+p = Ether(src='02:00:00:00:09:09', dst='ff:ff:ff:ff:ff:ff') / IP(src='0.0.0.0', dst='255.255.255.255') / \\
+    UDP(sport=68, dport=67) / BOOTP(chaddr=bytes.fromhex('020000000909'), xid=0x1234, flags=0x8000) / \\
+    DHCP(options=[('message-type', 'discover'), ('param_req_list', [1, 3, 6, 26]), 'end'])
+print(bytes(p).hex())
+`).trim();
+    const replies: Uint8Array[] = [];
+    port.deliver = (b, o, l) => replies.push(b.slice(o, o + l));
+    agent.fw.fromPort(port.index, Uint8Array.from(Buffer.from(discover, 'hex')));
+    expect(replies).toHaveLength(1);
+    const out = scapy(`
+p = Ether(bytes.fromhex('${Buffer.from(replies[0]!).toString('hex')}'))
+opts = {o[0]: o[1] for o in p[DHCP].options if isinstance(o, tuple)}
+q = p.copy(); del q[IP].chksum; del q[UDP].chksum
+q = Ether(bytes(q))
+print(p[BOOTP].xid, p[BOOTP].yiaddr, p[IP].src, p[IP].dst, p[UDP].sport, p[UDP].dport)
+print(opts['message-type'], opts['subnet_mask'], opts['router'], opts['name_server'], opts['interface-mtu'], opts['lease_time'], opts['server_id'])
+print(q[IP].chksum == p[IP].chksum, q[UDP].chksum == p[UDP].chksum)
+`).trim();
+    expect(out.split('\n')).toEqual([
+      '4660 10.1.1.42 10.1.1.1 255.255.255.255 67 68',
+      '2 255.255.255.0 10.1.1.1 10.1.1.2 1450 3600 10.1.1.1',
+      'True True',
+    ]);
+  });
 });
