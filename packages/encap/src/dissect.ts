@@ -224,12 +224,46 @@ export function jsonFriendly(v: unknown): unknown {
   return o;
 }
 
+/** What a built-in decoder leaves for the walk besides the value: one object per walk, reused. */
+interface StepOut {
+  name: string | undefined;
+  length: number;
+  next: string | undefined;
+  end: number | undefined;
+}
+
 /**
- * A step of the one shape every built-in decoder returns, so the walk's reads of it stay monomorphic
- * (a mix of object literal shapes made them megamorphic).
+ * A built-in decoder: a LayerDecoder that returns its (JSON-friendly) value and writes the rest of its step
+ * into `out`, so the walk allocates no step object per layer. The registry holds each wrapped as a plain
+ * LayerDecoder (`layerDecoder`), and `dissect` calls the built-in directly when it finds one.
  */
-function step(value: unknown, length: number, next: string | undefined, end?: number): LayerStep {
-  return { name: undefined, value, length, next, end };
+type BuiltInDecoder = (buf: Uint8Array, offset: number, ctx: DissectContext, out: StepOut) => unknown;
+
+function newStepOut(): StepOut {
+  return { name: undefined, length: 0, next: undefined, end: undefined };
+}
+
+/** Fills `out` and returns the value: the last line of every built-in decoder. */
+function done(out: StepOut, value: unknown, length: number, next: string | undefined, end?: number): unknown {
+  out.name = undefined;
+  out.length = length;
+  out.next = next;
+  out.end = end;
+  return value;
+}
+
+/** The built-in behind each registry entry made by `layerDecoder`. */
+const BUILT_IN_OF = new Map<LayerDecoder, BuiltInDecoder>();
+
+/** A built-in as a LayerDecoder (a fresh step object per call), for the registry and direct callers. */
+function layerDecoder(builtIn: BuiltInDecoder): LayerDecoder {
+  const d: LayerDecoder = (buf, offset, ctx) => {
+    const out = newStepOut();
+    const value = builtIn(buf, offset, ctx, out);
+    return { name: out.name, value, length: out.length, next: out.next, end: out.end };
+  };
+  BUILT_IN_OF.set(d, builtIn);
+  return d;
 }
 
 function byEtherType(ctx: DissectContext, type: number): string | undefined {
@@ -238,23 +272,23 @@ function byEtherType(ctx: DissectContext, type: number): string | undefined {
 
 // ---- built-in decoders ----
 
-const decodeEthernet: LayerDecoder = (buf, offset, ctx) => {
+const ethernetStep: BuiltInDecoder = (buf, offset, ctx, out) => {
   const { value, length } = ethernet.decode(buf, offset);
-  return step(value, length, byEtherType(ctx, value.etherType));
+  return done(out, value, length, byEtherType(ctx, value.etherType));
 };
 
-const decodeVlan: LayerDecoder = (buf, offset, ctx) => {
+const vlanStep: BuiltInDecoder = (buf, offset, ctx, out) => {
   const { value, length } = vlan.decode(buf, offset);
-  return step(value, length, byEtherType(ctx, value.etherType));
+  return done(out, value, length, byEtherType(ctx, value.etherType));
 };
 
-const decodeArp: LayerDecoder = (buf, offset) => {
+const arpStep: BuiltInDecoder = (buf, offset, _ctx, out) => {
   const { value, length } = arp.decode(buf, offset);
-  return step(value, length, undefined);
+  return done(out, value, length, undefined);
 };
 
 /** Linux cooked capture v1 (LINKTYPE_LINUX_SLL): packet type, ARPHRD type, address, protocol. */
-const decodeSll: LayerDecoder = (buf, offset, ctx) => {
+const sllStep: BuiltInDecoder = (buf, offset, ctx, out) => {
   if (offset + 16 > buf.length) throw new TruncatedError('sll', 'header', offset, 16, buf.length - offset);
   const addrLen = u16(buf, offset + 4);
   if (addrLen > 8)
@@ -266,29 +300,28 @@ const decodeSll: LayerDecoder = (buf, offset, ctx) => {
     address: toHex(buf, offset + 6, offset + 6 + addrLen),
     protocol,
   };
-  return step(value, 16, byEtherType(ctx, protocol));
+  return done(out, value, 16, byEtherType(ctx, protocol));
 };
 
 /** BSD loopback (LINKTYPE_NULL): a 4-byte address family in the writer's byte order. */
-const decodeNull: LayerDecoder = (buf, offset) => {
+const nullStep: BuiltInDecoder = (buf, offset, _ctx, out) => {
   if (offset + 4 > buf.length) throw new TruncatedError('null', 'family', offset, 4, buf.length - offset);
   const le = buf[offset]! | (buf[offset + 1]! << 8);
   const be = (buf[offset + 2]! << 8) | buf[offset + 3]!;
   const family = le !== 0 ? le : be;
   // AF_INET is 2 everywhere; AF_INET6 is 24, 28 or 30 depending on the BSD.
   const next = family === 2 ? 'ipv4' : family === 24 || family === 28 || family === 30 ? 'ipv6' : undefined;
-  return step({ family }, 4, next);
+  return done(out, { family }, 4, next);
 };
 
 /** Raw IP: IPv4 or IPv6 by the version nibble. */
-const decodeRawIp: LayerDecoder = (buf, offset, ctx) => {
+const rawIpStep: BuiltInDecoder = (buf, offset, ctx, out) => {
   if (offset >= buf.length) throw new TruncatedError('ip', 'version', offset, 1, 0);
   const v = buf[offset]! >> 4;
   if (v !== 4 && v !== 6) throw new InvalidFieldError('ip', 'version', offset, v, 'neither 4 nor 6');
-  // Mutating rather than spreading: object spread is a slow generic copy on this path.
-  const step = (v === 4 ? decodeIpv4 : decodeIpv6)(buf, offset, ctx);
-  step.name = v === 4 ? 'ipv4' : 'ipv6';
-  return step;
+  const value = (v === 4 ? ipv4Step : ipv6Step)(buf, offset, ctx, out);
+  out.name = v === 4 ? 'ipv4' : 'ipv6';
+  return value;
 };
 
 // Shared, never mutated: no options object per packet.
@@ -296,7 +329,7 @@ const decodeRawIp: LayerDecoder = (buf, offset, ctx) => {
 const LAX = { allowTruncated: true, view: true } as const;
 const STRICT = { allowTruncated: false, view: true } as const;
 
-const decodeIpv4: LayerDecoder = (buf, offset, ctx) => {
+const ipv4Step: BuiltInDecoder = (buf, offset, ctx, out) => {
   const lax = ctx.options.lax !== false;
   const { value, length } = ipv4.decode(buf, offset, lax ? LAX : STRICT);
   const declared = offset + value.totalLength;
@@ -316,10 +349,10 @@ const decodeIpv4: LayerDecoder = (buf, offset, ctx) => {
   // JSON-friendly in place (what `jsonFriendly` would do): the only bytes are the options.
   (value as { options: unknown }).options = toHex(value.options);
   if (value.optionList.length > 0) jsonFriendly(value.optionList);
-  return step(value, length, next, end);
+  return done(out, value, length, next, end);
 };
 
-const decodeIpv6: LayerDecoder = (buf, offset, ctx) => {
+const ipv6Step: BuiltInDecoder = (buf, offset, ctx, out) => {
   const lax = ctx.options.lax !== false;
   const { value, length } = ipv6.decode(buf, offset, lax ? LAX : STRICT);
   const declared = offset + 40 + value.payloadLength;
@@ -350,7 +383,7 @@ const decodeIpv6: LayerDecoder = (buf, offset, ctx) => {
     truncated: declared > buf.length,
   };
   const next = later ? undefined : ctx.registry.ipProtocols.get(value.protocol);
-  return step(value, length, next, end);
+  return done(out, jsonFriendly(value), length, next, end);
 };
 
 /** One's-complement pseudo-header sum for the transport layer, when checking a checksum makes sense. */
@@ -377,7 +410,7 @@ const TCP_PSEUDO = { sum: 0 };
 const TCP_CHECKED: TcpDecodeOptions = { pseudo: TCP_PSEUDO, segmentLength: 0 };
 const TCP_UNCHECKED: TcpDecodeOptions = {};
 
-const decodeUdp: LayerDecoder = (buf, offset, ctx) => {
+const udpStep: BuiltInDecoder = (buf, offset, ctx, out) => {
   const lax = ctx.options.lax !== false;
   const ulen = offset + 6 <= buf.length ? (buf[offset + 4]! << 8) | buf[offset + 5]! : 0;
   const sum = pseudoSum(buf, ctx, 17, ulen);
@@ -394,10 +427,10 @@ const decodeUdp: LayerDecoder = (buf, offset, ctx) => {
   const next =
     extra?.[value.dstPort] ?? reg.get(value.dstPort) ?? extra?.[value.srcPort] ?? reg.get(value.srcPort);
   ctx.ip = undefined;
-  return step(value, length, next, Math.min(buf.length, offset + (value.length ?? buf.length - offset)));
+  return done(out, value, length, next, Math.min(buf.length, offset + (value.length ?? buf.length - offset)));
 };
 
-const decodeTcp: LayerDecoder = (buf, offset, ctx) => {
+const tcpStep: BuiltInDecoder = (buf, offset, ctx, out) => {
   const ip = ctx.ip;
   const segment = ip ? ip.payloadLength : buf.length - offset;
   const sum = pseudoSum(buf, ctx, 6, segment);
@@ -417,10 +450,10 @@ const decodeTcp: LayerDecoder = (buf, offset, ctx) => {
   // JSON-friendly in place: only options (unknown kinds) and padding hold bytes.
   if (value.options.length > 0) jsonFriendly(value.options);
   if (value.padding) (value as { padding: unknown }).padding = toHex(value.padding);
-  return step(value, length, next);
+  return done(out, value, length, next);
 };
 
-const decodeIcmpv4: LayerDecoder = (buf, offset, ctx) => {
+const icmpv4Step: BuiltInDecoder = (buf, offset, ctx, out) => {
   const ip = ctx.ip;
   ctx.ip = undefined;
   const { value, length } = icmpv4.decode(
@@ -428,10 +461,10 @@ const decodeIcmpv4: LayerDecoder = (buf, offset, ctx) => {
     offset,
     ip && !ip.truncated ? { length: ip.payloadLength } : {},
   );
-  return step(value, length, undefined);
+  return done(out, jsonFriendly(value), length, undefined);
 };
 
-const decodeIcmpv6: LayerDecoder = (buf, offset, ctx) => {
+const icmpv6Step: BuiltInDecoder = (buf, offset, ctx, out) => {
   const ip = ctx.ip;
   ctx.ip = undefined;
   const { value, length } =
@@ -443,10 +476,10 @@ const decodeIcmpv6: LayerDecoder = (buf, offset, ctx) => {
             addressSum: fold16(onesSum(buf, ip.src, 16) + (ip.dstSum ?? onesSum(buf, ip.dst, 16))),
           },
         });
-  return step(value, length, undefined);
+  return done(out, jsonFriendly(value), length, undefined);
 };
 
-const decodeGre: LayerDecoder = (buf, offset, ctx) => {
+const greStep: BuiltInDecoder = (buf, offset, ctx, out) => {
   const ip = ctx.ip;
   ctx.ip = undefined;
   const { value, length } = gre.decode(
@@ -454,44 +487,46 @@ const decodeGre: LayerDecoder = (buf, offset, ctx) => {
     offset,
     ip && !ip.truncated ? { packetLength: ip.payloadLength } : {},
   );
-  return step(value, length, ctx.registry.greProtocols.get(value.protocolType));
+  return done(out, value, length, ctx.registry.greProtocols.get(value.protocolType));
 };
 
-const decodeVxlan: LayerDecoder = (buf, offset) => {
+const vxlanStep: BuiltInDecoder = (buf, offset, _ctx, out) => {
   const { value, length } = vxlan.decode(buf, offset);
-  return step(value, length, 'ethernet');
+  return done(out, value, length, 'ethernet');
 };
 
-const decodeMpls: LayerDecoder = (buf, offset, ctx) => {
+const mplsStep: BuiltInDecoder = (buf, offset, ctx, out) => {
   const { value, length } = mpls.decode(buf, offset);
   const kind = (ctx.options.mplsPayload ?? guessMplsPayloadByNibble)(value, buf, offset + length);
-  return step(value, length, kind === 'unknown' ? undefined : kind);
+  return done(out, value, length, kind === 'unknown' ? undefined : kind);
 };
 
 // The message is the UDP payload: `buf` ends where the datagram does (the walk cut it at the UDP length,
 // itself within the IP packet), and saying so explicitly keeps link-layer padding after the datagram out of
 // the message's `trailer` even for a caller that hands this decoder an uncut buffer with its own ctx.end.
-const decodeDhcpv4: LayerDecoder = (buf, offset, ctx) => {
+const dhcpv4Step: BuiltInDecoder = (buf, offset, ctx, out) => {
   const end = Math.min(buf.length, ctx.end);
   const { value, length } = dhcpv4.decode(buf, offset, { length: Math.max(0, end - offset) });
-  return step(value, length, undefined);
+  return done(out, jsonFriendly(value), length, undefined);
 };
 
-// Built-in decoders whose values hold no bytes or bigints, or that convert theirs in place: `dissect` skips
-// the generic `jsonFriendly` walk for them. A decoder registered under the same name by a caller is walked.
-const JSON_READY: ReadonlySet<LayerDecoder> = new Set([
-  decodeEthernet,
-  decodeVlan,
-  decodeArp,
-  decodeSll,
-  decodeNull,
-  decodeIpv4,
-  decodeUdp,
-  decodeTcp,
-  decodeGre,
-  decodeVxlan,
-  decodeMpls,
-]);
+// The registry's entries for the built-ins (each value JSON-friendly already: no walk in `dissect`).
+const decodeEthernet = layerDecoder(ethernetStep);
+const decodeVlan = layerDecoder(vlanStep);
+const decodeArp = layerDecoder(arpStep);
+const decodeSll = layerDecoder(sllStep);
+const decodeNull = layerDecoder(nullStep);
+const decodeRawIp = layerDecoder(rawIpStep);
+const decodeIpv4 = layerDecoder(ipv4Step);
+const decodeIpv6 = layerDecoder(ipv6Step);
+const decodeIcmpv4 = layerDecoder(icmpv4Step);
+const decodeIcmpv6 = layerDecoder(icmpv6Step);
+const decodeUdp = layerDecoder(udpStep);
+const decodeTcp = layerDecoder(tcpStep);
+const decodeGre = layerDecoder(greStep);
+const decodeVxlan = layerDecoder(vxlanStep);
+const decodeMpls = layerDecoder(mplsStep);
+const decodeDhcpv4 = layerDecoder(dhcpv4Step);
 
 /** A registry with every decoder this package has and the standard numbers bound to them. */
 export function createDissectorRegistry(): DissectorRegistry {
@@ -546,13 +581,15 @@ export function createDissectorRegistry(): DissectorRegistry {
 }
 
 const BUILT_IN = createDissectorRegistry();
+/** The default options: shared (never written), so a call without options allocates none. */
+const NO_OPTIONS: DissectOptions = Object.freeze({});
 
 /**
  * Dissects one frame. Returns its layers in order, then `payload` (undecoded rest of the innermost layer)
  * and `trailer` (bytes after the outermost IP packet, such as Ethernet padding) when there are any.
  * In lax mode (default) a bad layer ends the list with an `error` entry; with `lax: false` it throws.
  */
-export function dissect(frame: Uint8Array, opts: DissectOptions = {}): DissectedLayer[] {
+export function dissect(frame: Uint8Array, opts: DissectOptions = NO_OPTIONS): DissectedLayer[] {
   const registry = opts.registry ?? BUILT_IN;
   const lax = opts.lax !== false;
   const max = opts.maxLayers ?? 32;
@@ -563,6 +600,7 @@ export function dissect(frame: Uint8Array, opts: DissectOptions = {}): Dissected
   let offset = 0;
   let firstEnd = -1; // end of the outermost IP packet, for the trailer
   let view = frame; // the frame cut at the current layer's end, so codecs see that end
+  const out = newStepOut();
   while (name !== undefined && offset < ctx.end) {
     const decoder = registry.decoders.get(name);
     if (!decoder) break;
@@ -573,34 +611,45 @@ export function dissect(frame: Uint8Array, opts: DissectOptions = {}): Dissected
       return layers;
     }
     if (view.length !== ctx.end) view = frame.subarray(0, ctx.end);
-    let step: LayerStep;
+    // A built-in fills the walk's reused `out`; any other decoder returns a LayerStep, copied into it.
+    const builtIn = BUILT_IN_OF.get(decoder);
+    let value: unknown;
     try {
-      step = decoder(view, offset, ctx);
+      if (builtIn !== undefined) value = builtIn(view, offset, ctx, out);
+      else {
+        const step = decoder(view, offset, ctx);
+        value = step.value;
+        out.name = step.name;
+        out.length = step.length;
+        out.next = step.next;
+        out.end = step.end;
+      }
     } catch (e) {
       if (!(e instanceof EncapError) || !lax) throw e;
       layers.push(errorLayer(e, offset));
       return layers;
     }
-    if (!(step.length > 0) || offset + step.length > ctx.end) {
+    const length = out.length;
+    if (!(length > 0) || offset + length > ctx.end) {
       const e = new InvalidFieldError(
         name,
         'length',
         offset,
-        step.length,
+        length,
         'a layer must take 1 or more bytes of its packet',
       );
       if (!lax) throw e;
       layers.push(errorLayer(e, offset));
       return layers;
     }
-    const value = JSON_READY.has(decoder) ? step.value : jsonFriendly(step.value);
-    layers.push({ name: step.name ?? name, offset, length: step.length, value });
-    offset += step.length;
-    if (step.end !== undefined && step.end < ctx.end) {
+    layers.push({ name: out.name ?? name, offset, length, value: builtIn ? value : jsonFriendly(value) });
+    offset += length;
+    const end = out.end;
+    if (end !== undefined && end < ctx.end) {
       if (firstEnd < 0) firstEnd = ctx.end;
-      ctx.end = Math.max(offset, step.end);
+      ctx.end = Math.max(offset, end);
     }
-    name = step.next;
+    name = out.next;
   }
   if (offset < ctx.end)
     layers.push({ name: 'payload', offset, length: ctx.end - offset, hex: toHex(frame, offset, ctx.end) });
