@@ -11,6 +11,30 @@
 //   next-hop := af address mac label l3-label tunnel-encapsulation-list tag-list [is-new-tags-list]
 //               local-sequence-number
 import { encodeElement, type Mobility, readElementOf, schema } from './entry-codec.js';
+import {
+  ADDRESS,
+  AF,
+  GROUP,
+  IS_NEW_TAGS_LIST,
+  LABEL,
+  LOCAL_PREFERENCE,
+  LOCAL_SEQUENCE_NUMBER,
+  MAC,
+  MED,
+  MOBILITY,
+  NEXT_HOP_AF,
+  nextHops,
+  nlri,
+  olist,
+  PEERS,
+  SAFI,
+  SECURITY_GROUPS,
+  SEQUENCE_NUMBER,
+  SOURCE,
+  TAGS,
+  TUNNEL_ENCAPSULATIONS,
+  VIRTUAL_NETWORK,
+} from './entry-fields.js';
 import type { XmlCursor } from './xml-cursor.js';
 
 export interface EnetNextHop {
@@ -71,90 +95,52 @@ export function evpnRouteKind(nlri: EnetNlri): EvpnRouteKind {
   return 'mac-ip';
 }
 
+const NEXT_HOP = schema<EnetNextHop>('next-hop', [
+  NEXT_HOP_AF,
+  ADDRESS,
+  MAC,
+  LABEL,
+  { kind: 'int', el: 'l3-label', key: 'l3Label' },
+  TUNNEL_ENCAPSULATIONS,
+  TAGS,
+  IS_NEW_TAGS_LIST,
+  LOCAL_SEQUENCE_NUMBER,
+]);
+
 export function defaultEnetNextHop(): EnetNextHop {
-  return {
-    af: 1,
-    address: '',
-    mac: '',
-    label: 0,
-    l3Label: 0,
-    tunnelEncapsulations: [],
-    tags: [],
-    localSequenceNumber: 0,
-  };
+  return NEXT_HOP.make();
 }
-
-const NEXT_HOP = schema<EnetNextHop>(
-  'next-hop',
-  [
-    { kind: 'int', el: 'af', key: 'af' },
-    { kind: 'text', el: 'address', key: 'address' },
-    { kind: 'text', el: 'mac', key: 'mac' },
-    { kind: 'int', el: 'label', key: 'label' },
-    { kind: 'int', el: 'l3-label', key: 'l3Label' },
-    {
-      kind: 'texts',
-      el: 'tunnel-encapsulation-list',
-      key: 'tunnelEncapsulations',
-      child: 'tunnel-encapsulation',
-    },
-    { kind: 'ints', el: 'tag-list', key: 'tags', child: 'tag' },
-    { kind: 'opt-bool', el: 'is-new-tags-list', key: 'isNewTagsList' },
-    { kind: 'int', el: 'local-sequence-number', key: 'localSequenceNumber' },
-  ],
-  defaultEnetNextHop,
-);
-
-const NLRI = schema<EnetNlri>(
-  'nlri',
-  [
-    { kind: 'int', el: 'af', key: 'af' },
-    { kind: 'int', el: 'safi', key: 'safi' },
-    { kind: 'int', el: 'ethernet-tag', key: 'ethernetTag' },
-    { kind: 'text', el: 'mac', key: 'mac' },
-    { kind: 'text', el: 'address', key: 'address' },
-    { kind: 'text', el: 'group', key: 'group' },
-    { kind: 'text', el: 'source', key: 'source' },
-    { kind: 'int', el: 'flags', key: 'flags' },
-  ],
-  () => ({ af: 0, safi: 0, ethernetTag: 0, mac: '', address: '', group: '', source: '', flags: 0 }),
-);
 
 const ENTRY = schema<EnetEntry>(
   'entry',
   [
-    { kind: 'group', el: 'nlri', key: 'nlri', of: NLRI },
-    { kind: 'list', el: 'next-hops', key: 'nextHops', of: NEXT_HOP },
-    { kind: 'list', el: 'olist', key: 'olist', of: NEXT_HOP },
-    { kind: 'text', el: 'virtual-network', key: 'virtualNetwork' },
-    { kind: 'mobility', el: 'mobility', key: 'mobility' },
-    { kind: 'opt-texts', el: 'peers', key: 'peers', child: 'peer' },
-    { kind: 'int', el: 'sequence-number', key: 'sequenceNumber' },
-    { kind: 'ints', el: 'security-group-list', key: 'securityGroups', child: 'security-group' },
-    { kind: 'int', el: 'local-preference', key: 'localPreference' },
-    { kind: 'int', el: 'med', key: 'med' },
+    nlri(
+      schema<EnetNlri>('nlri', [
+        AF,
+        SAFI,
+        { kind: 'int', el: 'ethernet-tag', key: 'ethernetTag' },
+        MAC,
+        ADDRESS,
+        GROUP,
+        SOURCE,
+        { kind: 'int', el: 'flags', key: 'flags' },
+      ]),
+    ),
+    nextHops(NEXT_HOP),
+    olist(NEXT_HOP),
+    VIRTUAL_NETWORK,
+    MOBILITY,
+    PEERS,
+    SEQUENCE_NUMBER,
+    SECURITY_GROUPS,
+    LOCAL_PREFERENCE,
+    MED,
     { kind: 'bool', el: 'edge-replication-not-supported', key: 'edgeReplicationNotSupported' },
     { kind: 'bool', el: 'assisted-replication-supported', key: 'assistedReplicationSupported' },
     { kind: 'list', el: 'leaf-olist', key: 'leafOlist', of: NEXT_HOP },
     { kind: 'text', el: 'replicator-address', key: 'replicatorAddress' },
     { kind: 'bool', el: 'etree-leaf', key: 'etreeLeaf' },
   ],
-  () => ({
-    nlri: { af: 0, safi: 0, ethernetTag: 0, mac: '', address: '', group: '', source: '', flags: 0 },
-    nextHops: [],
-    olist: [],
-    virtualNetwork: '',
-    mobility: { seqno: 0, sticky: false },
-    sequenceNumber: 0,
-    securityGroups: [],
-    localPreference: 0,
-    med: 0,
-    edgeReplicationNotSupported: false,
-    assistedReplicationSupported: false,
-    leafOlist: [],
-    replicatorAddress: '',
-    etreeLeaf: false,
-  }),
   '',
 );
 

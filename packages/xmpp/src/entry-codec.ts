@@ -30,8 +30,8 @@ import {
 import type { XmlCursor } from './xml-cursor.js';
 
 export type Field =
-  /** Scalars, always written. */
-  | { kind: 'int' | 'text' | 'bool'; el: string; key: string }
+  /** Scalars, always written; `def` is the value when the element is missing (else 0, '' or false). */
+  | { kind: 'int' | 'text' | 'bool'; el: string; key: string; def?: number | string }
   /** A boolean written only when the value has it (OpenSDN `is-new-tags-list`). */
   | { kind: 'opt-bool'; el: string; key: string }
   /** `<el><child>v</child>*</el>`, always written (`<el />` when empty). */
@@ -51,7 +51,7 @@ export interface Schema<T> {
   /** The element name (`entry`, `nlri`, `next-hop`...). */
   readonly el: string;
   readonly fields: readonly Field[];
-  /** A value with every field at its default, filled in by the decoder. */
+  /** A value with every field at its default (optional fields absent), filled in by the decoder. */
   readonly make: () => T;
   /** Field by element name, for the order-independent decoder. */
   readonly byEl: ReadonlyMap<string, Field>;
@@ -66,22 +66,47 @@ export interface Mobility {
 
 type Rec = Record<string, unknown>;
 
-export function schema<T extends object>(
-  el: string,
-  fields: Field[],
-  make: () => T,
-  path = `${el}/`,
-): Schema<T> {
+export function schema<T extends object>(el: string, fields: Field[], path = `${el}/`): Schema<T> {
   const s = {
     el,
     fields,
-    make,
+    make: (): T => defaults(s) as T,
     byEl: new Map(fields.map((f) => [f.el, f])),
     path,
     literal: null as Literal | null,
   };
   s.literal = compileLiteral(s);
   return s;
+}
+
+function defaults(s: Schema<object>): Rec {
+  const v: Rec = {};
+  for (const f of s.fields) {
+    switch (f.kind) {
+      case 'int':
+        v[f.key] = f.def ?? 0;
+        break;
+      case 'text':
+        v[f.key] = f.def ?? '';
+        break;
+      case 'bool':
+        v[f.key] = false;
+        break;
+      case 'texts':
+      case 'ints':
+      case 'list':
+        v[f.key] = [];
+        break;
+      case 'mobility':
+        v[f.key] = { seqno: 0, sticky: false };
+        break;
+      case 'group':
+        v[f.key] = defaults(f.of);
+        break;
+      // Optional fields stay absent.
+    }
+  }
+  return v;
 }
 
 export function encodeMobility(m: Mobility): string {

@@ -5,6 +5,18 @@
 //   <entry> nlri(af safi group source source-label source-address) next-hops(next-hop*) olist(next-hop*) </entry>
 //   next-hop := af address label tunnel-encapsulation-list
 import { encodeElement, readElementOf, schema } from './entry-codec.js';
+import {
+  ADDRESS,
+  AF,
+  GROUP,
+  NEXT_HOP_AF,
+  nextHops,
+  nlri,
+  olist,
+  SAFI,
+  SOURCE,
+  TUNNEL_ENCAPSULATIONS,
+} from './entry-fields.js';
 import type { XmlCursor } from './xml-cursor.js';
 
 export interface McastNextHop {
@@ -30,47 +42,29 @@ export interface McastEntry {
   olist: McastNextHop[];
 }
 
-const NEXT_HOP = schema<McastNextHop>(
-  'next-hop',
-  [
-    { kind: 'int', el: 'af', key: 'af' },
-    { kind: 'text', el: 'address', key: 'address' },
-    { kind: 'text', el: 'label', key: 'label' },
-    {
-      kind: 'texts',
-      el: 'tunnel-encapsulation-list',
-      key: 'tunnelEncapsulations',
-      child: 'tunnel-encapsulation',
-    },
-  ],
-  () => ({ af: 1, address: '', label: '', tunnelEncapsulations: [] }),
-);
-
-const NLRI = schema<McastNlri>(
-  'nlri',
-  [
-    { kind: 'int', el: 'af', key: 'af' },
-    { kind: 'int', el: 'safi', key: 'safi' },
-    { kind: 'text', el: 'group', key: 'group' },
-    { kind: 'text', el: 'source', key: 'source' },
-    { kind: 'int', el: 'source-label', key: 'sourceLabel' },
-    { kind: 'text', el: 'source-address', key: 'sourceAddress' },
-  ],
-  () => ({ af: 0, safi: 0, group: '', source: '', sourceLabel: 0, sourceAddress: '' }),
-);
+const NEXT_HOP = schema<McastNextHop>('next-hop', [
+  NEXT_HOP_AF,
+  ADDRESS,
+  { kind: 'text', el: 'label', key: 'label' },
+  TUNNEL_ENCAPSULATIONS,
+]);
 
 const ENTRY = schema<McastEntry>(
   'entry',
   [
-    { kind: 'group', el: 'nlri', key: 'nlri', of: NLRI },
-    { kind: 'list', el: 'next-hops', key: 'nextHops', of: NEXT_HOP },
-    { kind: 'list', el: 'olist', key: 'olist', of: NEXT_HOP },
+    nlri(
+      schema<McastNlri>('nlri', [
+        AF,
+        SAFI,
+        GROUP,
+        SOURCE,
+        { kind: 'int', el: 'source-label', key: 'sourceLabel' },
+        { kind: 'text', el: 'source-address', key: 'sourceAddress' },
+      ]),
+    ),
+    nextHops(NEXT_HOP),
+    olist(NEXT_HOP),
   ],
-  () => ({
-    nlri: { af: 0, safi: 0, group: '', source: '', sourceLabel: 0, sourceAddress: '' },
-    nextHops: [],
-    olist: [],
-  }),
   '',
 );
 

@@ -4,6 +4,18 @@
 //   <entry> nlri(af safi group source route-type) next-hop olist(next-hop*) </entry>
 //   next-hop := af address label tunnel-encapsulation-list
 import { encodeElement, readElementOf, schema } from './entry-codec.js';
+import {
+  ADDRESS,
+  AF,
+  GROUP,
+  LABEL,
+  NEXT_HOP_AF,
+  nlri,
+  olist,
+  SAFI,
+  SOURCE,
+  TUNNEL_ENCAPSULATIONS,
+} from './entry-fields.js';
 import { EncodeError } from './errors.js';
 import type { XmlCursor } from './xml-cursor.js';
 
@@ -29,46 +41,23 @@ export interface MvpnEntry {
   olist: MvpnNextHop[];
 }
 
-const NEXT_HOP = schema<MvpnNextHop>(
-  'next-hop',
-  [
-    { kind: 'int', el: 'af', key: 'af' },
-    { kind: 'text', el: 'address', key: 'address' },
-    { kind: 'int', el: 'label', key: 'label' },
-    {
-      kind: 'texts',
-      el: 'tunnel-encapsulation-list',
-      key: 'tunnelEncapsulations',
-      child: 'tunnel-encapsulation',
-    },
-  ],
-  () => ({ af: 1, address: '', label: 0, tunnelEncapsulations: [] }),
-);
-
-const NLRI = schema<MvpnNlri>(
-  'nlri',
-  [
-    { kind: 'int', el: 'af', key: 'af' },
-    { kind: 'int', el: 'safi', key: 'safi' },
-    { kind: 'text', el: 'group', key: 'group' },
-    { kind: 'text', el: 'source', key: 'source' },
-    { kind: 'int', el: 'route-type', key: 'routeType' },
-  ],
-  () => ({ af: 0, safi: 0, group: '', source: '', routeType: 0 }),
-);
+const NEXT_HOP = schema<MvpnNextHop>('next-hop', [NEXT_HOP_AF, ADDRESS, LABEL, TUNNEL_ENCAPSULATIONS]);
 
 const ENTRY = schema<MvpnEntry>(
   'entry',
   [
-    { kind: 'group', el: 'nlri', key: 'nlri', of: NLRI },
+    nlri(
+      schema<MvpnNlri>('nlri', [
+        AF,
+        SAFI,
+        GROUP,
+        SOURCE,
+        { kind: 'int', el: 'route-type', key: 'routeType' },
+      ]),
+    ),
     { kind: 'group', el: 'next-hop', key: 'nextHop', of: NEXT_HOP },
-    { kind: 'list', el: 'olist', key: 'olist', of: NEXT_HOP },
+    olist(NEXT_HOP),
   ],
-  () => ({
-    nlri: { af: 0, safi: 0, group: '', source: '', routeType: 0 },
-    nextHop: { af: 1, address: '', label: 0, tunnelEncapsulations: [] },
-    olist: [],
-  }),
   '',
 );
 

@@ -7,6 +7,27 @@
 //           [peers] sequence-number security-group-list community-tag-list local-preference med
 //           load-balance(load-balance-fields load-balance-decision) sub-protocol </entry>
 import { encodeElement, type Mobility, readElementOf, schema } from './entry-codec.js';
+import {
+  ADDRESS,
+  AF,
+  IS_NEW_TAGS_LIST,
+  LABEL,
+  LOCAL_PREFERENCE,
+  LOCAL_SEQUENCE_NUMBER,
+  MAC,
+  MED,
+  MOBILITY,
+  NEXT_HOP_AF,
+  nextHops,
+  nlri,
+  PEERS,
+  SAFI,
+  SECURITY_GROUPS,
+  SEQUENCE_NUMBER,
+  TAGS,
+  TUNNEL_ENCAPSULATIONS,
+  VIRTUAL_NETWORK,
+} from './entry-fields.js';
 import type { XmlCursor } from './xml-cursor.js';
 
 export { encodeMobility, type Mobility, readMobility } from './entry-codec.js';
@@ -69,92 +90,48 @@ export interface UnicastEntry {
   subProtocol: SubProtocol;
 }
 
+const NEXT_HOP = schema<UnicastNextHop>('next-hop', [
+  NEXT_HOP_AF,
+  ADDRESS,
+  MAC,
+  LABEL,
+  { kind: 'int', el: 'vni', key: 'vni' },
+  TUNNEL_ENCAPSULATIONS,
+  VIRTUAL_NETWORK,
+  TAGS,
+  IS_NEW_TAGS_LIST,
+  LOCAL_SEQUENCE_NUMBER,
+]);
+
 export function defaultUnicastNextHop(): UnicastNextHop {
-  return {
-    af: 1,
-    address: '',
-    mac: '',
-    label: 0,
-    vni: 0,
-    tunnelEncapsulations: [],
-    virtualNetwork: '',
-    tags: [],
-    localSequenceNumber: 0,
-  };
+  return NEXT_HOP.make();
 }
-
-const NEXT_HOP = schema<UnicastNextHop>(
-  'next-hop',
-  [
-    { kind: 'int', el: 'af', key: 'af' },
-    { kind: 'text', el: 'address', key: 'address' },
-    { kind: 'text', el: 'mac', key: 'mac' },
-    { kind: 'int', el: 'label', key: 'label' },
-    { kind: 'int', el: 'vni', key: 'vni' },
-    {
-      kind: 'texts',
-      el: 'tunnel-encapsulation-list',
-      key: 'tunnelEncapsulations',
-      child: 'tunnel-encapsulation',
-    },
-    { kind: 'text', el: 'virtual-network', key: 'virtualNetwork' },
-    { kind: 'ints', el: 'tag-list', key: 'tags', child: 'tag' },
-    { kind: 'opt-bool', el: 'is-new-tags-list', key: 'isNewTagsList' },
-    { kind: 'int', el: 'local-sequence-number', key: 'localSequenceNumber' },
-  ],
-  defaultUnicastNextHop,
-);
-
-const NLRI = schema<UnicastNlri>(
-  'nlri',
-  [
-    { kind: 'int', el: 'af', key: 'af' },
-    { kind: 'int', el: 'safi', key: 'safi' },
-    { kind: 'text', el: 'address', key: 'address' },
-  ],
-  () => ({ af: 0, safi: 0, address: '' }),
-);
-
-const LOAD_BALANCE = schema<LoadBalance>(
-  'load-balance',
-  [
-    { kind: 'texts', el: 'load-balance-fields', key: 'fields', child: 'load-balance-field-list' },
-    { kind: 'text', el: 'load-balance-decision', key: 'decision' },
-  ],
-  () => ({ fields: [], decision: 'field-hash' }),
-);
 
 const ENTRY = schema<UnicastEntry>(
   'entry',
   [
-    { kind: 'group', el: 'nlri', key: 'nlri', of: NLRI },
-    { kind: 'list', el: 'next-hops', key: 'nextHops', of: NEXT_HOP },
+    nlri(schema<UnicastNlri>('nlri', [AF, SAFI, ADDRESS])),
+    nextHops(NEXT_HOP),
     { kind: 'int', el: 'version', key: 'version' },
-    { kind: 'text', el: 'virtual-network', key: 'virtualNetwork' },
-    { kind: 'mobility', el: 'mobility', key: 'mobility' },
-    { kind: 'opt-texts', el: 'peers', key: 'peers', child: 'peer' },
-    { kind: 'int', el: 'sequence-number', key: 'sequenceNumber' },
-    { kind: 'ints', el: 'security-group-list', key: 'securityGroups', child: 'security-group' },
+    VIRTUAL_NETWORK,
+    MOBILITY,
+    PEERS,
+    SEQUENCE_NUMBER,
+    SECURITY_GROUPS,
     { kind: 'texts', el: 'community-tag-list', key: 'communityTags', child: 'community-tag' },
-    { kind: 'int', el: 'local-preference', key: 'localPreference' },
-    { kind: 'int', el: 'med', key: 'med' },
-    { kind: 'group', el: 'load-balance', key: 'loadBalance', of: LOAD_BALANCE },
-    { kind: 'text', el: 'sub-protocol', key: 'subProtocol' },
+    LOCAL_PREFERENCE,
+    MED,
+    {
+      kind: 'group',
+      el: 'load-balance',
+      key: 'loadBalance',
+      of: schema<LoadBalance>('load-balance', [
+        { kind: 'texts', el: 'load-balance-fields', key: 'fields', child: 'load-balance-field-list' },
+        { kind: 'text', el: 'load-balance-decision', key: 'decision', def: 'field-hash' },
+      ]),
+    },
+    { kind: 'text', el: 'sub-protocol', key: 'subProtocol', def: 'interface' },
   ],
-  () => ({
-    nlri: { af: 0, safi: 0, address: '' },
-    nextHops: [],
-    version: 0,
-    virtualNetwork: '',
-    mobility: { seqno: 0, sticky: false },
-    sequenceNumber: 0,
-    securityGroups: [],
-    communityTags: [],
-    localPreference: 0,
-    med: 0,
-    loadBalance: { fields: [], decision: 'field-hash' },
-    subProtocol: 'interface',
-  }),
   '',
 );
 
