@@ -6,7 +6,15 @@ import { arr, bool, int, obj, oneOf, str, validate } from './schema/spec.js';
 
 export interface ControllerConfig {
   listen: { host: string; port: number };
-  store: { engine: 'sqlite'; data_dir: string } | { engine: 'etcd'; hosts: string[]; prefix?: string };
+  store:
+    | { engine: 'sqlite'; data_dir: string; durability?: 'full' | 'normal' }
+    | {
+        engine: 'etcd';
+        hosts: string[];
+        prefix?: string;
+        /** Client TLS towards etcd (https:// hosts): CA, and a client certificate and key if etcd asks for one. */
+        tls?: { ca_file: string; cert_file?: string; key_file?: string };
+      };
   tls?: { cert_file: string; key_file: string; ca_file?: string };
   auth: {
     enabled: boolean;
@@ -28,7 +36,14 @@ const CONFIG_SPEC = obj('ControllerConfig', {
   listen: obj('Listen', { host: str(), port: int({ min: 0, max: 65535 }) }),
   store: obj(
     'StoreConfig',
-    { engine: oneOf(['sqlite', 'etcd']), data_dir: str(), hosts: arr(str()), prefix: str() },
+    {
+      engine: oneOf(['sqlite', 'etcd']),
+      data_dir: str(),
+      durability: oneOf(['full', 'normal']),
+      hosts: arr(str()),
+      prefix: str(),
+      tls: obj('EtcdTlsConfig', { ca_file: str(), cert_file: str(), key_file: str() }, ['ca_file']),
+    },
     ['engine'],
   ),
   tls: obj('TlsConfig', { cert_file: str(), key_file: str(), ca_file: str() }, ['cert_file', 'key_file']),
@@ -114,13 +129,20 @@ export function loadConfig(argv: string[]): ControllerConfig {
     },
     store:
       engine === 'sqlite'
-        ? { engine, data_dir: dataDir }
+        ? {
+            engine,
+            data_dir: dataDir,
+            ...(f.store?.durability ? { durability: f.store.durability as 'full' | 'normal' } : {}),
+          }
         : {
             engine,
             hosts: flags.get('etcd-hosts')?.split(',') ??
               (f.store?.hosts as string[] | undefined) ?? ['http://127.0.0.1:2379'],
             ...((flags.get('etcd-prefix') ?? f.store?.prefix)
               ? { prefix: (flags.get('etcd-prefix') ?? f.store?.prefix) as string }
+              : {}),
+            ...(f.store?.tls
+              ? { tls: f.store.tls as { ca_file: string; cert_file?: string; key_file?: string } }
               : {}),
           },
     auth: {

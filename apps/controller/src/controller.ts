@@ -36,9 +36,28 @@ export class Controller {
   ) {}
 
   static openStore(cfg: ControllerConfig): Store {
-    return cfg.store.engine === 'sqlite'
-      ? new SqliteStore({ dataDir: cfg.store.data_dir })
-      : new EtcdStore({ hosts: cfg.store.hosts, ...(cfg.store.prefix ? { prefix: cfg.store.prefix } : {}) });
+    if (cfg.store.engine === 'sqlite') {
+      return new SqliteStore({
+        dataDir: cfg.store.data_dir,
+        ...(cfg.store.durability ? { durability: cfg.store.durability } : {}),
+      });
+    }
+    const t = cfg.store.tls;
+    return new EtcdStore({
+      hosts: cfg.store.hosts,
+      ...(cfg.store.prefix ? { prefix: cfg.store.prefix } : {}),
+      ...(t
+        ? {
+            client: {
+              credentials: {
+                rootCertificate: readFileSync(t.ca_file),
+                ...(t.cert_file ? { certChain: readFileSync(t.cert_file) } : {}),
+                ...(t.key_file ? { privateKey: readFileSync(t.key_file) } : {}),
+              },
+            },
+          }
+        : {}),
+    });
   }
 
   static async start(

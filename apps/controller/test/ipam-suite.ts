@@ -91,6 +91,29 @@ export function ipamSuite(engine: Engine): void {
     expect(shrink.status).toBe(409);
   });
 
+  it('keeps subnet uuids when a client puts the subnet list back without them, and adds a subnet', async () => {
+    const n = await vn('ipam-put', [{ ip_prefix: '10.40.0.0', ip_prefix_len: 24 }]);
+    const before = n.network_ipam_refs[0].attr.ipam_subnets[0].subnet_uuid;
+    const ip = (await iip(n.uuid)).body['instance-ip'];
+    const put = await h.call(
+      'PUT',
+      `/virtual-network/${n.uuid}`,
+      vnBody('ipam-put', [
+        { ip_prefix: '10.40.0.0', ip_prefix_len: 24 },
+        { ip_prefix: '10.41.0.0', ip_prefix_len: 24 },
+      ]),
+    );
+    expect(put.status, JSON.stringify(put.body)).toBe(200);
+    const after = (await h.call('GET', `/virtual-network/${n.uuid}`)).body['virtual-network']
+      .network_ipam_refs[0].attr.ipam_subnets;
+    expect(after[0].subnet_uuid).toBe(before);
+    expect(after[0].subnet_uuid).toBe(ip.subnet_uuid);
+    expect(after[1]).toMatchObject({ default_gateway: '10.41.0.1' });
+    expect(
+      (await iip(n.uuid, { subnet_uuid: after[1].subnet_uuid })).body['instance-ip'].instance_ip_address,
+    ).toBe('10.41.0.3');
+  });
+
   it('allocates floating IPs from the pool network, sharing its address space', async () => {
     const n = await vn('ipam-pub', [{ ip_prefix: '203.0.113.0', ip_prefix_len: 29 }], {
       router_external: true,

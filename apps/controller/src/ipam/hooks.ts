@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import type { NewObject, Store, StoredObject, WriteOp } from '../store/interface.js';
-import { contains, formatAddr, parseAddr } from './address.js';
+import { contains, formatAddr, parseAddr, prefixOf } from './address.js';
 import { Allocator, nextInt } from './allocator.js';
 import { nextAddress } from './candidates.js';
 import { macFor } from './mac.js';
@@ -51,9 +51,18 @@ export class Ipam {
       const attr = (r.attr ?? {}) as { ipam_subnets?: IpamSubnet[] };
       for (const s of attr.ipam_subnets ?? []) all.push(s);
     });
+    const before = old ? plansOf(old.refs.filter((r) => r.type === 'network-ipam')) : [];
+    // A subnet re-sent without its uuid (clients often PUT the whole list back) keeps the uuid it had.
+    for (const s of all) {
+      if (s.subnet_uuid !== undefined || !s.subnet) continue;
+      const same = before.find((p) => {
+        const q = prefixOf(s.subnet!.ip_prefix, s.subnet!.ip_prefix_len);
+        return q && q.family === p.prefix.family && q.network === p.prefix.network && q.len === p.prefix.len;
+      });
+      if (same) s.subnet_uuid = same.uuid;
+    }
     const plans = normalizeSubnets(all, 'network_ipam_refs.attr.ipam_subnets');
     if (!old) return;
-    const before = plansOf(old.refs.filter((r) => r.type === 'network-ipam'));
     const kept = new Set(plans.map((p) => `${p.prefix.family}/${p.prefix.network}/${p.prefix.len}`));
     const removed = before.filter((p) => !kept.has(`${p.prefix.family}/${p.prefix.network}/${p.prefix.len}`));
     if (removed.length === 0) return;

@@ -38,7 +38,8 @@ export async function startController(
   const dir = scratchDir('filament-ctl-');
   let etcd: TestEtcd | undefined;
   let store: ControllerConfig['store'];
-  if (engine === 'sqlite') store = { engine, data_dir: `${dir.path}/data` };
+  if (extra.store) store = extra.store;
+  else if (engine === 'sqlite') store = { engine, data_dir: `${dir.path}/data` };
   else if (shared) store = { engine, hosts: [shared.etcdUrl], prefix: shared.prefix };
   else {
     etcd = await startEtcd();

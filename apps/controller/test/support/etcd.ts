@@ -6,11 +6,15 @@ export interface TestEtcd {
   stop(): Promise<void>;
 }
 
-export async function startEtcd(): Promise<TestEtcd> {
+/** With `tls`, clients must use https and present a certificate signed by `tls.ca` (client-cert-auth). */
+export async function startEtcd(tls?: { ca: string; cert: string; key: string }): Promise<TestEtcd> {
   const dir = scratchDir('filament-etcd-');
   const client = await freePort();
   const peer = await freePort();
-  const url = `http://127.0.0.1:${client}`;
+  const url = `${tls ? 'https' : 'http'}://127.0.0.1:${client}`;
+  const tlsArgs = tls
+    ? ['--cert-file', tls.cert, '--key-file', tls.key, '--client-cert-auth', '--trusted-ca-file', tls.ca]
+    : [];
   const d = startDaemon('etcd', [
     '--name',
     'test',
@@ -28,6 +32,7 @@ export async function startEtcd(): Promise<TestEtcd> {
     `test=http://127.0.0.1:${peer}`,
     '--log-level',
     'error',
+    ...tlsArgs,
   ]);
   try {
     await waitFor(`etcd on ${url}`, () => canConnect('127.0.0.1', client), 20_000, 100);
