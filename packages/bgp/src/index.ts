@@ -36,7 +36,6 @@ export * from './rd.js';
 export * from './rfc7606.js';
 export * from './route-refresh.js';
 export * from './speaker/index.js';
-export * from './speaker/index.js';
 export * from './text.js';
 export * from './update.js';
 export * from './update-packer.js';
