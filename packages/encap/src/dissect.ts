@@ -252,17 +252,18 @@ function done(out: StepOut, value: unknown, length: number, next: string | undef
   return value;
 }
 
-/** The built-in behind each registry entry made by `layerDecoder`. */
-const BUILT_IN_OF = new Map<LayerDecoder, BuiltInDecoder>();
+/** Where a registry entry made by `layerDecoder` keeps its built-in (a property: one load, no hash lookup). */
+const INNER = Symbol('built-in decoder');
+type Wrapped = LayerDecoder & { [INNER]?: BuiltInDecoder };
 
 /** A built-in as a LayerDecoder (a fresh step object per call), for the registry and direct callers. */
 function layerDecoder(builtIn: BuiltInDecoder): LayerDecoder {
-  const d: LayerDecoder = (buf, offset, ctx) => {
+  const d: Wrapped = (buf, offset, ctx) => {
     const out = newStepOut();
     const value = builtIn(buf, offset, ctx, out);
     return { name: out.name, value, length: out.length, next: out.next, end: out.end };
   };
-  BUILT_IN_OF.set(d, builtIn);
+  d[INNER] = builtIn;
   return d;
 }
 
@@ -612,7 +613,7 @@ export function dissect(frame: Uint8Array, opts: DissectOptions = NO_OPTIONS): D
     }
     if (view.length !== ctx.end) view = frame.subarray(0, ctx.end);
     // A built-in fills the walk's reused `out`; any other decoder returns a LayerStep, copied into it.
-    const builtIn = BUILT_IN_OF.get(decoder);
+    const builtIn = (decoder as Wrapped)[INNER];
     let value: unknown;
     try {
       if (builtIn !== undefined) value = builtIn(view, offset, ctx, out);
