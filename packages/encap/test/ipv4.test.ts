@@ -150,6 +150,26 @@ describe('IPv4 header (RFC 791)', () => {
     );
   });
 
+  it('decoded bytes are copies; with view they are views of the input, with equal values', () => {
+    fc.assert(
+      fc.property(arbIPv4, (h) => {
+        const b = packet(h);
+        const copied = ipv4.decode(b).value;
+        const viewed = ipv4.decode(b, 0, { view: true }).value;
+        expect(viewed).toEqual(copied);
+        const all = [copied.options, ...copied.optionList.map((o) => o.data)];
+        for (const bytes of all) expect(bytes.buffer).not.toBe(b.buffer);
+        if (h.options.length > 0) {
+          expect(viewed.options.buffer).toBe(b.buffer);
+          for (const o of viewed.optionList) if (o.data.length > 0) expect(o.data.buffer).toBe(b.buffer);
+        } else {
+          expect(viewed.options.length).toBe(0);
+        }
+      }),
+      { numRuns: 100 },
+    );
+  });
+
   it('ipv4Packet sets total length from the payload', () => {
     const { totalLength: _t, ...h } = base;
     const p = ipv4Packet(h, hex('01020304'));

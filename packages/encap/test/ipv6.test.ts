@@ -156,6 +156,24 @@ describe('IPv6 header and extension chain (RFC 8200)', () => {
     );
   });
 
+  it('decoded extension bytes are copies; with view they are views of the input, with equal values', () => {
+    const bytesOf = (h: IPv6Header): Uint8Array[] =>
+      h.extensions.flatMap((e) =>
+        'options' in e ? e.options.map((o) => o.data) : 'data' in e ? [e.data] : [],
+      );
+    fc.assert(
+      fc.property(arbIPv6, (h) => {
+        const b = packet(h);
+        const copied = ipv6.decode(b).value;
+        const viewed = ipv6.decode(b, 0, { view: true }).value;
+        expect(viewed).toEqual(copied);
+        for (const x of bytesOf(copied)) expect(x.buffer).not.toBe(b.buffer);
+        for (const x of bytesOf(viewed)) if (x.length > 0) expect(x.buffer).toBe(b.buffer);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
   it('ipv6Packet sets the payload length', () => {
     const p = ipv6Packet(
       {
