@@ -26,7 +26,8 @@ export async function bootstrap(service: ConfigService, asn: number): Promise<vo
         '',
       );
     } catch (e) {
-      if (!(e instanceof ConflictError && e.kind === 'exists')) throw e;
+      // Another controller on the same etcd may be bootstrapping at the same moment.
+      if (!(e instanceof ConflictError) || !(await service.store.fqNameToUuid(type, fq))) throw e;
     }
   };
   await ensure('domain', ['default-domain']);

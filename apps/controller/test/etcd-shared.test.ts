@@ -57,6 +57,19 @@ describeWithTool('etcd', 'two controllers sharing one etcd', () => {
     }
   });
 
+  it('gives networks created at once on both controllers distinct ids, VNIs and route targets', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 16 }, (_, i) =>
+        (i % 2 ? a : b).call('POST', '/virtual-networks', vnBody(`race-${i}`, []), i % 2 ? a.admin : b.admin),
+      ),
+    );
+    for (const r of results) expect(r.status, JSON.stringify(r.body)).toBe(200);
+    const vnis = results.map(
+      (r) => r.body['virtual-network'].virtual_network_properties.vxlan_network_identifier,
+    );
+    expect(new Set(vnis).size).toBe(16);
+  });
+
   it('never allocates one address twice when both controllers allocate in the same network', async () => {
     const id = (
       await a.call('POST', '/fqname-to-id', { type: 'virtual-network', fq_name: [...PROJECT, 'shared-net'] })

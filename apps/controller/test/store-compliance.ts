@@ -71,6 +71,7 @@ export function storeCompliance(factory: () => StoreFactory): void {
       await store.commit([{ op: 'create', object: o }]);
       const e = await rejects(store.commit([{ op: 'create', object: vn('dup') }]), ConflictError);
       expect(e.kind).toBe('exists');
+      expect(e.details).toMatchObject({ type: 'virtual-network', fq_name: o.fqName, uuid: o.uuid });
       const e2 = await rejects(
         store.commit([{ op: 'create', object: { ...vn('other'), uuid: o.uuid } }]),
         ConflictError,

@@ -122,10 +122,25 @@ export class Ipam {
           body: { routing_instance_is_default: true, route_distinguisher: `${this.asn}:${id}` },
         };
         if (draft.owner !== undefined) ri.owner = draft.owner;
-        await commit([
-          { op: 'create', object: rtObj },
-          { op: 'create', object: ri },
-        ]);
+        try {
+          await commit([
+            { op: 'create', object: rtObj },
+            { op: 'create', object: ri },
+          ]);
+        } catch (e) {
+          // An automatic VNI (= network id) or route target taken meanwhile by another controller: report it as
+          // a conflict on the network id so that the allocator tries the next id.
+          const auto =
+            e instanceof ConflictError &&
+            ((e.kind === 'claim' && e.details.pool === 'vni' && userVni === undefined) ||
+              (e.kind === 'exists' && e.details.type === 'route-target'));
+          if (auto)
+            throw new ConflictError('claim', `network id ${key} unusable: ${e.message}`, {
+              pool: 'vn-id',
+              key,
+            });
+          throw e;
+        }
       },
     );
   }

@@ -272,6 +272,8 @@ export class EtcdStore implements Store {
         const fkv = fe ? undefined : await this.observe(plan, fk);
         if ((fe && 'put' in fe) || fkv) {
           throw new ConflictError('exists', `${o.type} ${o.fqName.join(':')} already exists`, {
+            type: o.type,
+            fq_name: o.fqName,
             uuid: fe && 'put' in fe ? fe.put : fkv!.value.toString(),
           });
         }

@@ -324,6 +324,8 @@ export class SqliteStore implements Store {
         const other = this.st.byFq.get(o.type, fq);
         if (other) {
           throw new ConflictError('exists', `${o.type} ${o.fqName.join(':')} already exists`, {
+            type: o.type,
+            fq_name: o.fqName,
             uuid: other.uuid,
           });
         }
