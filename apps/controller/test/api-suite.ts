@@ -342,9 +342,9 @@ export function apiSuite(engine: Engine): void {
       const fp = await h.call('POST', '/firewall-policys', {
         'firewall-policy': {
           fq_name: ['default-policy-management', 'fp1'],
-          parent_type: 'policy-management',
         },
       });
+      expect(fp.body['firewall-policy'].parent_type).toBe('policy-management');
       const fpId = fp.body['firewall-policy'].uuid;
       const add = await h.call('POST', '/ref-update', {
         operation: 'ADD',

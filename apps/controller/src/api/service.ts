@@ -216,7 +216,18 @@ export class ConfigService {
     let parentType: string | undefined = p.parentType;
     if (parentType === undefined && p.fqName && def.parents.length === 1) parentType = def.parents[0];
     if (parentType === undefined && p.fqName) {
-      parentType = p.fqName.length === 1 ? 'config-root' : def.parents.find((x) => x !== 'config-root');
+      if (p.fqName.length === 1) parentType = 'config-root';
+      else {
+        // Several parent types possible (e.g. project or policy-management): the one whose object exists.
+        const pfq = p.fqName.slice(0, -1);
+        for (const t of def.parents) {
+          if (t !== 'config-root' && (await this.store.fqNameToUuid(t, pfq))) {
+            parentType = t;
+            break;
+          }
+        }
+        parentType ??= def.parents.find((x) => x !== 'config-root');
+      }
     }
     if (p.parentUuid !== undefined) {
       parent = await this.store.get(p.parentUuid);
