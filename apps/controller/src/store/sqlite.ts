@@ -41,7 +41,8 @@ export interface SqliteStoreOptions {
   durability?: 'full' | 'normal';
   /**
    * Group-commit window in ms (default 2): while writes arrive concurrently (the last transaction grouped more
-   * than one commit), a transaction waits this long to collect more commits per fsync; a lone writer never waits.
+   * than one commit), a transaction waits this long (or as long as the last fsync took, up to 10 ms) to collect
+   * more commits per fsync; a lone writer never waits.
    */
   groupWindowMs?: number;
 }
@@ -99,6 +100,8 @@ export class SqliteStore implements Store {
   readonly stats = { commits: 0, transactions: 0 };
   private scheduled = false;
   private lastBatch = 0;
+  /** Duration of the last transaction (mostly its fsync), in ms. */
+  private lastTxnMs = 0;
   private timer: NodeJS.Timeout | undefined;
   private readonly windowMs: number;
   private closed = false;
@@ -269,7 +272,7 @@ export class SqliteStore implements Store {
           this.timer = setTimeout(() => {
             this.timer = undefined;
             this.flush();
-          }, this.windowMs);
+          }, this.window());
         } else setImmediate(() => this.flush());
       }
     });
@@ -416,6 +419,14 @@ export class SqliteStore implements Store {
     return changes;
   }
 
+  /**
+   * How long to collect commits: the configured window, stretched up to the last transaction's duration (10 ms
+   * at most) when the disk is slow, so that a slow fsync is paid by proportionally more commits.
+   */
+  private window(): number {
+    return Math.min(10, Math.max(this.windowMs, this.lastTxnMs));
+  }
+
   private flush(): void {
     this.scheduled = false;
     const batch = this.queue.splice(0, this.maxBatch);
@@ -437,6 +448,7 @@ export class SqliteStore implements Store {
     let rev = this.rev;
     const startRev = this.rev;
     try {
+      const t0 = performance.now();
       this.db.transaction(() => {
         for (const p of batch) {
           try {
@@ -454,6 +466,7 @@ export class SqliteStore implements Store {
           this.st.setCompacted.run(rev - this.historyLimit);
         }
       })();
+      this.lastTxnMs = performance.now() - t0;
     } catch (e) {
       for (const p of batch) p.reject(e);
       return;
