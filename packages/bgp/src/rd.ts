@@ -60,6 +60,10 @@ function checkField(name: string, v: number, max: number): void {
   }
 }
 
+/** The type-1 administrator text `writeRd` parsed last (always valid IPv4 text), and its 4 bytes. */
+let lastIp = '0.0.0.0';
+const lastIpBytes = new Uint8Array(4);
+
 /** Writes `rd` as 8 bytes at `offset`; throws EncodeError when a field does not fit its type. */
 export function writeRd(rd: RouteDistinguisher, buf: Uint8Array, offset: number): void {
   const o = offset + 2;
@@ -80,7 +84,20 @@ export function writeRd(rd: RouteDistinguisher, buf: Uint8Array, offset: number)
       checkField('assigned', rd.assigned, 0xffff);
       buf[offset] = 0;
       buf[offset + 1] = 1;
-      if (!writeIpv4(rd.ip, buf, o)) throw new EncodeError('rd', 'ip', -1, `not an IPv4 address: ${rd.ip}`);
+      if (rd.ip === lastIp) {
+        // Routes of one VRF share the administrator: its bytes are kept from the last one parsed.
+        buf[o] = lastIpBytes[0]!;
+        buf[o + 1] = lastIpBytes[1]!;
+        buf[o + 2] = lastIpBytes[2]!;
+        buf[o + 3] = lastIpBytes[3]!;
+      } else {
+        if (!writeIpv4(rd.ip, buf, o)) throw new EncodeError('rd', 'ip', -1, `not an IPv4 address: ${rd.ip}`);
+        lastIp = rd.ip;
+        lastIpBytes[0] = buf[o]!;
+        lastIpBytes[1] = buf[o + 1]!;
+        lastIpBytes[2] = buf[o + 2]!;
+        lastIpBytes[3] = buf[o + 3]!;
+      }
       buf[o + 4] = rd.assigned >>> 8;
       buf[o + 5] = rd.assigned & 0xff;
       return;

@@ -34,8 +34,16 @@ export class TextFormatError extends BgpError {
 /** Two lower-case hex digits for every byte value. */
 export const HEX: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
+/** The value of every hex digit character code below 128, -1 for other codes. */
+const HEX_VALUE = new Int8Array(128).fill(-1);
+for (let i = 0; i < 10; i++) HEX_VALUE[48 + i] = i;
+for (let i = 0; i < 6; i++) {
+  HEX_VALUE[65 + i] = 10 + i;
+  HEX_VALUE[97 + i] = 10 + i;
+}
+
 function hexDigit(c: number): number {
-  return c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : -1;
+  return c < 128 ? HEX_VALUE[c]! : -1;
 }
 
 /** `n` bytes at `offset` as lower-case hex pairs joined by `sep`. */
@@ -101,10 +109,20 @@ export function formatEsi(buf: Uint8Array, offset: number): string {
   return any === 0 ? ZERO_ESI : formatHexBytes(buf, offset, 10);
 }
 
+/** The ESI text `writeEsi` wrote last (always a valid ESI), and its 10 bytes. */
+let lastEsi = ZERO_ESI;
+const lastEsiBytes = new Uint8Array(10);
+
 /** Writes an ESI in any form `parseEsi` accepts into 10 bytes at `offset`. */
 export function writeEsi(text: string, buf: Uint8Array, offset: number): void {
-  if (writeHexBytes(text, 10, buf, offset)) return;
-  buf.set(esiBytesFromText(text), offset);
+  if (text !== lastEsi) {
+    if (!writeHexBytes(text, 10, buf, offset)) buf.set(esiBytesFromText(text), offset);
+    lastEsi = text;
+    for (let i = 0; i < 10; i++) lastEsiBytes[i] = buf[offset + i]!;
+    return;
+  }
+  // Routes of one Ethernet segment (and every single-homed route) share the ESI: its bytes are kept.
+  for (let i = 0; i < 10; i++) buf[offset + i] = lastEsiBytes[i]!;
 }
 
 /**

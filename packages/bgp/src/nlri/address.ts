@@ -72,13 +72,27 @@ export function formatIpv6(buf: Uint8Array, offset: number, n = 16): string {
 
 /** Parses dotted decimal into 4 bytes at `offset`; returns false when `text` is not an IPv4 address. */
 export function writeIpv4(text: string, buf: Uint8Array, offset: number): boolean {
+  return writeIpv4Range(text, 0, text.length, buf, offset);
+}
+
+/**
+ * Parses the dotted decimal in `text` between `start` and `end` into 4 bytes at `offset`, without slicing
+ * the text; returns false when that range is not an IPv4 address (the bytes may then be partly written).
+ */
+export function writeIpv4Range(
+  text: string,
+  start: number,
+  end: number,
+  buf: Uint8Array,
+  offset: number,
+): boolean {
   let part = 0;
   let value = 0;
   let digits = 0;
-  for (let i = 0; i <= text.length; i++) {
-    const c = i < text.length ? text.charCodeAt(i) : 46;
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
     if (c === 46) {
-      if (digits === 0 || part > 3) return false;
+      if (digits === 0 || part > 2) return false;
       buf[offset + part] = value;
       part++;
       value = 0;
@@ -90,63 +104,104 @@ export function writeIpv4(text: string, buf: Uint8Array, offset: number): boolea
       if (value > 255) return false;
     } else return false;
   }
-  return part === 4;
+  if (digits === 0 || part !== 3) return false;
+  buf[offset + 3] = value;
+  return true;
 }
+
+const words = new Uint16Array(8);
+const v4 = new Uint8Array(4);
 
 /** Parses any RFC 4291 2.2 text form into 16 bytes at `offset`; false when `text` is not IPv6. */
 export function writeIpv6(text: string, buf: Uint8Array, offset: number): boolean {
-  if (text.length < 2 || text.length > 45) return false;
-  const words: number[] = [];
+  return writeIpv6Range(text, 0, text.length, buf, offset);
+}
+
+/** Hex digit value of a character code, -1 for any other character. */
+function hexValue(c: number): number {
+  return c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : -1;
+}
+
+/**
+ * Parses the RFC 4291 2.2 text in `text` between `start` and `end` into 16 bytes at `offset`, without
+ * slicing the text or allocating; false when that range is not an IPv6 address.
+ */
+export function writeIpv6Range(
+  text: string,
+  start: number,
+  end: number,
+  buf: Uint8Array,
+  offset: number,
+): boolean {
+  const length = end - start;
+  if (length < 2 || length > 45) return false;
+  let count = 0;
   let gap = -1;
-  let i = 0;
-  if (text.startsWith('::')) {
+  let i = start;
+  if (text.charCodeAt(start) === 58) {
+    if (text.charCodeAt(start + 1) !== 58) return false;
     gap = 0;
-    i = 2;
-    if (i === text.length) {
+    i = start + 2;
+    if (i === end) {
       buf.fill(0, offset, offset + 16);
       return true;
     }
-  } else if (text.charCodeAt(0) === 58) return false;
+  }
   // An embedded IPv4 address can only be the text after the last colon.
-  const v4At = text.indexOf('.') >= 0 ? text.lastIndexOf(':') + 1 : -1;
-  while (i < text.length) {
+  let v4At = -1;
+  let dot = false;
+  for (let k = start; k < end; k++) {
+    if (text.charCodeAt(k) === 46) {
+      dot = true;
+      break;
+    }
+  }
+  if (dot) {
+    v4At = start;
+    for (let k = end - 1; k >= start; k--) {
+      if (text.charCodeAt(k) === 58) {
+        v4At = k + 1;
+        break;
+      }
+    }
+  }
+  while (i < end) {
     if (i === v4At) {
-      if (words.length > 6) return false;
-      const v4 = new Uint8Array(4);
-      if (!writeIpv4(text.slice(i), v4, 0)) return false;
-      words.push((v4[0]! << 8) | v4[1]!, (v4[2]! << 8) | v4[3]!);
-      i = text.length;
+      if (count > 6) return false;
+      if (!writeIpv4Range(text, i, end, v4, 0)) return false;
+      words[count++] = (v4[0]! << 8) | v4[1]!;
+      words[count++] = (v4[2]! << 8) | v4[3]!;
+      i = end;
       break;
     }
     let v = 0;
     let n = 0;
-    while (i < text.length && n < 5) {
-      const c = text.charCodeAt(i);
-      const d = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : -1;
+    while (i < end && n < 5) {
+      const d = hexValue(text.charCodeAt(i));
       if (d < 0) break;
       v = (v << 4) | d;
       n++;
       i++;
     }
     if (n === 0 || n > 4) return false;
-    words.push(v);
-    if (i === text.length) break;
+    // A ninth group can never make an address (8 without `::`, at most 7 with it).
+    if (count === 8) return false;
+    words[count++] = v;
+    if (i === end) break;
     if (text.charCodeAt(i) !== 58) return false;
     i++;
-    if (i < text.length && text.charCodeAt(i) === 58) {
+    if (i < end && text.charCodeAt(i) === 58) {
       if (gap >= 0) return false;
-      gap = words.length;
+      gap = count;
       i++;
-      if (i === text.length) break;
-    } else if (i === text.length) return false;
+      if (i === end) break;
+    } else if (i === end) return false;
   }
-  if (gap < 0 ? words.length !== 8 : words.length > 7) return false;
-  const fill = 8 - words.length;
+  if (gap < 0 ? count !== 8 : count > 7) return false;
+  const fill = 8 - count;
   let w = 0;
   for (let k = 0; k < 8; k++) {
-    let v = 0;
-    if (gap >= 0 && k >= gap && k < gap + fill) v = 0;
-    else v = words[w++]!;
+    const v = gap >= 0 && k >= gap && k < gap + fill ? 0 : words[w++]!;
     buf[offset + 2 * k] = v >> 8;
     buf[offset + 2 * k + 1] = v & 0xff;
   }
@@ -171,14 +226,58 @@ const scratch = new Uint8Array(16);
  * Returns -1 when the text is not a prefix of the given family.
  */
 export function readPrefixText(text: string, ipv6: boolean, out: Uint8Array = scratch): number {
+  if (!ipv6) return readIpv4PrefixText(text, out);
   const slash = text.lastIndexOf('/');
   if (slash < 0) return -1;
-  const lenText = text.slice(slash + 1);
-  if (!/^\d{1,3}$/.test(lenText)) return -1;
-  const len = Number(lenText);
+  const end = text.length;
+  // One to three decimal digits after the last slash (leading zeros allowed), read in place.
+  if (end - slash < 2 || end - slash > 4) return -1;
+  let len = 0;
+  for (let i = slash + 1; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return -1;
+    len = len * 10 + (c - 48);
+  }
   if (len > (ipv6 ? 128 : 32)) return -1;
-  const ok = ipv6 ? writeIpv6(text.slice(0, slash), out, 0) : writeIpv4(text.slice(0, slash), out, 0);
+  const ok = ipv6 ? writeIpv6Range(text, 0, slash, out, 0) : writeIpv4Range(text, 0, slash, out, 0);
   return ok ? len : -1;
+}
+
+/**
+ * `readPrefixText(text, false, out)` in one forward scan: the dotted decimal up to the first `/`, then one
+ * to three digits to the end of the text. Returns the length in bits (address bytes in `out` at 0) or -1.
+ */
+export function readIpv4PrefixText(text: string, out: Uint8Array): number {
+  const end = text.length;
+  let part = 0;
+  let value = 0;
+  let digits = 0;
+  let i = 0;
+  for (; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      if (digits > 0 && value === 0) return -1; // no leading zeros (octal ambiguity)
+      value = value * 10 + (c - 48);
+      digits++;
+      if (value > 255) return -1;
+    } else if (c === 46) {
+      if (digits === 0 || part > 2) return -1;
+      out[part] = value;
+      part++;
+      value = 0;
+      digits = 0;
+    } else if (c === 47) break;
+    else return -1;
+  }
+  if (digits === 0 || part !== 3 || end - i < 2 || end - i > 4) return -1;
+  out[3] = value;
+  let len = 0;
+  for (i++; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return -1;
+    len = len * 10 + (c - 48);
+  }
+  return len > 32 ? -1 : len;
 }
 
 /** Parses an IPv4 or IPv6 address to its 4 or 16 bytes; throws TextFormatError. */

@@ -117,6 +117,26 @@ export function nlriEncodingLength(
   return total;
 }
 
+/** Writes one NLRI of a `kind` family at `o`; returns the offset after it. */
+function writeOne(ctx: NlriContext, kind: Kind, ipv6: boolean, n: Nlri, buf: Uint8Array, o: number): number {
+  switch (kind) {
+    case 'prefix':
+      return n.type === 'prefix' ? writePrefix(ctx, ipv6, n, buf, o) : mismatch(ctx, n);
+    case 'labeled':
+      return n.type === 'labeled' ? writeLabeled(ctx, ipv6, n, buf, o) : mismatch(ctx, n);
+    case 'vpn':
+      return n.type === 'vpn' ? writeVpn(ctx, ipv6, n, buf, o) : mismatch(ctx, n);
+    case 'rtc':
+      return n.type === 'rtc' ? writeRtc(ctx, n, buf, o) : mismatch(ctx, n);
+    case 'evpn':
+      return n.type.startsWith('evpn-') ? writeEvpn(ctx, n as EvpnRoute, buf, o) : mismatch(ctx, n);
+    default:
+      if (n.type !== 'unknown') mismatch(ctx, n);
+      buf.set(n.bytes, o);
+      return o + n.bytes.length;
+  }
+}
+
 /**
  * Writes `nlri` for `family` into `buf` at `offset` (which must have `nlriEncodingLength` bytes of room);
  * returns the offset after the last NLRI. Throws EncodeError for values that do not fit their fields.
@@ -132,39 +152,62 @@ export function encodeNlriInto(
   const kind = kindOf(family);
   const ipv6 = family.afi === Afi.IPv6;
   let o = offset;
-  for (let i = 0; i < nlri.length; i++) {
-    const n = nlri[i]!;
-    switch (kind) {
-      case 'prefix':
-        o = n.type === 'prefix' ? writePrefix(ctx, ipv6, n, buf, o) : mismatch(ctx, n);
-        break;
-      case 'labeled':
-        o = n.type === 'labeled' ? writeLabeled(ctx, ipv6, n, buf, o) : mismatch(ctx, n);
-        break;
-      case 'vpn':
-        o = n.type === 'vpn' ? writeVpn(ctx, ipv6, n, buf, o) : mismatch(ctx, n);
-        break;
-      case 'rtc':
-        o = n.type === 'rtc' ? writeRtc(ctx, n, buf, o) : mismatch(ctx, n);
-        break;
-      case 'evpn':
-        o = n.type.startsWith('evpn-') ? writeEvpn(ctx, n as EvpnRoute, buf, o) : mismatch(ctx, n);
-        break;
-      default:
-        if (n.type !== 'unknown') mismatch(ctx, n);
-        buf.set(n.bytes, o);
-        o += n.bytes.length;
-    }
-  }
+  for (let i = 0; i < nlri.length; i++) o = writeOne(ctx, kind, ipv6, nlri[i]!, buf, o);
   return o;
 }
 
-/** Encodes `nlri` for `family`: the bytes of an MP_REACH/MP_UNREACH NLRI field (or the UPDATE's). */
+/**
+ * The most bytes one NLRI of a parsed family can take: every writer refuses a value whose length field
+ * would not fit (a prefix or VPN/labeled length octet of at most 255 bits, an EVPN value of at most 255
+ * octets, an RTC prefix of at most 96 bits), so an NLRI never runs past this bound.
+ */
+function maxOne(kind: Kind, addPath: boolean): number {
+  const id = addPath ? 4 : 0;
+  switch (kind) {
+    case 'prefix':
+      return id + 1 + 16;
+    case 'labeled':
+    case 'vpn':
+      return id + 1 + 32;
+    case 'rtc':
+      return id + 1 + 12;
+    default:
+      return id + 2 + 255;
+  }
+}
+
+/** Buffers at most this large are kept between calls of `encodeNlri`. */
+const KEEP = 1 << 20;
+let work = new Uint8Array(16384);
+
+/**
+ * Encodes `nlri` for `family`: the bytes of an MP_REACH/MP_UNREACH NLRI field (or the UPDATE's).
+ * Each NLRI is read (its text parsed) once: they are written into a reused work buffer, grown as needed,
+ * and the result is a copy of the bytes written.
+ */
 export function encodeNlri(family: Family, nlri: readonly Nlri[], opts: { addPath: boolean }): Uint8Array {
-  const buf = new Uint8Array(nlriEncodingLength(family, nlri, opts));
-  const end = encodeNlriInto(family, nlri, opts, buf, 0);
-  if (end !== buf.length) encodeFail(nlriContext(family, opts.addPath), 'length', 'length mismatch');
-  return buf;
+  const kind = kindOf(family);
+  if (kind === 'unknown') {
+    const buf = new Uint8Array(nlriEncodingLength(family, nlri, opts));
+    const end = encodeNlriInto(family, nlri, opts, buf, 0);
+    if (end !== buf.length) encodeFail(nlriContext(family, opts.addPath), 'length', 'length mismatch');
+    return buf;
+  }
+  const ctx = nlriContext(family, opts.addPath);
+  const ipv6 = family.afi === Afi.IPv6;
+  const max = maxOne(kind, opts.addPath);
+  let buf = work;
+  let o = 0;
+  for (let i = 0; i < nlri.length; i++) {
+    if (o + max > buf.length) {
+      const grown = new Uint8Array(Math.max(2 * buf.length, o + max));
+      grown.set(buf.subarray(0, o));
+      buf = grown;
+      if (buf.length <= KEEP) work = buf;
+    }
+    o = writeOne(ctx, kind, ipv6, nlri[i]!, buf, o);
+  }
+  return buf.slice(0, o);
 }
 
 export type {

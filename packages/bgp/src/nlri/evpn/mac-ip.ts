@@ -87,16 +87,17 @@ export function writeMacIp(ctx: NlriContext, r: EvpnMacIpRoute, buf: Uint8Array,
   writeU32(buf, o + 18, r.ethernetTag);
   buf[o + 22] = 48;
   let p = o + 30;
-  if (r.ip === undefined) buf[o + 29] = 0;
-  else if (r.ip.includes(':')) {
-    buf[o + 29] = 128;
-    if (!writeIpv6(r.ip, buf, p)) encodeFail(ctx, 'ip', `not an IPv6 address: ${r.ip}`);
-    p += 16;
-  } else {
+  const ip = r.ip;
+  if (ip === undefined) buf[o + 29] = 0;
+  else if (writeIpv4(ip, buf, p)) {
+    // IPv4 text has no colon, so this is the family `macIpLength` chose.
     buf[o + 29] = 32;
-    if (!writeIpv4(r.ip, buf, p)) encodeFail(ctx, 'ip', `not an IPv4 address: ${r.ip}`);
     p += 4;
-  }
+  } else if (ip.includes(':')) {
+    buf[o + 29] = 128;
+    if (!writeIpv6(ip, buf, p)) encodeFail(ctx, 'ip', `not an IPv6 address: ${ip}`);
+    p += 16;
+  } else encodeFail(ctx, 'ip', `not an IPv4 address: ${ip}`);
   writeEvpnLabel(r.label1, buf, p);
   p += 3;
   if (r.label2) {
