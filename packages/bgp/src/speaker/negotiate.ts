@@ -1,6 +1,6 @@
 // What a session agreed on, from our OPEN and the peer's (RFC 5492 capabilities): hold time (RFC 4271
-// 4.2: the smaller of the two, 0 or >= 3), multiprotocol families (RFC 4760 8: the families both sent;
-// IPv4 unicast when neither sent any), 4-octet AS (RFC 6793), route refresh (RFC 2918) and enhanced route
+// 4.2: the smaller of the two, 0 or >= 3), multiprotocol families (RFC 4760 8: the families both sent, a side without
+// the capability counting as IPv4 unicast), 4-octet AS (RFC 6793), route refresh (RFC 2918) and enhanced route
 // refresh (RFC 7313), graceful restart (RFC 4724), add-path per family and direction (RFC 7911 4),
 // extended messages (RFC 8654), extended next hop (RFC 8950), and the SessionContext of each direction.
 import { Afi, type Family, familyKey, Safi } from '../afi-safi.js';
@@ -74,14 +74,12 @@ export function negotiateSession(local: OpenMessage, remote: OpenMessage, localA
   const rc = openCapabilities(remote);
   const has = (caps: readonly Capability[], t: Capability['type']) => caps.some((c) => c.type === t);
   const holdTime = negotiateHoldTime(local.holdTime, remote.holdTime);
-  const lf = mpFamilies(lc);
-  const rf = mpFamilies(rc);
-  let families: Family[];
-  if (lf.length === 0 && rf.length === 0) families = [{ afi: Afi.IPv4, safi: Safi.Unicast }];
-  else {
-    const theirs = new Set(rf.map(familyKey));
-    families = lf.filter((f) => theirs.has(familyKey(f)));
-  }
+  // A side that sent no multiprotocol capability speaks IPv4 unicast only (RFC 4760 8, RFC 5492 3)
+  const v4: Family[] = [{ afi: Afi.IPv4, safi: Safi.Unicast }];
+  const lf = mpFamilies(lc).length > 0 ? mpFamilies(lc) : v4;
+  const rf = mpFamilies(rc).length > 0 ? mpFamilies(rc) : v4;
+  const theirs = new Set(rf.map(familyKey));
+  const families = lf.filter((f) => theirs.has(familyKey(f)));
   const fourOctetAs = has(lc, 'four-octet-as') && has(rc, 'four-octet-as');
   const extendedMessage = has(lc, 'extended-message') && has(rc, 'extended-message');
   const enabled = new Set(families.map(familyKey));

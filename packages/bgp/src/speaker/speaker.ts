@@ -145,6 +145,7 @@ export class BgpSpeaker {
   private readonly peerMap = new Map<string, Peer>();
   private readonly state = new Map<Peer, PeerState>();
   private readonly localRib = new AdjRibIn();
+  private readonly localAttrs = new Map<string, PathAttrs>();
   private readonly localSource: RouteSource;
   private servers: Server[] = [];
   private readonly host: PeerHost;
@@ -932,7 +933,14 @@ export class BgpSpeaker {
     }
     if (!list.some((a) => a.type === 'ORIGIN')) list.push({ type: 'ORIGIN', origin: 'igp' });
     if (!list.some((a) => a.type === 'AS_PATH')) list.push({ type: 'AS_PATH', segments: [] });
-    const attrs = makePathAttrs(list, r.nextHop ?? '');
+    // routes injected with the same attributes share one set (so export work is done once per set)
+    const ik = JSON.stringify([list, r.nextHop ?? ''], (_k, v) => (v instanceof Uint8Array ? [...v] : v));
+    let attrs = this.localAttrs.get(ik);
+    if (!attrs) {
+      attrs = makePathAttrs(list, r.nextHop ?? '');
+      if (this.localAttrs.size >= MAX_ATTR_CACHE) this.localAttrs.clear();
+      this.localAttrs.set(ik, attrs);
+    }
     const path = new Path(this.localSource, fk, key, fk === V4 ? undefined : r.nlri, 0, attrs);
     const old = this.localRib.set(fk, key, path);
     this.changed(fk, key, this.locRib.replace(fk, key, old, path));

@@ -1,0 +1,350 @@
+// Ingest and advertise benchmark of the Filament BGP speaker against BIRD 2 and gobgpd in the same run.
+// One sender (a Filament speaker in a child process, bench/speaker-sender.ts: BIRD cannot send EVPN and
+// gobgpd's API injects far slower than it receives) advertises a table; each receiver in turn (Filament in
+// this process, then BIRD, then gobgpd) opens a fresh session to a fresh sender, and we time Established ->
+// the whole table in its RIB (End-of-RIB processed for Filament; route count polled every 100 ms for the
+// daemons) and the memory it grew by (V8 heap after GC for Filament; BIRD's `show memory` total; gobgpd's
+// RSS). Advertise: the Filament speaker holding the IPv4 table sends it to 10 sink peers (raw sockets that
+// count UPDATEs to End-of-RIB) versus BIRD doing the same.
+// Run: node --expose-gc --import tsx --conditions=@filament/source bench/speaker-ingest.ts [IPV4_COUNT] [EVPN_COUNT]
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
+import { join } from 'node:path';
+import { BgpSpeaker, encodeMessage, makeOpen } from '../src/index.js';
+
+const IPV4 = Number(process.argv[2] ?? 1_000_000);
+const EVPN = Number(process.argv[3] ?? 200_000);
+const DIR = `/tmp/filament-speaker-bench-${process.pid}`;
+mkdirSync(DIR, { recursive: true });
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const gc = () => (globalThis as { gc?: () => void }).gc?.();
+const rows: string[] = [];
+const CMD = 'node --expose-gc --import tsx --conditions=@filament/source bench/speaker-ingest.ts';
+
+async function until<T>(what: string, f: () => T | undefined | false, ms: number, every = 100): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = f();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timeout: ${what}`);
+    await sleep(every);
+  }
+}
+
+function sender(
+  port: number,
+  peer: string,
+  family: string,
+  n: number,
+): Promise<{ child: ChildProcess; out: () => string }> {
+  const child = spawn(
+    'node',
+    [
+      '--import',
+      'tsx',
+      '--conditions=@filament/source',
+      'bench/speaker-sender.ts',
+      '127.0.9.1',
+      String(port),
+      peer,
+      '65202',
+      family,
+      String(n),
+    ],
+    {
+      cwd: join(import.meta.dirname, '..'),
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  let out = '';
+  child.stdout!.on('data', (b) => {
+    out += b;
+  });
+  return until('sender ready', () => out.includes('ready'), 300_000).then(() => ({ child, out: () => out }));
+}
+
+function stopChild(c: ChildProcess): Promise<void> {
+  return new Promise((r) => {
+    if (c.exitCode !== null) return r();
+    c.once('exit', () => r());
+    c.kill('SIGTERM');
+    setTimeout(() => c.kill('SIGKILL'), 5000).unref();
+  });
+}
+
+function rssKb(pid: number): number {
+  const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return Number(m?.[1] ?? 0);
+}
+
+async function filamentIngest(
+  family: string,
+  n: number,
+  port: number,
+): Promise<{ secs: number; bytesPerRoute: number; speaker: BgpSpeaker; snd: ChildProcess }> {
+  const snd = await sender(port, '127.0.9.2', family, n);
+  gc();
+  const h0 = process.memoryUsage().heapUsed;
+  const s = new BgpSpeaker({
+    asn: 65202,
+    routerId: '10.0.9.2',
+    listen: [{ host: '127.0.9.2', port: port + 1 }],
+    gracefulRestart: { restartTime: 120 },
+    peers: [
+      {
+        address: '127.0.9.1',
+        port,
+        asn: 65201,
+        localAddress: '127.0.9.2',
+        families: [family],
+        maxPrefixes: 10_000_000,
+      },
+    ],
+  });
+  let tUp = 0;
+  let tEor = 0;
+  s.on('peer-up', () => {
+    tUp = performance.now();
+  });
+  s.on('end-of-rib', () => {
+    tEor ||= performance.now();
+  });
+  await s.start();
+  await until('Filament EoR', () => tEor > 0, 600_000, 5);
+  if (s.ribSize(family) !== n) throw new Error(`Filament has ${s.ribSize(family)} of ${n}`);
+  gc();
+  const bytes = (process.memoryUsage().heapUsed - h0) / n;
+  return { secs: (tEor - tUp) / 1000, bytesPerRoute: bytes, speaker: s, snd: snd.child };
+}
+
+async function birdIngest(n: number, port: number): Promise<{ secs: number; bytesPerRoute: number }> {
+  const d = join(DIR, 'bird');
+  mkdirSync(d, { recursive: true });
+  writeFileSync(
+    join(d, 'bird.conf'),
+    `router id 10.0.9.3;\nprotocol device {}\nprotocol bgp snd { local 127.0.9.3 as 65202; neighbor 127.0.9.1 port ${port} as 65201; multihop; hold time 240; graceful restart on; ipv4 { import all; export none; }; }\n`,
+  );
+  const snd = await sender(port, '127.0.9.3', 'ipv4-unicast', n);
+  const ctl = join(d, 'bird.ctl');
+  const bird = spawn('bird', ['-f', '-c', join(d, 'bird.conf'), '-s', ctl], { stdio: 'ignore' });
+  const birdc = (...a: string[]) => spawnSync('birdc', ['-s', ctl, ...a], { encoding: 'utf8' }).stdout ?? '';
+  await until('BIRD up', () => birdc('show', 'status').includes('Daemon is up'), 30_000);
+  const mem = () => {
+    const m = /Total:\s+([\d.]+)\s+([kMG]?B)/.exec(birdc('show', 'memory'));
+    const mult = { B: 1, kB: 1024, MB: 1 << 20, GB: 1 << 30 }[m?.[2] ?? 'B'] ?? 1;
+    return Number(m?.[1] ?? 0) * mult;
+  };
+  const m0 = mem();
+  await until(
+    'BIRD Established',
+    () => birdc('show', 'protocols', 'snd').includes('Established'),
+    60_000,
+    20,
+  );
+  const t0 = performance.now();
+  await until(
+    'BIRD has the table',
+    () => {
+      const m = /(\d+) imported/.exec(birdc('show', 'protocols', 'all', 'snd'));
+      return Number(m?.[1] ?? 0) >= n;
+    },
+    600_000,
+    100,
+  );
+  const secs = (performance.now() - t0) / 1000;
+  const bytes = (mem() - m0) / n;
+  bird.kill('SIGTERM');
+  await stopChild(snd.child);
+  return { secs, bytesPerRoute: bytes };
+}
+
+async function gobgpIngest(
+  family: string,
+  n: number,
+  port: number,
+): Promise<{ secs: number; bytesPerRoute: number }> {
+  const d = join(DIR, 'gobgp');
+  mkdirSync(d, { recursive: true });
+  const afi = family === 'l2vpn-evpn' ? 'l2vpn-evpn' : 'ipv4-unicast';
+  writeFileSync(
+    join(d, 'gobgpd.toml'),
+    `[global.config]\n  as = 65202\n  router-id = "10.0.9.4"\n  port = ${port + 2}\n  local-address-list = ["127.0.9.4"]\n[[neighbors]]\n  [neighbors.config]\n    neighbor-address = "127.0.9.1"\n    peer-as = 65201\n  [neighbors.transport.config]\n    local-address = "127.0.9.4"\n    remote-port = ${port}\n  [neighbors.timers.config]\n    connect-retry = 1\n    hold-time = 240\n  [[neighbors.afi-safis]]\n    [neighbors.afi-safis.config]\n      afi-safi-name = "${afi}"\n`,
+  );
+  const snd = await sender(port, '127.0.9.4', family, n);
+  const api = `127.0.9.4:${port + 3}`;
+  const g = spawn(
+    'gobgpd',
+    ['-f', join(d, 'gobgpd.toml'), '--api-hosts', api, '--pprof-disable', '-l', 'warn'],
+    { stdio: 'ignore' },
+  );
+  const gobgp = (...a: string[]) =>
+    spawnSync('gobgp', ['-u', '127.0.9.4', '-p', String(port + 3), ...a], { encoding: 'utf8' }).stdout ?? '';
+  await until('gobgpd API', () => gobgp('global').includes('AS'), 30_000);
+  const m0 = rssKb(g.pid!);
+  await until('gobgpd Established', () => /Establ/.test(gobgp('neighbor')), 60_000, 20);
+  const t0 = performance.now();
+  let peak = m0;
+  await until(
+    'gobgpd has the table',
+    () => {
+      peak = Math.max(peak, rssKb(g.pid!));
+      const m = /Establ\s+\|\s+(\d+)\s+(\d+)/.exec(gobgp('neighbor'));
+      return Number(m?.[2] ?? 0) >= n;
+    },
+    900_000,
+    100,
+  );
+  const secs = (performance.now() - t0) / 1000;
+  const bytes = ((rssKb(g.pid!) - m0) * 1024) / n;
+  g.kill('SIGTERM');
+  await stopChild(snd.child);
+  return { secs, bytesPerRoute: bytes };
+}
+
+/** A peer that only counts: OPEN, KEEPALIVEs, and UPDATEs until an empty (End-of-RIB) one. */
+function sink(
+  host: string,
+  localAddress: string,
+  port: number,
+  asn: number,
+): Promise<{ up: number; eor: number }> {
+  return new Promise((resolve) => {
+    const r = { up: 0, eor: 0 };
+    const s: Socket = connect({ host, port, localAddress }, () => {
+      // graceful restart capability: BIRD sends End-of-RIB only to peers that announce it
+      s.write(
+        encodeMessage(
+          makeOpen({
+            asn,
+            bgpId: localAddress,
+            holdTime: 240,
+            capabilities: [
+              { type: 'multiprotocol', afi: 1, safi: 1 },
+              {
+                type: 'graceful-restart',
+                restartState: false,
+                notification: false,
+                restartTime: 0,
+                families: [{ afi: 1, safi: 1, forwardingPreserved: false }],
+              },
+            ],
+          }),
+        ),
+      );
+    });
+    let buf: Buffer = Buffer.alloc(0);
+    let keep = false;
+    s.on('data', (b: Buffer) => {
+      buf = buf.length ? Buffer.concat([buf, b]) : b;
+      let o = 0;
+      while (buf.length - o >= 19) {
+        const len = buf.readUInt16BE(o + 16);
+        if (buf.length - o < len) break;
+        const type = buf[o + 18];
+        if (type === 1 && !keep) {
+          keep = true;
+          s.write(encodeMessage({ type: 'keepalive' }));
+        } else if (type === 4 && !r.up) r.up = performance.now();
+        else if (type === 2 && len === 23 && !r.eor) {
+          r.eor = performance.now();
+          s.destroy();
+          resolve(r);
+        }
+        o += len;
+      }
+      buf = buf.subarray(o);
+    });
+    s.on('error', () => {});
+  });
+}
+
+async function filamentAdvertise(speaker: BgpSpeaker, port: number): Promise<number> {
+  for (let i = 0; i < 10; i++)
+    speaker.addPeer({ address: `127.0.10.${i + 1}`, asn: 65300 + i, passive: true, holdTime: 240 });
+  const t = await Promise.all(
+    Array.from({ length: 10 }, (_, i) => sink('127.0.9.2', `127.0.10.${i + 1}`, port, 65300 + i)),
+  );
+  return (Math.max(...t.map((x) => x.eor)) - Math.min(...t.map((x) => x.up))) / 1000;
+}
+
+async function birdAdvertise(n: number, port: number): Promise<number> {
+  const d = join(DIR, 'bird-adv');
+  mkdirSync(d, { recursive: true });
+  const sinks = Array.from(
+    { length: 10 },
+    (_, i) =>
+      `protocol bgp s${i} { local 127.0.9.3 port ${port + 10} as 65202; neighbor 127.0.11.${i + 1} as ${65300 + i}; multihop; passive on; hold time 240; ipv4 { import none; export all; next hop self; }; }`,
+  );
+  writeFileSync(
+    join(d, 'bird.conf'),
+    `router id 10.0.9.3;\nprotocol device {}\nprotocol bgp snd { local 127.0.9.3 port ${port + 10} as 65202; neighbor 127.0.9.1 port ${port} as 65201; multihop; hold time 240; graceful restart on; ipv4 { import all; export none; }; }\n${sinks.join('\n')}\n`,
+  );
+  const snd = await sender(port, '127.0.9.3', 'ipv4-unicast', n);
+  const ctl = join(d, 'bird.ctl');
+  const bird = spawn('bird', ['-f', '-c', join(d, 'bird.conf'), '-s', ctl], { stdio: 'ignore' });
+  const birdc = (...a: string[]) => spawnSync('birdc', ['-s', ctl, ...a], { encoding: 'utf8' }).stdout ?? '';
+  await until('BIRD up', () => birdc('show', 'status').includes('Daemon is up'), 30_000);
+  await until(
+    'BIRD has the table',
+    () => Number(/(\d+) imported/.exec(birdc('show', 'protocols', 'all', 'snd'))?.[1] ?? 0) >= n,
+    600_000,
+    200,
+  );
+  const t = await Promise.all(
+    Array.from({ length: 10 }, (_, i) => sink('127.0.9.3', `127.0.11.${i + 1}`, port + 10, 65300 + i)),
+  );
+  bird.kill('SIGTERM');
+  await stopChild(snd.child);
+  return (Math.max(...t.map((x) => x.eor)) - Math.min(...t.map((x) => x.up))) / 1000;
+}
+
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+const row = (what: string, fig: string, base: string) => {
+  const r = `| @filament/bgp speaker | ${what} | ${fig} | ${base} | \`${CMD} ${IPV4} ${EVPN}\` |`;
+  rows.push(r);
+  console.log(r);
+};
+
+// IPv4 unicast
+const f4 = await filamentIngest('ipv4-unicast', IPV4, 13400);
+console.log(`filament ipv4: ${f4.secs.toFixed(2)} s, ${f4.bytesPerRoute.toFixed(0)} B/route`);
+const adv = await filamentAdvertise(f4.speaker, 13401);
+console.log(`filament advertise to 10: ${adv.toFixed(2)} s`);
+await f4.speaker.stop();
+await stopChild(f4.snd);
+const b4 = await birdIngest(IPV4, 13410);
+console.log(`bird ipv4: ${b4.secs.toFixed(2)} s, ${b4.bytesPerRoute.toFixed(0)} B/route`);
+const g4 = await gobgpIngest('ipv4-unicast', IPV4, 13420);
+console.log(`gobgpd ipv4: ${g4.secs.toFixed(2)} s, ${g4.bytesPerRoute.toFixed(0)} B/route`);
+const badv = await birdAdvertise(IPV4, 13430);
+console.log(`bird advertise to 10: ${badv.toFixed(2)} s`);
+row(
+  `ingest ${fmt(IPV4)} IPv4 unicast routes, Established -> End-of-RIB in Loc-RIB`,
+  `${f4.secs.toFixed(2)} s (${fmt(IPV4 / f4.secs)} routes/s)`,
+  `BIRD 2.0.12 ${b4.secs.toFixed(2)} s (${fmt(IPV4 / b4.secs)}/s); gobgpd 3.10 ${g4.secs.toFixed(2)} s (${fmt(IPV4 / g4.secs)}/s)`,
+);
+row(
+  `memory per IPv4 route after ingest`,
+  `${f4.bytesPerRoute.toFixed(0)} B (V8 heap after GC)`,
+  `BIRD ${b4.bytesPerRoute.toFixed(0)} B (show memory); gobgpd ${g4.bytesPerRoute.toFixed(0)} B (RSS)`,
+);
+row(
+  `advertise ${fmt(IPV4)} IPv4 routes to 10 peers (first Established -> last End-of-RIB)`,
+  `${adv.toFixed(2)} s`,
+  `BIRD 2.0.12 ${badv.toFixed(2)} s`,
+);
+// EVPN type 2
+const fe = await filamentIngest('l2vpn-evpn', EVPN, 13440);
+await fe.speaker.stop();
+await stopChild(fe.snd);
+console.log(`filament evpn: ${fe.secs.toFixed(2)} s, ${fe.bytesPerRoute.toFixed(0)} B/route`);
+const ge = await gobgpIngest('l2vpn-evpn', EVPN, 13450);
+console.log(`gobgpd evpn: ${ge.secs.toFixed(2)} s, ${ge.bytesPerRoute.toFixed(0)} B/route`);
+row(
+  `ingest ${fmt(EVPN)} EVPN type-2 routes, Established -> End-of-RIB in Loc-RIB`,
+  `${fe.secs.toFixed(2)} s (${fmt(EVPN / fe.secs)} routes/s), ${fe.bytesPerRoute.toFixed(0)} B/route`,
+  `gobgpd 3.10 ${ge.secs.toFixed(2)} s (${fmt(EVPN / ge.secs)}/s), ${ge.bytesPerRoute.toFixed(0)} B/route RSS; BIRD 2.0.12: no EVPN`,
+);
+console.log(`\n${rows.join('\n')}`);
+process.exit(0);
