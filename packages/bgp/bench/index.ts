@@ -1,6 +1,8 @@
 // Benchmarks of the BGP codec core (runBench, one core): decoding packed IPv4 unicast UPDATEs through the
 // allocation-free visitor and into full objects, encoding them, against a straightforward object-per-field
-// decoder written here as the baseline of the same run; and the heap each decoded route takes.
+// decoder and a straightforward field-by-field encoder (small Uint8Arrays per field and per prefix, text
+// split per prefix, concatenated) written here as the baselines of the same run; and the heap each decoded
+// route takes.
 //   pnpm --filter @filament/bgp bench
 
 import { setFlagsFromString } from 'node:v8';
@@ -111,6 +113,82 @@ function naiveDecode(buf: Uint8Array, o: number): NaiveUpdate {
   return { header, withdrawn, attributes, nlri: naivePrefixes(buf, as + al, end) };
 }
 
+// ---- baseline: a straightforward encoder (one small Uint8Array per field, text split, concatenated) -------
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+function naiveU16(v: number): Uint8Array {
+  return Uint8Array.of(v >>> 8, v & 0xff);
+}
+function naiveU32(v: number): Uint8Array {
+  return Uint8Array.of(v >>> 24, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff);
+}
+function naiveIpv4(text: string): Uint8Array {
+  const parts = text.split('.').map(Number);
+  if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255))
+    throw new Error(`bad IPv4 ${text}`);
+  return Uint8Array.from(parts);
+}
+function naivePrefix(text: string): Uint8Array {
+  const [addr = '', lenText = ''] = text.split('/');
+  const len = Number(lenText);
+  return concat([Uint8Array.of(len), naiveIpv4(addr).slice(0, (len + 7) >> 3)]);
+}
+function naiveAttribute(flags: number, code: number, value: Uint8Array): Uint8Array {
+  return concat([Uint8Array.of(flags, code, value.length), value]);
+}
+function naiveAttributeBytes(a: PathAttribute): Uint8Array {
+  switch (a.type) {
+    case 'ORIGIN':
+      return naiveAttribute(0x40, 1, Uint8Array.of(['igp', 'egp', 'incomplete'].indexOf(a.origin)));
+    case 'AS_PATH':
+      return naiveAttribute(
+        0x40,
+        2,
+        concat(
+          a.segments.map((s) =>
+            concat([Uint8Array.of(s.type === 'sequence' ? 2 : 1, s.asns.length), ...s.asns.map(naiveU32)]),
+          ),
+        ),
+      );
+    case 'NEXT_HOP':
+      return naiveAttribute(0x40, 3, naiveIpv4(a.nextHop));
+    case 'MULTI_EXIT_DISC':
+      return naiveAttribute(0x80, 4, naiveU32(a.med));
+    case 'COMMUNITIES':
+      return naiveAttribute(0xc0, 8, concat(a.communities.map((c) => naiveU32(c as number))));
+    case 'LARGE_COMMUNITY':
+      return naiveAttribute(
+        0xc0,
+        32,
+        concat(a.communities.flatMap((c) => [naiveU32(c.global), naiveU32(c.local1), naiveU32(c.local2)])),
+      );
+    default:
+      throw new Error(`baseline does not encode ${a.type}`);
+  }
+}
+function naiveEncode(m: UpdateMessage): Uint8Array {
+  const withdrawn = concat(m.withdrawn.map((n) => naivePrefix((n as { prefix: string }).prefix)));
+  const attrs = concat(m.attributes.map(naiveAttributeBytes));
+  const nlri = concat(m.nlri.map((n) => naivePrefix((n as { prefix: string }).prefix)));
+  const body = concat([naiveU16(withdrawn.length), withdrawn, naiveU16(attrs.length), attrs, nlri]);
+  return concat([new Uint8Array(16).fill(0xff), naiveU16(19 + body.length), Uint8Array.of(2), body]);
+}
+{
+  const a = naiveEncode(updates[0]!);
+  if (a.length !== wire[0]!.length || a.some((v, i) => v !== wire[0]![i]))
+    throw new Error('baseline encoder mismatch');
+}
+
 // ---- tasks ---------------------------------------------------------------------------------------------
 
 let sink = 0;
@@ -173,6 +251,13 @@ const rows = await runBench(
         for (const m of updates) sink += encodeMessage(m, defaultContext).length;
       },
     },
+    {
+      name: 'baseline: field-by-field encoder (same run)',
+      items: PREFIXES,
+      fn: () => {
+        for (const m of updates) sink += naiveEncode(m).length;
+      },
+    },
   ],
   { time: 2000 },
 );
@@ -232,6 +317,8 @@ console.log(
 );
 const v = rows[0]!.itemsPerSec;
 const b = rows[2]!.itemsPerSec;
+const eb = rows[5]!.itemsPerSec;
 console.log(
-  `\nvisitor vs baseline: ${(v / b).toFixed(1)}x; full objects vs baseline: ${(rows[1]!.itemsPerSec / b).toFixed(2)}x (sink ${sink & 1})`,
+  `\nvisitor vs baseline decoder: ${(v / b).toFixed(1)}x; full objects vs baseline decoder: ${(rows[1]!.itemsPerSec / b).toFixed(2)}x; ` +
+    `packIpv4Updates vs baseline encoder: ${(rows[3]!.itemsPerSec / eb).toFixed(1)}x; encodeMessage vs baseline encoder: ${(rows[4]!.itemsPerSec / eb).toFixed(1)}x (sink ${sink & 1})`,
 );

@@ -1,6 +1,7 @@
 // Benchmarks of the NLRI codec (runBench, one core): decoding and encoding EVPN type-2 (MAC/IP) routes and
 // VPNv4 routes as they sit in an MP_REACH_NLRI attribute, against a straightforward object-per-field
-// decoder written here as the baseline of the same run; and the heap each decoded route takes.
+// decoder and a straightforward field-by-field encoder (small Uint8Arrays per field, text split per route,
+// concatenated) written here as the baselines of the same run; and the heap each decoded route takes.
 //   cd packages/bgp && npx tsx --conditions=@filament/source bench/nlri.ts
 
 import { setFlagsFromString } from 'node:v8';
@@ -121,10 +122,96 @@ function baselineVpn(buf: Uint8Array): object[] {
   return out;
 }
 
+// ---- baseline: a straightforward encoder (one small Uint8Array per field, text split, concatenated) -------
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+function naiveU16(v: number): Uint8Array {
+  return Uint8Array.of(v >>> 8, v & 0xff);
+}
+function naiveU32(v: number): Uint8Array {
+  return Uint8Array.of(v >>> 24, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff);
+}
+function naiveIpv4(text: string): Uint8Array {
+  const parts = text.split('.').map(Number);
+  if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255))
+    throw new Error(`bad IPv4 ${text}`);
+  return Uint8Array.from(parts);
+}
+function naiveHex(text: string, n: number): Uint8Array {
+  const parts = text.split(':').map((h) => Number.parseInt(h, 16));
+  if (parts.length !== n || parts.some((p) => Number.isNaN(p))) throw new Error(`bad hex ${text}`);
+  return Uint8Array.from(parts);
+}
+function naiveRdBytes(rd: VpnNlri['rd']): Uint8Array {
+  switch (rd.type) {
+    case 0:
+      return concat([naiveU16(0), naiveU16(rd.asn), naiveU32(rd.assigned)]);
+    case 1:
+      return concat([naiveU16(1), naiveIpv4(rd.ip), naiveU16(rd.assigned)]);
+    case 2:
+      return concat([naiveU16(2), naiveU32(rd.asn), naiveU16(rd.assigned)]);
+    default:
+      throw new Error('rd type');
+  }
+}
+function naiveLabel(raw: number): Uint8Array {
+  return Uint8Array.of(raw >>> 16, (raw >>> 8) & 0xff, raw & 0xff);
+}
+
+function baselineEncodeEvpn(routes: readonly EvpnRoute[]): Uint8Array {
+  const parts: Uint8Array[] = [];
+  for (const r of routes) {
+    if (r.type !== 'evpn-mac-ip') throw new Error('only type 2 here');
+    const ip = r.ip === undefined ? new Uint8Array(0) : naiveIpv4(r.ip);
+    const fields = [
+      naiveRdBytes(r.rd),
+      naiveHex(r.esi, 10),
+      naiveU32(r.ethernetTag),
+      Uint8Array.of(48),
+      naiveHex(r.mac, 6),
+      Uint8Array.of(ip.length * 8),
+      ip,
+      naiveLabel(r.label1.raw),
+    ];
+    if (r.label2) fields.push(naiveLabel(r.label2.raw));
+    const value = concat(fields);
+    parts.push(Uint8Array.of(2, value.length), value);
+  }
+  return concat(parts);
+}
+
+function baselineEncodeVpn(routes: readonly VpnNlri[]): Uint8Array {
+  const parts: Uint8Array[] = [];
+  for (const r of routes) {
+    const [addr = '', lenText = ''] = r.prefix.split('/');
+    const plen = Number(lenText);
+    const prefix = naiveIpv4(addr).slice(0, (plen + 7) >> 3);
+    const labels = r.labels.map((l, i) => naiveLabel(l * 16 + (i === r.labels.length - 1 ? 1 : 0)));
+    const body = concat([...labels, naiveRdBytes(r.rd), prefix]);
+    parts.push(Uint8Array.of(r.labels.length * 24 + 64 + plen), body);
+  }
+  return concat(parts);
+}
+
 // Sanity: both decoders read the same routes before they are timed.
 const check = decodeNlri(EVPN, evpnBytes, 0, evpnBytes.length, { addPath: false });
 if (check.length !== N || baselineEvpn(evpnBytes).length !== N || baselineVpn(vpnBytes).length !== N) {
   throw new Error('corpus mismatch');
+}
+// ... and both encoders write the same bytes.
+const same = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((v, i) => v === b[i]);
+if (!same(baselineEncodeEvpn(evpnRoutes), evpnBytes) || !same(baselineEncodeVpn(vpnRoutes), vpnBytes)) {
+  throw new Error('baseline encoder mismatch');
 }
 
 // ---- the allocation-free reader: walk every route and read its fields in place ------------------------
@@ -208,6 +295,13 @@ const rows = await runBench(
       },
     },
     {
+      name: 'encode EVPN type-2 (baseline field-by-field)',
+      items: N,
+      fn: () => {
+        bytesSink = baselineEncodeEvpn(evpnRoutes);
+      },
+    },
+    {
       name: 'decode VPNv4 (decodeNlri)',
       items: N,
       fn: () => {
@@ -235,8 +329,22 @@ const rows = await runBench(
         bytesSink = encodeNlri(VPN4, vpnRoutes, { addPath: false });
       },
     },
+    {
+      name: 'encode VPNv4 (baseline field-by-field)',
+      items: N,
+      fn: () => {
+        bytesSink = baselineEncodeVpn(vpnRoutes);
+      },
+    },
   ],
   { time: 1500 },
+);
+const rate = (name: string): number => rows.find((r) => r.name.startsWith(name))?.itemsPerSec ?? Number.NaN;
+console.log(
+  `\nencode / decode (encodeNlri vs decodeNlri): EVPN type-2 ${(rate('encode EVPN type-2 (encodeNlri') / rate('decode EVPN type-2 (decodeNlri')).toFixed(2)}x, ` +
+    `VPNv4 ${(rate('encode VPNv4 (encodeNlri') / rate('decode VPNv4 (decodeNlri')).toFixed(2)}x; ` +
+    `encodeNlri vs baseline encoder: EVPN type-2 ${(rate('encode EVPN type-2 (encodeNlri') / rate('encode EVPN type-2 (baseline')).toFixed(1)}x, ` +
+    `VPNv4 ${(rate('encode VPNv4 (encodeNlri') / rate('encode VPNv4 (baseline')).toFixed(1)}x`,
 );
 void sink;
 void bytesSink;
