@@ -170,10 +170,16 @@ export class DissectorRegistry {
 
 // Node's Buffer formats hex natively, several times faster than any loop here; elsewhere (browsers) the
 // fallback builds the string from char codes in one call per chunk.
+// A frame that is already a Buffer (read from a file or socket: capture readers hand out its subarrays,
+// which stay Buffers) formats in place; a plain Uint8Array gets a Buffer view over the same memory.
+interface HexFormattable {
+  toString(encoding: 'hex', start?: number, end?: number): string;
+}
 const NodeBuffer = (
   globalThis as {
     Buffer?: {
-      from(a: ArrayBufferLike, offset: number, length: number): { toString(encoding: 'hex'): string };
+      from(a: ArrayBufferLike, offset: number, length: number): HexFormattable;
+      isBuffer(b: unknown): boolean;
     };
   }
 ).Buffer;
@@ -182,7 +188,10 @@ const HEX_CHUNK = 4096; // bytes per String.fromCharCode call, well below engine
 /** Bytes as lower-case hex without separators. */
 export function toHex(buf: Uint8Array, offset = 0, end = buf.length): string {
   if (end <= offset) return '';
-  if (NodeBuffer) return NodeBuffer.from(buf.buffer, buf.byteOffset + offset, end - offset).toString('hex');
+  if (NodeBuffer) {
+    if (NodeBuffer.isBuffer(buf)) return (buf as unknown as HexFormattable).toString('hex', offset, end);
+    return NodeBuffer.from(buf.buffer, buf.byteOffset + offset, end - offset).toString('hex');
+  }
   return toHexPortable(buf, offset, end);
 }
 

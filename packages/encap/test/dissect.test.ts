@@ -214,6 +214,10 @@ describe('dissect() structure', () => {
         const from = b.length === 0 ? 0 : cut % b.length;
         expect(toHexPortable(b, from)).toBe(Buffer.from(b.subarray(from)).toString('hex'));
         expect(toHex(b, from)).toBe(toHexPortable(b, from));
+        // A Buffer (what file and socket reads give) formats in place, same text.
+        const inBuffer = Buffer.alloc(b.length + 3);
+        inBuffer.set(b, 3);
+        expect(toHex(inBuffer.subarray(3), from)).toBe(toHexPortable(b, from));
       }),
       { numRuns: 60 },
     );
