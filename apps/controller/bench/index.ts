@@ -8,7 +8,8 @@
 // The tinybench harness (runBench) times synchronous functions; these are concurrent async workloads, so this
 // file times fixed batches itself and prints the same kind of table.
 //
-//   pnpm --filter @filament/controller bench          (BENCH_N=5000 to change the batch size)
+//   pnpm --filter @filament/controller bench          (BENCH_N=5000 to change the batch size;
+//   BENCH_CONTROLLER_ARGS='--durability normal' passes flags to the controller)
 
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -149,6 +150,7 @@ async function apiBench(dir: string): Promise<void> {
       '127.0.0.1',
       '--log-level',
       'warn',
+      ...(process.env.BENCH_CONTROLLER_ARGS?.split(' ').filter(Boolean) ?? []),
     ],
     { cwd: APP, stdio: ['ignore', 'ignore', 'inherit'] },
   );

@@ -74,6 +74,7 @@ export const USAGE = `filament-controller [options]
   --port N                 listen port (default 8082)
   --store sqlite|etcd      store engine (default sqlite)
   --data-dir DIR           SQLite data directory (default ./filament-data)
+  --durability full|normal SQLite: fsync every commit (full, default) or only survive process kills (normal)
   --etcd-hosts URLS        comma-separated etcd client URLs
   --etcd-prefix PREFIX     key prefix in etcd (default /filament/config/)
   --tls-cert FILE --tls-key FILE   serve HTTPS
@@ -132,7 +133,9 @@ export function loadConfig(argv: string[]): ControllerConfig {
         ? {
             engine,
             data_dir: dataDir,
-            ...(f.store?.durability ? { durability: f.store.durability as 'full' | 'normal' } : {}),
+            ...((flags.get('durability') ?? f.store?.durability)
+              ? { durability: (flags.get('durability') ?? f.store?.durability) as 'full' | 'normal' }
+              : {}),
           }
         : {
             engine,

@@ -53,5 +53,7 @@ describe('controller configuration', () => {
     expect(fails(['--port', '-1']).field).toBe('--port');
     expect(fails(['stray']).field).toBe('argv[0]');
     expect(loadConfig(['--no-auth']).auth.enabled).toBe(false);
+    expect(loadConfig(['--durability', 'normal']).store).toMatchObject({ durability: 'normal' });
+    expect(fails(['--durability', 'never']).field).toBe('config.store.durability');
   });
 });
