@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   BgpSpeaker,
   encodeMessage,
+  ManualClock,
   type PeerDownEvent,
   type SpeakerConfig,
   sessionContext,
@@ -23,24 +24,30 @@ afterEach(async () => {
 });
 
 let port = 13200 + (process.pid % 100) * 4;
-function speaker(cfg: SpeakerConfig): BgpSpeaker {
-  const s = new BgpSpeaker(cfg);
+function speaker(cfg: SpeakerConfig, clock?: ManualClock): BgpSpeaker {
+  const s = new BgpSpeaker(cfg, clock ? { clock } : {});
   speakers.push(s);
   return s;
 }
 
 /** A speaker at 127.0.4.1 with a healthy Filament neighbour (127.0.4.2, AS 65002) and raw peers allowed. */
-async function setup(rawPeers: { address: string; asn: number; maxPrefixes?: number }[]) {
+async function setup(
+  rawPeers: { address: string; asn: number; maxPrefixes?: number; sendHoldTime?: number }[],
+  clock?: ManualClock,
+) {
   const p = port++;
-  const s = speaker({
-    asn: 65001,
-    routerId: '10.0.4.1',
-    listen: [{ host: '127.0.4.1', port: p }],
-    peers: [
-      { address: '127.0.4.2', asn: 65002, passive: true },
-      ...rawPeers.map((r) => ({ ...r, passive: true })),
-    ],
-  });
+  const s = speaker(
+    {
+      asn: 65001,
+      routerId: '10.0.4.1',
+      listen: [{ host: '127.0.4.1', port: p }],
+      peers: [
+        { address: '127.0.4.2', asn: 65002, passive: true },
+        ...rawPeers.map((r) => ({ ...r, passive: true })),
+      ],
+    },
+    clock,
+  );
   const downs: PeerDownEvent[] = [];
   s.on('peer-down', (e) => downs.push(e));
   await s.start();
@@ -145,15 +152,19 @@ describe('one bad peer affects only itself', () => {
   });
 
   it('a peer that stops reading: its backlog stays bounded per route while the healthy peer gets everything', async () => {
-    const t = await setup([{ address: '127.0.4.9', asn: 65009 }]);
+    // the speaker's timers run on a manual clock, so the send hold timer fires exactly when advanced
+    const clock = new ManualClock();
+    const t = await setup([{ address: '127.0.4.9', asn: 65009, sendHoldTime: 60 }], clock);
     const r = await t.connectRaw('127.0.4.9');
     await r.establish(65009, '9.9.9.9');
     r.sock.pause(); // never reads again
     const N = 200_000;
     for (let i = 0; i < N; i++) {
+      // a MED per route: nothing packs, about 50 bytes per route, far more than the socket buffers hold
       t.s.announce({
         nlri: { type: 'prefix', prefix: `${20 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}.0/24` },
         nextHop: '10.255.0.1',
+        attributes: [{ type: 'MULTI_EXIT_DISC', med: i }],
       });
     }
     await waitFor('healthy peer has all', () => t.good.ribSize('ipv4-unicast') === N + 1, 60_000, 100);
@@ -162,6 +173,12 @@ describe('one bad peer affects only itself', () => {
     // what it has not taken is one pending entry per route at most, not queued messages
     expect(st.backlog).toBeGreaterThan(0);
     expect(st.backlog).toBeLessThanOrEqual(N);
+    // the socket holds a bounded amount (write high-water mark + one flush slice), not the table
+    expect(st.outputBuffered).toBeLessThan(2 << 20);
+    // RFC 9687: after the send hold time (60 s on the manual clock, before the 90 s hold timer) it is dropped: Send Hold Timer Expired
+    clock.advance(60_000);
+    await waitFor('send hold timer', () => t.downs.some((d) => d.peer === '127.0.4.9'), 20_000, 50);
+    expect(t.downs.find((d) => d.peer === '127.0.4.9')!.notification).toMatchObject({ code: 8, subcode: 0 });
     expect(t.healthy()).toBe(true);
   }, 90_000);
 });

@@ -31,6 +31,8 @@ export interface PeerConfig {
   addPathReceive?: string[];
   /** RFC 2385 password: refused on this platform (TcpMd5UnsupportedError). */
   md5Password?: string;
+  /** RFC 9687 send hold time in seconds (default max(480, 2 x hold time)). */
+  sendHoldTime?: number;
   /** Cease / Maximum Number of Prefixes Reached (RFC 4486) past this many routes (default 2,000,000). */
   maxPrefixes?: number;
   /** Graceful restart towards this peer (default: the speaker's setting). */
@@ -152,7 +154,14 @@ export function parseConfig(raw: unknown): SpeakerConfig {
     for (const k of ['passive', 'routeReflectorClient', 'nextHopSelf', 'gracefulRestart'] as const) {
       if (p[k] !== undefined) pc[k] = p[k] === true;
     }
-    for (const k of ['holdTime', 'connectRetryTime', 'idleHoldTime', 'maxPrefixes', 'localAs'] as const) {
+    for (const k of [
+      'holdTime',
+      'connectRetryTime',
+      'idleHoldTime',
+      'maxPrefixes',
+      'localAs',
+      'sendHoldTime',
+    ] as const) {
       const v = opt(p, k, (x, y) => num(x, y, 0xffffffff), f);
       if (v !== undefined) pc[k] = v;
     }

@@ -76,6 +76,8 @@ export class Peer {
   private reading = false;
   private flushScheduled = false;
   private waitingDrain = false;
+  /** RFC 9687 SendHoldTimer: armed while the peer takes none of our bytes. */
+  private sendHold: unknown;
   lastNotificationSent: NotificationMessage | undefined;
   lastNotificationReceived: NotificationMessage | undefined;
   localAddress = '';
@@ -133,6 +135,11 @@ export class Peer {
 
   get state(): FsmState {
     return this.fsm.state;
+  }
+
+  /** Bytes written to the socket and not yet taken by the kernel. */
+  get outputBuffered(): number {
+    return this.socket?.writableLength ?? 0;
   }
 
   private makeSource(kind: 'internal' | 'external', bgpId: string): RouteSource {
@@ -201,6 +208,7 @@ export class Peer {
     s.on('drain', () => {
       if (this.socket !== s) return;
       this.waitingDrain = false;
+      this.stopSendHold();
       this.scheduleFlush();
     });
     s.on('error', () => {});
@@ -212,6 +220,7 @@ export class Peer {
   }
 
   private disconnect(): void {
+    this.stopSendHold();
     this.attempt++;
     const s = this.socket;
     this.socket = undefined;
@@ -474,6 +483,7 @@ export class Peer {
     });
     if (!open) {
       this.waitingDrain = true;
+      this.startSendHold();
       if (s.writableLength === 0) {
         this.waitingDrain = false;
         this.scheduleFlush();
@@ -481,6 +491,33 @@ export class Peer {
       return;
     }
     if (!done) this.scheduleFlush();
+  }
+
+  /**
+   * RFC 9687: a peer that reads nothing for max(8 minutes, 2 x hold time) while we have data for it is
+   * dropped (Send Hold Timer Expired), so a stalled peer cannot pin a session and its buffers forever.
+   */
+  private startSendHold(): void {
+    if (this.sendHold !== undefined) return;
+    const secs = this.cfg.sendHoldTime ?? Math.max(480, 2 * this.fsm.holdTime);
+    this.sendHold = this.host.clock.setTimeout(() => {
+      this.sendHold = undefined;
+      if (this.waitingDrain && this.state === 'Established') {
+        this.fsm.handle({
+          type: 'MessageError',
+          notification: {
+            code: NotificationCode.SEND_HOLD_TIMER_EXPIRED,
+            subcode: 0,
+            data: new Uint8Array(0),
+          },
+        });
+      }
+    }, secs * 1000);
+  }
+
+  private stopSendHold(): void {
+    if (this.sendHold !== undefined) this.host.clock.clearTimeout(this.sendHold);
+    this.sendHold = undefined;
   }
 
   /** Stops timers and closes the connection without any message (speaker shutdown after stop()). */

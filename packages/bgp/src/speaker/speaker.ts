@@ -91,7 +91,10 @@ export interface PeerStatus {
   routesAdvertised: number;
   /** UPDATE messages received on the current and earlier sessions. */
   updatesReceived: number;
+  /** Destinations with a change not yet written to the peer (at most one entry per route). */
   backlog: number;
+  /** Bytes queued in the socket (bounded by the write high-water mark plus one flush slice). */
+  outputBuffered: number;
   flaps: number;
   lastNotificationSent?: string;
   lastNotificationReceived?: string;
@@ -280,6 +283,7 @@ export class BgpSpeaker {
       routesAdvertised: adv,
       updatesReceived: p.updatesIn,
       backlog: p.out?.backlog ?? 0,
+      outputBuffered: p.outputBuffered,
       flaps: p.flaps,
     };
     if (p.cfg.description) s.description = p.cfg.description;
