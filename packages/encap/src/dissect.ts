@@ -57,7 +57,10 @@ export interface DissectContext {
   readonly options: Readonly<DissectOptions>;
   /** Where the enclosing payload ends (an IP packet's total length, a UDP datagram's length). */
   end: number;
-  /** Set by IPv4/IPv6 for the transport layer: where the addresses are and the upper-layer length. */
+  /**
+   * Set by IPv4/IPv6 for the transport layer: where the addresses are and the upper-layer length. The walk
+   * reuses one record for every IP layer of a frame: read it in the layer that follows, do not keep it.
+   */
   ip?:
     | {
         version: 4 | 6;
@@ -334,6 +337,32 @@ const rawIpStep: BuiltInDecoder = (buf, offset, ctx, out) => {
   return value;
 };
 
+type IpInfo = NonNullable<DissectContext['ip']>;
+
+/** The context `dissect` makes: the public fields and a slot for the walk's one reused IP record. */
+interface WalkContext extends DissectContext {
+  /** null: empty slot of a walk; absent: a caller's own context (each IP layer then gets a new record). */
+  spareIp?: IpInfo | null;
+}
+
+/** The IP record to fill: the walk's reused one, or a new one for a context made elsewhere. */
+function ipRecord(ctx: DissectContext): IpInfo {
+  const w = ctx as WalkContext;
+  const spare = w.spareIp;
+  if (spare) return spare;
+  const ip: IpInfo = {
+    version: 4,
+    src: 0,
+    dst: 0,
+    dstSum: undefined,
+    payloadLength: 0,
+    fragment: false,
+    truncated: false,
+  };
+  if (spare === null) w.spareIp = ip;
+  return ip;
+}
+
 // Shared, never mutated: no options object per packet.
 // Option bytes as views: the dissector turns them into hex at once and keeps no reference.
 const LAX = { allowTruncated: true, view: true } as const;
@@ -345,15 +374,15 @@ const ipv4Step: BuiltInDecoder = (buf, offset, ctx, out) => {
   const declared = offset + value.totalLength;
   const end = Math.min(declared, buf.length);
   const fragment = value.moreFragments || value.fragmentOffset !== 0;
-  ctx.ip = {
-    version: 4,
-    src: offset + 12,
-    dst: offset + 16,
-    dstSum: undefined,
-    payloadLength: value.totalLength - length,
-    fragment,
-    truncated: declared > buf.length,
-  };
+  const ip = ipRecord(ctx);
+  ip.version = 4;
+  ip.src = offset + 12;
+  ip.dst = offset + 16;
+  ip.dstSum = undefined;
+  ip.payloadLength = value.totalLength - length;
+  ip.fragment = fragment;
+  ip.truncated = declared > buf.length;
+  ctx.ip = ip;
   // Only the first fragment carries the next header.
   const next = value.fragmentOffset !== 0 ? undefined : ctx.registry.ipProtocols.get(value.protocol);
   // JSON-friendly in place (what `jsonFriendly` would do): the only bytes are the options.
@@ -383,15 +412,15 @@ const ipv6Step: BuiltInDecoder = (buf, offset, ctx, out) => {
       if (final !== value.dst) dstSum = onesSum(parseIPv6(final), 0, 16);
     }
   }
-  ctx.ip = {
-    version: 6,
-    src: offset + 8,
-    dst: offset + 24,
-    dstSum,
-    payloadLength: end - offset - length,
-    fragment,
-    truncated: declared > buf.length,
-  };
+  const ip = ipRecord(ctx);
+  ip.version = 6;
+  ip.src = offset + 8;
+  ip.dst = offset + 24;
+  ip.dstSum = dstSum;
+  ip.payloadLength = end - offset - length;
+  ip.fragment = fragment;
+  ip.truncated = declared > buf.length;
+  ctx.ip = ip;
   const next = later ? undefined : ctx.registry.ipProtocols.get(value.protocol);
   return done(out, jsonFriendly(value), length, next, end);
 };
@@ -604,7 +633,14 @@ export function dissect(frame: Uint8Array, opts: DissectOptions = NO_OPTIONS): D
   const lax = opts.lax !== false;
   const max = opts.maxLayers ?? 32;
   const layers: DissectedLayer[] = [];
-  const ctx: DissectContext = { registry, options: opts, end: frame.length, layers };
+  const ctx: WalkContext = {
+    registry,
+    options: opts,
+    end: frame.length,
+    ip: undefined,
+    layers,
+    spareIp: null,
+  };
   const linktype = opts.linktype ?? 1;
   let name: string | undefined = registry.linkTypes.get(linktype);
   let offset = 0;
