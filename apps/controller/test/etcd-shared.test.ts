@@ -13,7 +13,16 @@ describeWithTool('etcd', 'two controllers sharing one etcd', () => {
   beforeAll(async () => {
     etcd = await startEtcd();
     const shared = { etcdUrl: etcd.url, prefix: '/shared/' };
-    [a, b] = await Promise.all([startController('etcd', {}, shared), startController('etcd', {}, shared)]);
+    const started = await Promise.allSettled([
+      startController('etcd', {}, shared),
+      startController('etcd', {}, shared),
+    ]);
+    const failed = started.find((r) => r.status === 'rejected');
+    if (failed) {
+      for (const r of started) if (r.status === 'fulfilled') await r.value.close();
+      throw failed.reason;
+    }
+    [a, b] = started.map((r) => (r as PromiseFulfilledResult<Harness>).value) as [Harness, Harness];
   });
   afterAll(async () => {
     await a?.close();
