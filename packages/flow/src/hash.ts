@@ -1,6 +1,6 @@
 // Seeded flow hash. The vrouter uses Jenkins' hash with a random seed; here every key word is XORed with its
-// own secret word and multiplied by its own secret odd multiplier before a MurmurHash3 round, then the
-// Murmur finalizer mixes the result. With per-table random secrets an attacker cannot compute colliding
+// own secret word and multiplied by its own secret odd multiplier, the products are folded together with
+// rotations, and the Murmur3 finalizer mixes the result. With per-table random secrets an attacker cannot compute colliding
 // tuples offline, so they cannot aim traffic at one bucket. (Not a cryptographic MAC: do not expose hashes.)
 import { getRandomValues } from 'node:crypto';
 import { KEY_WORDS } from './layout.js';
@@ -27,33 +27,37 @@ export function makeSeed(seed?: number): Int32Array {
   return out;
 }
 
-function round(h: number, k: number, x: number, m: number): number {
-  k = Math.imul(k ^ x, m);
-  k = (k << 15) | (k >>> 17);
-  k = Math.imul(k, 0x1b873593);
-  h ^= k;
-  h = (h << 13) | (h >>> 19);
-  return (Math.imul(h, 5) + 0xe6546b64) | 0;
-}
-
+/** The Murmur3 32-bit finalizer: full avalanche, 2 multiplies. */
 function finish(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
   h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  // 0 and 1 mark free and retiring slots.
-  return h === 0 || h === 1 ? h + 2 : h;
+  return h ^ (h >>> 16);
+}
+
+// Each key word is XORed with its secret word and multiplied by its secret odd multiplier (a keyed bijection
+// of the word, one multiply), its high half is folded into the low half, and it is mixed into the state with
+// a rotation and a multiply by 5 (a shift and an add), as in a Murmur3 round; the state goes through the
+// finalizer once. An IPv4 key costs 4 keyed multiplies plus the finalizer's 2 (the previous Murmur3 rounds
+// took 3 full multiplies per word), no allocation, no BigInt.
+
+/** One key word into the state. */
+function mix(h: number, w: number, x: number, m: number): number {
+  let k = Math.imul(w ^ x, m);
+  k ^= k >>> 16;
+  h ^= k;
+  return (Math.imul((h << 13) | (h >>> 19), 5) + 0xe6546b64) | 0;
 }
 
 /** Hash of an IPv4 key given as its four significant words (meta, ports, source, destination). */
 export function hashV4(s: Int32Array, meta: number, ports: number, src: number, dst: number): number {
-  let h = s[20]!;
-  h = round(h, meta, s[0]!, s[10]!);
-  h = round(h, ports, s[1]!, s[11]!);
-  h = round(h, src, s[2]!, s[12]!);
-  h = round(h, dst, s[6]!, s[16]!);
-  return finish(h);
+  let h = mix(s[20]!, meta, s[0]!, s[10]!);
+  h = mix(h, ports, s[1]!, s[11]!);
+  h = mix(h, src, s[2]!, s[12]!);
+  let k = Math.imul(dst ^ s[6]!, s[16]!);
+  k ^= k >>> 16;
+  return finish(h ^ k);
 }
 
 /**
@@ -64,7 +68,7 @@ export function hashWords(s: Int32Array, w: Int32Array, off: number): number {
   const meta = w[off]!;
   if ((meta & 0xff) === 4) return hashV4(s, meta, w[off + 1]!, w[off + 2]!, w[off + 6]!);
   let h = s[20]!;
-  for (let i = 0; i < KEY_WORDS; i++) h = round(h, w[off + i]!, s[i]!, s[KEY_WORDS + i]!);
+  for (let i = 0; i < KEY_WORDS; i++) h = mix(h, w[off + i]!, s[i]!, s[KEY_WORDS + i]!);
   return finish(h);
 }
 

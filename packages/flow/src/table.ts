@@ -144,7 +144,7 @@ export interface FlowTableMemory {
   header: Float64Array;
   seed: Int32Array;
   hot: Int32Array;
-  /** Statistics, 32 bytes per entry (layout.ts): packets and bytes as float64, then first/last seen and rule. */
+  /** Statistics, 24 bytes per entry (layout.ts): packets and bytes as float64, then first seen and rule. */
   cold: Float64Array;
   /** Per bucket: the slot tags (4 x 8 bits) and the overflow chain's first link. */
   buckets: Int32Array;
@@ -343,15 +343,7 @@ export class FlowTable {
     for (let m = (x - 0x01010101) & ~x & 0x80808080; m !== 0; m &= m - 1) {
       const s = (b << 2) + ((31 - Math.clz32(m & -m)) >>> 3);
       const o = s << L.SLOT_SHIFT;
-      if (
-        hot[o] === h &&
-        hot[o + 1] === meta &&
-        hot[o + 2] === ports &&
-        hot[o + 3] === src &&
-        hot[o + 7] === dst
-      ) {
-        return s;
-      }
+      if (hot[o + 1] === meta && hot[o + 2] === ports && hot[o + 3] === src && hot[o + 7] === dst) return s;
     }
     const next = this.next;
     for (let link = info[(b << 1) + 1]!; link !== 0; ) {
@@ -359,15 +351,7 @@ export class FlowTable {
       if (link >>> 24 === tag) {
         const s = this.capacity + e;
         const o = s << L.SLOT_SHIFT;
-        if (
-          hot[o] === h &&
-          hot[o + 1] === meta &&
-          hot[o + 2] === ports &&
-          hot[o + 3] === src &&
-          hot[o + 7] === dst
-        ) {
-          return s;
-        }
+        if (hot[o + 1] === meta && hot[o + 2] === ports && hot[o + 3] === src && hot[o + 7] === dst) return s;
       }
       link = next[e]!;
     }
@@ -431,19 +415,18 @@ export class FlowTable {
   }
 
   private find(w: Int32Array, h: number): number {
-    const hot = this.hot;
     const info = this.info;
     const b = reduce(h, this.buckets);
     const tag = (h & 0x7f) + 1;
     const x = info[b << 1]! ^ Math.imul(tag, 0x01010101);
     for (let m = (x - 0x01010101) & ~x & 0x80808080; m !== 0; m &= m - 1) {
       const s = (b << 2) + ((31 - Math.clz32(m & -m)) >>> 3);
-      if (hot[s << L.SLOT_SHIFT] === h && this.keyAt(s, w)) return s;
+      if (this.keyAt(s, w)) return s;
     }
     const next = this.next;
     for (let link = info[(b << 1) + 1]!; link !== 0; link = next[(link & 0xffffff) - 1]!) {
       const s = this.capacity + (link & 0xffffff) - 1;
-      if (link >>> 24 === tag && hot[s << L.SLOT_SHIFT] === h && this.keyAt(s, w)) return s;
+      if (link >>> 24 === tag && this.keyAt(s, w)) return s;
     }
     return NONE;
   }
@@ -538,7 +521,7 @@ export class FlowTable {
     const fi = this.alloc(hf);
     const ri = fi === NONE || single ? fi : this.alloc(hr);
     if (ri === NONE) {
-      if (fi !== NONE) this.unclaim(fi);
+      if (fi !== NONE) this.unclaim(fi, hf);
       if (record >= 0) this.holdQueue.release(record);
       header[L.H_DROP_BUCKET]!++;
       return InsertStatus.BUCKET_FULL;
@@ -595,38 +578,46 @@ export class FlowTable {
   ): void {
     const hot = this.hot;
     const o = s << L.SLOT_SHIFT;
-    hot[o] = h;
-    for (let i = 0; i < L.KEY_WORDS; i++) hot[o + 1 + i] = w[i]!;
+    // Every word of the slot is written (a freed slot is only marked free), so the line is written once.
+    hot[o] = now;
+    hot[o + 1] = w[0]!;
+    hot[o + 2] = w[1]!;
+    hot[o + 3] = w[2]!;
+    hot[o + 4] = w[3]!;
+    hot[o + 5] = w[4]!;
+    hot[o + 6] = w[5]!;
+    hot[o + 7] = w[6]!;
+    hot[o + 8] = w[7]!;
+    hot[o + 9] = w[8]!;
+    hot[o + 10] = w[9]!;
     hot[o + L.W_STATE] = action | (flags << L.FLAGS_SHIFT) | (ecmp << L.ECMP_SHIFT);
     hot[o + L.W_REVERSE] = reverse;
     hot[o + L.W_NEXTHOP] = nextHop;
     hot[o + L.W_VIF_MIRROR] = (vif << 16) | mirror;
     // MPLS over UDP source port from the flow hash, in RFC 7510's 49152..65535 range, fixed per flow.
     hot[o + L.W_AUX] = ((0xc000 | (h & 0x3fff)) << 16) | (record + 1);
-    const c = s << 2;
-    this.cold[c + L.C_PACKETS] = 0;
-    this.cold[c + L.C_BYTES] = 0;
-    const c32 = s << 3;
+    const c = s * L.COLD_F64;
+    const cold = this.cold;
+    cold[c + L.C_PACKETS] = 0;
+    cold[c + L.C_BYTES] = 0;
+    const c32 = c << 1;
     this.cold32[c32 + L.C_FIRST] = now;
-    this.cold32[c32 + L.C_LAST] = now;
     this.cold32[c32 + L.C_RULE] = rule;
     this.vifCount[vif]!++;
   }
 
-  /** Claims a free entry for hash `h` (writes the hash and the tag): in its bucket, else from the overflow area. */
+  /** Claims a free entry for hash `h` (sets its tag): in its bucket, else from the overflow area. */
   private alloc(h: number): number {
-    const hot = this.hot;
     const info = this.info;
     const b = reduce(h, this.buckets);
     const tag = (h & 0x7f) + 1;
     const tags = info[b << 1]!;
-    for (let j = 0; j < L.BUCKET_SIZE; j++) {
-      const s = (b << 2) + j;
-      if (((tags >>> (j << 3)) & 0xff) === 0) {
-        hot[s << L.SLOT_SHIFT] = h;
-        info[b << 1] = tags | (tag << (j << 3));
-        return s;
-      }
+    // Lowest free byte of the tag word (a zero byte), found without a loop.
+    const z = (tags - 0x01010101) & ~tags & 0x80808080;
+    if (z !== 0) {
+      const j = (31 - Math.clz32(z & -z)) >>> 3;
+      info[b << 1] = tags | (tag << (j << 3));
+      return (b << 2) + j;
     }
     const header = this.header;
     const e = header[L.H_FREE_HEAD]!;
@@ -635,28 +626,26 @@ export class FlowTable {
     this.next[e] = info[(b << 1) + 1]!;
     info[(b << 1) + 1] = (tag << 24) | (e + 1);
     header[L.H_OVERFLOW_USED]!++;
-    const s = this.capacity + e;
-    hot[s << L.SLOT_SHIFT] = h;
-    return s;
+    return this.capacity + e;
   }
 
-  /** Returns a claimed (hash written, nothing else) entry to free. */
-  private unclaim(s: number): void {
-    const h = this.hot[s << L.SLOT_SHIFT]!;
-    this.setTag(s, h, 0);
-    this.unlink(s, h);
-    this.hot[s << L.SLOT_SHIFT] = L.HASH_FREE;
+  /** Returns a claimed (tag set, slot not written) entry whose key hashes to `h` to free. */
+  private unclaim(s: number, h: number): void {
+    if (s < this.capacity) this.setTag(s, h, 0);
+    else this.unlink(s, h);
   }
 
   /** Sets the tag of entry `s`, whose key hashes to `h`, in its bucket or in the chain link that points to it. */
   private setTag(s: number, h: number, tag: number): void {
     const info = this.info;
-    const b = reduce(h, this.buckets);
     if (s < this.capacity) {
+      // A main-area entry's bucket is its index / 4: no hash needed.
+      const at = (s >>> 2) << 1;
       const shift = (s & 3) << 3;
-      info[b << 1] = (info[b << 1]! & ~(0xff << shift)) | (tag << shift);
+      info[at] = (info[at]! & ~(0xff << shift)) | (tag << shift);
       return;
     }
+    const b = reduce(h, this.buckets);
     const ptr = s - this.capacity + 1;
     const next = this.next;
     const head = info[(b << 1) + 1]!;
@@ -671,7 +660,6 @@ export class FlowTable {
 
   /** Takes overflow entry `s` out of its bucket's chain and puts it on the free list. */
   private unlink(s: number, h: number): void {
-    if (s < this.capacity) return;
     const e = s - this.capacity;
     const ptr = e + 1;
     const info = this.info;
@@ -694,12 +682,16 @@ export class FlowTable {
   private free(s: number): void {
     const hot = this.hot;
     const o = s << L.SLOT_SHIFT;
-    const retiring = hot[o] === L.HASH_RETIRING;
-    const h = retiring ? hashWords(this.seed, hot, o + 1) : hot[o]!;
-    if (s < this.capacity) this.setTag(s, h, 0);
-    else this.unlink(s, h);
+    const retiring = (hot[o + L.W_STATE]! & L.RETIRING_BIT) !== 0;
+    // Main-area entries clear their tag by index; only overflow entries need the hash to find their chain.
+    if (s < this.capacity) this.setTag(s, 0, 0);
+    else this.unlink(s, hashWords(this.seed, hot, o + 1));
     this.vifCount[hot[o + L.W_VIF_MIRROR]! >>> 16]!--;
-    hot.fill(0, o, o + L.SLOT_WORDS);
+    // The meta word (never 0 in a used slot) marks the slot free; the rest is overwritten by the next insert.
+    // The state word is cleared too, so no retiring bit or stale hold record outlives the entry.
+    hot[o + L.W_META] = 0;
+    hot[o + L.W_STATE] = 0;
+    hot[o + L.W_AUX] = 0;
     this.header[retiring ? L.H_RETIRING : L.H_LIVE]!--;
   }
 
@@ -765,9 +757,11 @@ export class FlowTable {
   }
 
   private retire(s: number, now: number): void {
-    this.setTag(s, this.hot[s << L.SLOT_SHIFT]!, L.TAG_RETIRING);
-    this.hot[s << L.SLOT_SHIFT] = L.HASH_RETIRING;
-    this.cold32[(s << 3) + L.C_LAST] = now;
+    const hot = this.hot;
+    const o = s << L.SLOT_SHIFT;
+    this.setTag(s, s < this.capacity ? 0 : hashWords(this.seed, hot, o + 1), L.TAG_RETIRING);
+    hot[o + L.W_STATE] = hot[o + L.W_STATE]! | L.RETIRING_BIT;
+    hot[o + L.W_LAST] = now;
   }
 
   // ---- per packet -----------------------------------------------------------------------------------------
@@ -775,10 +769,10 @@ export class FlowTable {
   /** Counts a packet of `bytes` on the flow, stamps last-seen, and tracks TCP flags (wire bits) if given. */
   hit(index: number, now: number, bytes: number, tcpFlags = 0): void {
     if (!(index >= 0 && index < this.slots)) throw new FlowIndexError(index, 'outside the table');
-    const c = index << 2;
+    const c = index * L.COLD_F64;
     this.cold[c + L.C_PACKETS]!++;
     this.cold[c + L.C_BYTES]! += bytes;
-    this.cold32[(index << 3) + L.C_LAST] = now;
+    this.hot[(index << L.SLOT_SHIFT) + L.W_LAST] = now;
     if (tcpFlags !== 0) this.trackTcp(index, tcpFlags);
   }
 
@@ -839,7 +833,7 @@ export class FlowTable {
     const a = nat !== 0 && action === Action.FORWARD ? Action.NAT : action;
     this.hot[o + L.W_STATE] = (st & ~L.ACTION_MASK) | a;
     if (nextHop !== undefined) this.hot[o + L.W_NEXTHOP] = nextHop;
-    if (rule !== undefined) this.cold32[(s << 3) + L.C_RULE] = rule;
+    if (rule !== undefined) this.cold32[s * (L.COLD_F64 * 2) + L.C_RULE] = rule;
   }
 
   /**
@@ -852,7 +846,7 @@ export class FlowTable {
     const st = hot[o]!;
     const m = (st >>> L.ECMP_SHIFT) & L.ECMP_MASK;
     if (m !== L.ECMP_NONE && group.isActive(m)) return m;
-    const sel = group.select(hot[index << L.SLOT_SHIFT]!);
+    const sel = group.select(hashWords(this.seed, hot, (index << L.SLOT_SHIFT) + 1));
     if (sel < 0) return NONE;
     hot[o] = (st & ~(L.ECMP_MASK << L.ECMP_SHIFT)) | (sel << L.ECMP_SHIFT);
     return sel;
@@ -863,8 +857,8 @@ export class FlowTable {
   /** True when `index` is a live flow (not free, not retiring). */
   isLive(index: number): boolean {
     if (!Number.isInteger(index) || index < 0 || index >= this.slots) return false;
-    const h = this.hot[index << L.SLOT_SHIFT];
-    return h !== L.HASH_FREE && h !== L.HASH_RETIRING;
+    const o = index << L.SLOT_SHIFT;
+    return this.hot[o + L.W_META] !== 0 && (this.hot[o + L.W_STATE]! & L.RETIRING_BIT) === 0;
   }
 
   private check(index: number): void {
@@ -915,20 +909,20 @@ export class FlowTable {
     return record < 0 ? 0 : this.holdQueue.count(record);
   }
   rule(index: number): number {
-    return this.cold32[(index << 3) + L.C_RULE]!;
+    return this.cold32[index * (L.COLD_F64 * 2) + L.C_RULE]!;
   }
   packets(index: number): number {
-    return this.cold[(index << 2) + L.C_PACKETS]!;
+    return this.cold[index * L.COLD_F64 + L.C_PACKETS]!;
   }
   bytes(index: number): number {
-    return this.cold[(index << 2) + L.C_BYTES]!;
+    return this.cold[index * L.COLD_F64 + L.C_BYTES]!;
   }
   /** Creation time, the low 32 bits of the caller's clock. */
   firstSeen(index: number): number {
-    return this.cold32[(index << 3) + L.C_FIRST]!;
+    return this.cold32[index * (L.COLD_F64 * 2) + L.C_FIRST]!;
   }
   lastSeen(index: number): number {
-    return this.cold32[(index << 3) + L.C_LAST]!;
+    return this.hot[(index << L.SLOT_SHIFT) + L.W_LAST]! >>> 0;
   }
 
   /** Copies the entry's key into `out`. */
@@ -988,8 +982,8 @@ export class FlowTable {
   forEach(fn: (index: number) => void): void {
     const hot = this.hot;
     for (let s = 0; s < this.slots; s++) {
-      const h = hot[s << L.SLOT_SHIFT];
-      if (h !== L.HASH_FREE && h !== L.HASH_RETIRING) fn(s);
+      const o = s << L.SLOT_SHIFT;
+      if (hot[o + L.W_META] !== 0 && (hot[o + L.W_STATE]! & L.RETIRING_BIT) === 0) fn(s);
     }
   }
 
@@ -1009,7 +1003,6 @@ export class FlowTable {
   sweep(now: number, budget = 4096): number {
     checkField('budget', budget, 0, Number.MAX_SAFE_INTEGER);
     const hot = this.hot;
-    const c32 = this.cold32;
     const policy = this.aging;
     const total = this.slots;
     let cur = this.header[L.H_SWEEP_CURSOR]!;
@@ -1018,14 +1011,16 @@ export class FlowTable {
       const s = cur;
       cur = cur + 1 === total ? 0 : cur + 1;
       const o = s << L.SLOT_SHIFT;
-      const h = hot[o];
-      if (h === L.HASH_FREE) continue;
-      if (h === L.HASH_RETIRING) {
-        if (ageOf(now, c32[(s << 3) + L.C_LAST]!) > policy.graceMs) this.free(s);
+      if (hot[o + L.W_META] === 0) continue;
+      if ((hot[o + L.W_STATE]! & L.RETIRING_BIT) !== 0) {
+        if (ageOf(now, hot[o + L.W_LAST]! >>> 0) > policy.graceMs) this.free(s);
         continue;
       }
       const r = hot[o + L.W_REVERSE]!;
-      const idle = Math.min(ageOf(now, c32[(s << 3) + L.C_LAST]!), ageOf(now, c32[(r << 3) + L.C_LAST]!));
+      const idle = Math.min(
+        ageOf(now, hot[o + L.W_LAST]! >>> 0),
+        ageOf(now, hot[(r << L.SLOT_SHIFT) + L.W_LAST]! >>> 0),
+      );
       const proto = (hot[o + L.W_META]! >>> 8) & 0xff;
       let reason = -1;
       if (proto === 6) {

@@ -212,13 +212,13 @@ describe('FlowTable basics', () => {
     expect(() => t.record(1e9)).toThrow(FlowIndexError);
   });
 
-  it('stores 64-byte hot slots and 32-byte cold records', () => {
+  it('stores 64-byte hot slots and 24-byte cold records', () => {
     const t = new FlowTable({ capacity: 1024, overflow: 256 });
     expect(SLOT_WORDS * 4).toBe(64);
     const m = t.memory();
     expect(m.hot.byteLength).toBe(t.slots * 64);
     expect(m.cold.byteLength).toBe(t.slots * COLD_BYTES);
-    expect(COLD_BYTES).toBe(32);
+    expect(COLD_BYTES).toBe(24);
     expect(m.buckets.byteLength).toBe((1024 / BUCKET_SIZE) * 8);
   });
 });
