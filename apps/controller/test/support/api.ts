@@ -54,7 +54,14 @@ export async function startController(
     ...extra,
   };
   if (extra.auth) cfg.auth = { admin_token_file: `${dir.path}/admin-token`, ...extra.auth };
-  const c = await Controller.start(cfg, pino({ level: 'silent' }));
+  let c: Controller;
+  try {
+    c = await Controller.start(cfg, pino({ level: 'silent' }));
+  } catch (e) {
+    await etcd?.stop();
+    dir.cleanup();
+    throw e;
+  }
   const url = `http://127.0.0.1:${c.port}`;
   const admin = c.adminToken!;
   return {
