@@ -65,6 +65,15 @@ export class Controller {
     log: Logger = pino({ level: cfg.log_level }),
   ): Promise<Controller> {
     const store = Controller.openStore(cfg);
+    try {
+      return await Controller.startOn(store, cfg, log);
+    } catch (e) {
+      await store.close().catch(() => {});
+      throw e;
+    }
+  }
+
+  private static async startOn(store: Store, cfg: ControllerConfig, log: Logger): Promise<Controller> {
     const metrics = controllerMetrics();
     const ipam = new Ipam(store, { asn: cfg.asn });
     const service = new ConfigService(store, ipam);
