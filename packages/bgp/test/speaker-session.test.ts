@@ -119,4 +119,54 @@ describe('two Filament speakers', () => {
     );
     expect(a.ribSize('l2vpn-evpn')).toBe(1);
   });
+
+  it('add-path (RFC 7911): a hub sends both paths of a prefix with their own path identifiers', async () => {
+    const port = nextPort++;
+    const hub = speaker({ asn: 65110, routerId: '10.0.1.10', listen: [{ host: '127.0.1.10', port }] });
+    hub.addPeer({ address: '127.0.1.11', asn: 65111, passive: true });
+    hub.addPeer({ address: '127.0.1.12', asn: 65112, passive: true });
+    hub.addPeer({ address: '127.0.1.13', asn: 65113, passive: true, addPathSend: ['ipv4-unicast'] });
+    await hub.start();
+    const mk = (n: number, extra: Partial<PeerConfig> = {}) =>
+      speaker({
+        asn: 65100 + n,
+        routerId: `10.0.1.${n}`,
+        peers: [
+          {
+            address: '127.0.1.10',
+            port,
+            asn: 65110,
+            localAddress: `127.0.1.${n}`,
+            connectRetryTime: 1,
+            ...extra,
+          },
+        ],
+      });
+    const x = mk(11);
+    const y = mk(12);
+    const b = mk(13, { addPathReceive: ['ipv4-unicast'] });
+    x.announce({ nlri: { type: 'prefix', prefix: '10.8.0.0/24' }, nextHop: '10.255.0.11' });
+    y.announce({ nlri: { type: 'prefix', prefix: '10.8.0.0/24' }, nextHop: '10.255.0.12' });
+    await Promise.all([x.start(), y.start(), b.start()]);
+    await established(b, '127.0.1.10');
+    const st = b.peers()[0]!;
+    await waitFor('two paths at b', () => b.routes('ipv4-unicast').length === 2, 15_000, 20);
+    expect(hub.peers().find((p) => p.address === '127.0.1.13')!.negotiated?.addPathSend).toEqual([
+      'ipv4-unicast',
+    ]);
+    expect(st.negotiated?.addPathReceive).toEqual(['ipv4-unicast']);
+    const paths = b.routes('ipv4-unicast');
+    expect(
+      paths.every((r) => r.peer === '127.0.1.10' && (r.nlri as { prefix: string }).prefix === '10.8.0.0/24'),
+    ).toBe(true);
+    expect(new Set(paths.map((r) => r.pathId)).size).toBe(2);
+    expect(paths.map((r) => r.attrs.asPath[0]!.asns).sort()).toEqual([
+      [65110, 65111],
+      [65110, 65112],
+    ]);
+    // one path withdrawn upstream: b keeps the other
+    x.withdraw({ nlri: { type: 'prefix', prefix: '10.8.0.0/24' } });
+    await waitFor('one path left', () => b.routes('ipv4-unicast').length === 1, 15_000, 20);
+    expect(b.routes('ipv4-unicast')[0]!.attrs.asPath[0]!.asns).toEqual([65110, 65112]);
+  });
 });

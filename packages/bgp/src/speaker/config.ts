@@ -29,6 +29,8 @@ export interface PeerConfig {
   nextHop?: string;
   /** Add-path (RFC 7911) receive for these families (names). */
   addPathReceive?: string[];
+  /** Add-path (RFC 7911) send: every Loc-RIB candidate, each with its own path identifier. */
+  addPathSend?: string[];
   /** RFC 2385 password: refused on this platform (TcpMd5UnsupportedError). */
   md5Password?: string;
   /** RFC 9687 send hold time in seconds (default max(480, 2 x hold time)). */
@@ -167,7 +169,7 @@ export function parseConfig(raw: unknown): SpeakerConfig {
     }
     if (pc.holdTime !== undefined && (pc.holdTime === 1 || pc.holdTime === 2))
       throw new SpeakerConfigError(`${f}.holdTime`, 'must be 0 or at least 3 (RFC 4271 4.2)');
-    for (const k of ['families', 'addPathReceive'] as const) {
+    for (const k of ['families', 'addPathReceive', 'addPathSend'] as const) {
       if (p[k] === undefined) continue;
       if (!Array.isArray(p[k])) throw new SpeakerConfigError(`${f}.${k}`, 'expected a list');
       pc[k] = (p[k] as unknown[]).map((x, j) => {

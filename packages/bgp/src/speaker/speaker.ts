@@ -84,6 +84,7 @@ export interface PeerStatus {
     gracefulRestart: boolean;
     extendedMessage: boolean;
     addPathReceive: string[];
+    addPathSend: string[];
     peerBgpId: string;
     capabilities: string[];
   };
@@ -149,6 +150,8 @@ export class BgpSpeaker {
   private readonly state = new Map<Peer, PeerState>();
   private readonly localRib = new AdjRibIn();
   private readonly localAttrs = new Map<string, PathAttrs>();
+  /** Established peers with add-path send negotiated. */
+  private addPathSenders = 0;
   private readonly localSource: RouteSource;
   private servers: Server[] = [];
   private readonly host: PeerHost;
@@ -297,6 +300,7 @@ export class BgpSpeaker {
         gracefulRestart: n.gracefulRestart !== undefined,
         extendedMessage: n.extendedMessage,
         addPathReceive: n.addPathReceive.map(familyName),
+        addPathSend: n.addPathSend.map(familyName),
         peerBgpId: n.peerBgpId,
         capabilities: n.remote.map((c) => c.type),
       };
@@ -336,12 +340,13 @@ export class BgpSpeaker {
     } else if (gr === undefined && p.cfg.gracefulRestart === true) {
       caps.push(gracefulRestartCapability({}, fams));
     }
-    if (p.cfg.addPathReceive && p.cfg.addPathReceive.length > 0) {
-      caps.push({
-        type: 'add-path',
-        families: p.cfg.addPathReceive.map((f) => ({ ...parseFamily(f), mode: 'receive' as const })),
-      });
-    }
+    const rx = new Set(p.cfg.addPathReceive ?? []);
+    const tx = new Set(p.cfg.addPathSend ?? []);
+    const ap = [...new Set([...rx, ...tx])].map((f) => ({
+      ...parseFamily(f),
+      mode: rx.has(f) && tx.has(f) ? ('both' as const) : rx.has(f) ? ('receive' as const) : ('send' as const),
+    }));
+    if (ap.length > 0) caps.push({ type: 'add-path', families: ap });
     return makeOpen({
       asn: p.cfg.localAs ?? this.localAs,
       holdTime: p.cfg.holdTime ?? this.config.holdTime ?? 90,
@@ -365,7 +370,7 @@ export class BgpSpeaker {
       // waits for its peers' End-of-RIB
       // (only when the peer will send End-of-RIB, i.e. negotiated graceful restart)
       if (n.gracefulRestart && ((rtcOn && rtConstrained(fk)) || restarting)) out.held.add(fk);
-      for (const b of this.locRib.bests(fk)) out.queue(fk, b.key, b);
+      this.feed(p, fk);
       out.endOfRibAfterQueue(fk);
     }
     if (out.held.size > 0) {
@@ -379,6 +384,7 @@ export class BgpSpeaker {
         (rtcOn && !restarting ? 60 : deferral) * 1000,
       );
     }
+    if (n.addPathSend.length > 0) this.addPathSenders++;
     p.scheduleFlush();
     this.events.emit('peer-up', { peer: p.address, negotiated: n });
   }
@@ -393,6 +399,7 @@ export class BgpSpeaker {
     if (!st) return;
     this.clock.clearTimeout(st.holdTimer);
     let gr = false;
+    if (wasEstablished && p.negotiated && p.negotiated.addPathSend.length > 0) this.addPathSenders--;
     if (wasEstablished) {
       const n = p.negotiated;
       if (retainsRoutes(n, reason)) {
@@ -437,7 +444,7 @@ export class BgpSpeaker {
       if (!out) return;
       // RFC 7313 4: Begin-of-RIB-Route-Refresh, the routes, End-of-RIB-Route-Refresh
       if (n.enhancedRouteRefresh) p.sendRaw(routeRefreshBytes(m.afi, m.safi, 1));
-      for (const b of this.locRib.bests(fk)) out.queue(fk, b.key, b);
+      this.feed(p, fk);
       if (n.enhancedRouteRefresh) out.endOfRefreshAfterQueue(fk);
       p.scheduleFlush();
     } else if (m.subtype === 1 && n.enhancedRouteRefresh) {
@@ -710,6 +717,7 @@ export class BgpSpeaker {
     p.adjIn.set(fk, ak, path);
     if (fk === RTC_FAMILY_KEY) this.rtcChange(p, old, path);
     this.changed(fk, key, this.locRib.replace(fk, key, old, path));
+    this.candidatesChanged(fk, key);
     if (this.events.has('route')) {
       this.events.emit('route', {
         kind: old ? 'changed' : 'added',
@@ -733,6 +741,7 @@ export class BgpSpeaker {
   private removed(p: Peer | undefined, fk: number, key: RouteKey, old: Path): void {
     if (p && fk === RTC_FAMILY_KEY) this.rtcChange(p, old, undefined);
     this.changed(fk, key, this.locRib.replace(fk, key, old, undefined));
+    this.candidatesChanged(fk, key);
     if (p && this.events.has('route')) {
       this.events.emit('route', {
         kind: 'withdrawn',
@@ -781,10 +790,30 @@ export class BgpSpeaker {
     for (const f of p.negotiated.families) {
       const k = familyKey(f);
       if (!rtConstrained(k)) continue;
-      for (const b of this.locRib.bests(k)) out.queue(k, b.key, b);
-      for (const sk of [...out.sentKeys(k)]) if (!this.locRib.best(k, sk)) out.queue(k, sk, null);
+      this.feed(p, k);
     }
     p.scheduleFlush();
+  }
+
+  /** Add-path send (RFC 7911): any candidate change goes to peers that take several paths. */
+  private candidatesChanged(fk: number, key: RouteKey): void {
+    if (this.addPathSenders === 0) return;
+    for (const peer of this.peerMap.values()) {
+      const out = peer.out;
+      if (!out || !peer.negotiated?.addPathSend.some((f) => familyKey(f) === fk)) continue;
+      out.queueCandidates(fk, key, this.locRib.candidates(fk, key));
+      peer.scheduleFlush();
+    }
+  }
+
+  /** Queues a whole family for a peer (initial table, route refresh, RT membership change). */
+  private feed(p: Peer, fk: number): void {
+    const out = p.out!;
+    const ap = p.negotiated!.addPathSend.some((f) => familyKey(f) === fk);
+    for (const b of this.locRib.bests(fk)) {
+      if (ap) out.queueCandidates(fk, b.key, this.locRib.candidates(fk, b.key));
+      else out.queue(fk, b.key, b);
+    }
   }
 
   /** Passes a best-path change to every Established peer's Adj-RIB-Out and to listeners. */
@@ -795,6 +824,7 @@ export class BgpSpeaker {
       if (!out || !peer.negotiated) continue;
       if (c.best && c.best.source.id === peer.address && !out.hasSent(fk, key)) continue;
       if (!peer.negotiated.families.some((f) => familyKey(f) === fk)) continue;
+      if (peer.negotiated.addPathSend.some((f) => familyKey(f) === fk)) continue;
       out.queue(fk, key, c.best ?? null);
       peer.scheduleFlush();
     }
@@ -948,6 +978,7 @@ export class BgpSpeaker {
     const path = new Path(this.localSource, fk, key, fk === V4 ? undefined : r.nlri, 0, attrs);
     const old = this.localRib.set(fk, key, path);
     this.changed(fk, key, this.locRib.replace(fk, key, old, path));
+    this.candidatesChanged(fk, key);
   }
 
   /** Removes a local route; false when there was none. */

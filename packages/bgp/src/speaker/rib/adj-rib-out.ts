@@ -44,7 +44,13 @@ function header(buf: Uint8Array, len: number, type: number): void {
   buf[18] = type;
 }
 
-function writeIpv4KeyPrefix(key: number, buf: Uint8Array, o: number): number {
+function writeIpv4KeyPrefix(key: number, buf: Uint8Array, o: number, pathId = -1): number {
+  if (pathId >= 0) {
+    buf[o++] = pathId >>> 24;
+    buf[o++] = (pathId >>> 16) & 0xff;
+    buf[o++] = (pathId >>> 8) & 0xff;
+    buf[o++] = pathId & 0xff;
+  }
   const len = key % 64;
   const a = (key - len) / 64;
   buf[o++] = len;
@@ -67,6 +73,8 @@ export class AdjRibOut {
   /** What the peer was sent, by route key: the path advertised. */
   private readonly sent = new Map<number, Map<RouteKey, Path>>();
   private readonly pending = new Map<number, Map<RouteKey, Path | null>>();
+  /** Add-path families: the candidates last queued per destination. */
+  private readonly sentSets = new Map<number, Map<RouteKey, Path[]>>();
   private pendingCount = 0;
   /** Families whose End-of-RIB (or End-of-Route-Refresh) is due once their pending changes are written. */
   private readonly eorDue = new Set<number>();
@@ -115,6 +123,24 @@ export class AdjRibOut {
     const had = t.has(key);
     t.set(key, path);
     if (!had) this.pendingCount++;
+  }
+
+  /**
+   * Add-path send (RFC 7911): queues every candidate of a destination, each under its own path identifier
+   * (`Path.localId`), and withdrawals of candidates sent before that are gone.
+   */
+  queueCandidates(family: number, key: RouteKey, paths: readonly Path[]): void {
+    let t = this.sentSets.get(family);
+    if (!t) {
+      t = new Map();
+      this.sentSets.set(family, t);
+    }
+    const before = t.get(key);
+    for (const p of paths) this.queue(family, `${key}#${p.localId}`, p);
+    if (before)
+      for (const p of before) if (!paths.includes(p)) this.queue(family, `${key}#${p.localId}`, null);
+    if (paths.length > 0) t.set(key, [...paths]);
+    else t.delete(key);
   }
 
   /** Queues withdrawals of everything sent in a family (the family was disabled or the filter changed). */
@@ -213,7 +239,7 @@ export class AdjRibOut {
   private writeWithdrawals(family: number, paths: Path[], write: (m: Uint8Array) => boolean): boolean {
     let open = true;
     const addPath = hasAddPath(this.ctx, family >>> 8, family & 0xff);
-    if (family === IPV4_UNICAST_KEY && !addPath) {
+    if (family === IPV4_UNICAST_KEY) {
       let buf = new Uint8Array(this.maxLen);
       let o = HEADER_LENGTH + 2;
       const flushMsg = () => {
@@ -230,8 +256,8 @@ export class AdjRibOut {
         o = HEADER_LENGTH + 2;
       };
       for (const p of paths) {
-        if (o + 5 + 2 > this.maxLen) flushMsg();
-        o = writeIpv4KeyPrefix(p.key as number, buf, o);
+        if (o + (addPath ? 9 : 5) + 2 > this.maxLen) flushMsg();
+        o = writeIpv4KeyPrefix(p.key as number, buf, o, addPath ? p.localId : -1);
       }
       if (o > HEADER_LENGTH + 2) flushMsg();
       return open;
@@ -263,7 +289,8 @@ export class AdjRibOut {
       o = base;
     };
     for (const p of paths) {
-      const end = encodeNlriInto(f, [withdrawForm(pathNlri(p))], { addPath }, SCRATCH, 0);
+      const n = addPath ? ({ ...pathNlri(p), pathId: p.localId } as Nlri) : pathNlri(p);
+      const end = encodeNlriInto(f, [withdrawForm(n)], { addPath }, SCRATCH, 0);
       if (o + end > this.maxLen) flushMsg();
       buf.set(SCRATCH.subarray(0, end), o);
       o += end;
@@ -282,7 +309,7 @@ export class AdjRibOut {
     const addPath = hasAddPath(this.ctx, family >>> 8, family & 0xff);
     const w = new Writer(256);
     for (const a of attrs.attributes) writeAttribute(a, w, this.ctx);
-    const classic = family === IPV4_UNICAST_KEY && !addPath && isIpv4Text(attrs.nextHop);
+    const classic = family === IPV4_UNICAST_KEY && isIpv4Text(attrs.nextHop);
     if (classic) {
       writeAttribute({ type: 'NEXT_HOP', nextHop: attrs.nextHop }, w, this.ctx);
       const ab = w.buf.subarray(0, w.pos);
@@ -302,8 +329,8 @@ export class AdjRibOut {
         o = start;
       };
       for (const p of paths) {
-        if (o + 5 > this.maxLen) flushMsg();
-        o = writeIpv4KeyPrefix(p.key as number, buf, o);
+        if (o + (addPath ? 9 : 5) > this.maxLen) flushMsg();
+        o = writeIpv4KeyPrefix(p.key as number, buf, o, addPath ? p.localId : -1);
         this.routesSent++;
       }
       if (o > start) flushMsg();
@@ -344,7 +371,7 @@ export class AdjRibOut {
       nlriEnd = nlriStart;
     };
     for (const p of paths) {
-      const n = addPath ? { ...pathNlri(p), pathId: p.pathId } : pathNlri(p);
+      const n = addPath ? { ...pathNlri(p), pathId: p.localId } : pathNlri(p);
       const end = encodeNlriInto(f, [n as Nlri], { addPath }, SCRATCH, 0);
       if (nlriEnd + end + ab.length > this.maxLen) finish();
       buf.set(SCRATCH.subarray(0, end), nlriEnd);

@@ -143,6 +143,12 @@ export interface RouteSource {
   readonly rrClient: boolean;
 }
 
+let localIdSeq = 0;
+function nextLocalId(): number {
+  localIdSeq = localIdSeq >= 0xfffffffe ? 1 : localIdSeq + 1;
+  return localIdSeq;
+}
+
 /** One route: a destination (family, key, NLRI) from one source, with its attributes. */
 export class Path {
   /** Post-import-policy attributes; undefined when import policy or loop checks rejected the route. */
@@ -151,6 +157,8 @@ export class Path {
   next: Path | undefined = undefined;
   /** Kept during a graceful restart or an enhanced route refresh until End-of-RIB (RFC 4724, 7313). */
   stale = false;
+  /** The path identifier this speaker sends the path with to add-path peers (RFC 7911), unique per path. */
+  readonly localId: number = nextLocalId();
   constructor(
     readonly source: RouteSource,
     /** `familyKey` of the family. */
