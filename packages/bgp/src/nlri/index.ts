@@ -183,7 +183,8 @@ let work = new Uint8Array(16384);
 /**
  * Encodes `nlri` for `family`: the bytes of an MP_REACH/MP_UNREACH NLRI field (or the UPDATE's).
  * Each NLRI is read (its text parsed) once: they are written into a reused work buffer, grown as needed,
- * and the result is a copy of the bytes written.
+ * and the result is a copy of the bytes written. Every writer sets every octet of its NLRI, so bytes left
+ * in the work buffer by an earlier call never reach the result.
  */
 export function encodeNlri(family: Family, nlri: readonly Nlri[], opts: { addPath: boolean }): Uint8Array {
   const kind = kindOf(family);
