@@ -182,6 +182,10 @@ export class FlowTable {
   private readonly onCreate: ((index: number) => void) | undefined;
   private readonly onDelete: ((index: number, reason: DeleteReason) => void) | undefined;
   private readonly scratch = new FlowKey();
+  /** Forward key of `insertBatch` (IPv4: words 3-5 and 7-9 stay 0). */
+  private readonly batchKey = new FlowKey();
+  /** Working space of `deletePairs`: the reverse index of each pair of a chunk. */
+  private readonly delScratch = new Int32Array(64);
 
   constructor(options: FlowTableOptions = {}, memory?: FlowTableMemory) {
     const capacity = memory?.capacity ?? options.capacity ?? 524_288;
@@ -446,6 +450,96 @@ export class FlowTable {
    * (same address and port both ways) makes a single entry that is its own reverse.
    */
   insertPair(key: FlowKey, spec: FlowSpec): number {
+    const fw = key.words;
+    const rev = this.scratch.words;
+    let natFlags = 0;
+    const nat = spec.nat;
+    if (nat !== undefined && !nat.equals(key)) {
+      const nw = nat.words;
+      if ((nw[0]! & 0xffff) !== (fw[0]! & 0xffff))
+        throw new FlowError('nat', 'NAT cannot change the protocol or family');
+      if (nw[0]! >>> 16 !== fw[0]! >>> 16) natFlags |= FlowFlag.VRF_TRANSLATE;
+      if (nw[1]! >>> 16 !== fw[1]! >>> 16 || !sameWords(nw, fw, 2)) natFlags |= FlowFlag.SNAT;
+      if ((nw[1]! & 0xffff) !== (fw[1]! & 0xffff) || !sameWords(nw, fw, 6)) natFlags |= FlowFlag.DNAT;
+      reverseWords(nw, 0, rev);
+    } else {
+      reverseWords(fw, 0, rev);
+    }
+    const hf = hashWords(this.seed, fw, 0);
+    const hr = hashWords(this.seed, rev, 0);
+    return this.place(fw, rev, hf, hr, natFlags, spec);
+  }
+
+  /**
+   * Inserts a pair for every IPv4 tuple of `batch` (the forward keys; the reverse keys are the tuples
+   * reversed), all with the same `spec` (no `nat`: NAT pairs go one by one through `insertPair`). Each
+   * result (forward index or a negative InsertStatus) goes into `batch.result`, exactly as `insertPair`
+   * would return it called in order; returns the number of pairs created. Works in passes (hash both keys
+   * and read their buckets for every tuple, then touch the slots the pairs will take, then insert) so the
+   * cache misses of the batch overlap.
+   */
+  insertBatch(batch: FlowBatch, spec: FlowSpec): number {
+    if (spec.nat !== undefined) throw new FlowError('nat', 'insertBatch takes no NAT; use insertPair');
+    const n = batch.count;
+    const t = batch.tuples;
+    const hf = batch.hashes;
+    const hr = batch.buckets;
+    const peek = batch.result;
+    const seed = this.seed;
+    const info = this.info;
+    const hot = this.hot;
+    const nb = this.buckets;
+    for (let i = 0; i < n; i++) {
+      const q = i << 2;
+      const meta = t[q]!;
+      const p = t[q + 1]!;
+      const a = hashV4(seed, meta, p, t[q + 2]!, t[q + 3]!);
+      const b = hashV4(seed, meta, (p << 16) | (p >>> 16), t[q + 3]!, t[q + 2]!);
+      hf[i] = a;
+      hr[i] = b;
+      peek[i] = info[reduce(a, nb) << 1]! ^ info[reduce(b, nb) << 1]!;
+    }
+    // Touch the slot each key would take (its bucket's first free one), so the lines are on their way.
+    for (let i = 0; i < n; i++) {
+      let x = 0;
+      for (let d = 0; d < 2; d++) {
+        const bk = reduce(d === 0 ? hf[i]! : hr[i]!, nb);
+        const tags = info[bk << 1]!;
+        const z = (tags - 0x01010101) & ~tags & 0x80808080;
+        if (z !== 0) x ^= hot[((bk << 2) + ((31 - Math.clz32(z & -z)) >>> 3)) << L.SLOT_SHIFT]!;
+      }
+      peek[i] = x;
+    }
+    const fw = this.batchKey.words;
+    const rev = this.scratch.words;
+    let created = 0;
+    for (let i = 0; i < n; i++) {
+      const q = i << 2;
+      const p = t[q + 1]!;
+      fw[0] = t[q]!;
+      fw[1] = p;
+      fw[2] = t[q + 2]!;
+      fw[6] = t[q + 3]!;
+      rev[0] = t[q]!;
+      rev[1] = (p << 16) | (p >>> 16);
+      rev[2] = t[q + 3]!;
+      rev[6] = t[q + 2]!;
+      const r = this.place(fw, rev, hf[i]!, hr[i]!, 0, spec);
+      peek[i] = r;
+      if (r >= 0) created++;
+    }
+    return created;
+  }
+
+  /** The rest of `insertPair` once both keys and their hashes are known. */
+  private place(
+    fw: Int32Array,
+    rev: Int32Array,
+    hf: number,
+    hr: number,
+    natFlags: number,
+    spec: FlowSpec,
+  ): number {
     const action = spec.action;
     if (!inRange(action, 3)) checkField('action', action, 0, 3);
     const reverseAction = spec.reverseAction ?? action;
@@ -470,23 +564,6 @@ export class FlowTable {
     if (typeof now !== 'number' || !Number.isFinite(now))
       throw new FlowError('now', `${String(now)} is not a time`);
 
-    const fw = key.words;
-    const rev = this.scratch.words;
-    let natFlags = 0;
-    const nat = spec.nat;
-    if (nat !== undefined && !nat.equals(key)) {
-      const nw = nat.words;
-      if ((nw[0]! & 0xffff) !== (fw[0]! & 0xffff))
-        throw new FlowError('nat', 'NAT cannot change the protocol or family');
-      if (nw[0]! >>> 16 !== fw[0]! >>> 16) natFlags |= FlowFlag.VRF_TRANSLATE;
-      if (nw[1]! >>> 16 !== fw[1]! >>> 16 || !sameWords(nw, fw, 2)) natFlags |= FlowFlag.SNAT;
-      if ((nw[1]! & 0xffff) !== (fw[1]! & 0xffff) || !sameWords(nw, fw, 6)) natFlags |= FlowFlag.DNAT;
-      reverseWords(nw, 0, rev);
-    } else {
-      reverseWords(fw, 0, rev);
-    }
-    const hf = hashWords(this.seed, fw, 0);
-    const hr = hashWords(this.seed, rev, 0);
     const header = this.header;
     if (this.find(fw, hf) !== NONE || this.find(rev, hr) !== NONE) {
       header[L.H_EXISTS]!++;
@@ -720,6 +797,36 @@ export class FlowTable {
     this.free(index);
     if (r !== index) this.free(r);
     this.header[L.H_DELETED]! += r !== index ? 2 : 1;
+  }
+
+  /**
+   * Deletes the pairs at `indices[0..count-1]` (each given by either of its entries), as `deletePair` on
+   * each in order would, but in passes over chunks of 64 (read every entry, then touch every reverse entry
+   * and bucket, then delete) so the cache misses of a burst of deletes overlap.
+   */
+  deletePairs(indices: ArrayLike<number>, count = indices.length): void {
+    checkField('count', count, 0, indices.length);
+    const hot = this.hot;
+    const info = this.info;
+    const rv = this.delScratch;
+    const slots = this.slots;
+    for (let at = 0; at < count; at += 64) {
+      const end = Math.min(count, at + 64);
+      for (let k = at; k < end; k++) {
+        const s = indices[k]!;
+        rv[k - at] = s >= 0 && s < slots ? hot[(s << L.SLOT_SHIFT) + L.W_REVERSE]! : 0;
+      }
+      let x = 0;
+      for (let k = at; k < end; k++) {
+        const s = indices[k]!;
+        const r = rv[k - at]!;
+        if (r >= 0 && r < slots) x ^= hot[(r << L.SLOT_SHIFT) + L.W_META]!;
+        if (s >= 0 && s < this.capacity) x ^= info[(s >>> 2) << 1]!;
+        if (r >= 0 && r < this.capacity) x ^= info[(r >>> 2) << 1]!;
+      }
+      rv[0] = x;
+      for (let k = at; k < end; k++) this.deletePair(indices[k]!);
+    }
   }
 
   /** Deletes the flow with this key (forward or reverse) and its partner; false when absent. */

@@ -28,7 +28,7 @@ async function gcEventsDuring(fn: () => void): Promise<{ gcs: number; newSpaceGr
 }
 
 describe('allocation', () => {
-  it('lookupV4, lookup, lookupBatch, hit, insertPair and deletePair allocate nothing per call', async () => {
+  it('lookupV4, lookup, lookupBatch, hit, insertPair, deletePair, insertBatch and deletePairs allocate nothing per call', async () => {
     const t = new FlowTable({ capacity: 1 << 14, seed: 1 });
     const n = 4000;
     const k = new FlowKey();
@@ -53,6 +53,14 @@ describe('allocation', () => {
           acc ^= t.lookupBatch(batch);
         }
         for (let i = 0; i < n; i++) t.deletePair(idx[i]!);
+        // The same pairs again through the batched forms.
+        for (let i = 0; i < n; i += 32) {
+          batch.clear();
+          for (let j = i; j < i + 32; j++) batch.addV4(1, 6, src(j), 0x0b000001, 1000 + (j & 0xfff), 80);
+          t.insertBatch(batch, spec);
+          for (let j = 0; j < 32; j++) idx[i + j] = batch.result[j]!;
+        }
+        t.deletePairs(idx, n);
       }
       return acc;
     };

@@ -379,3 +379,63 @@ describe('lookupBatch', () => {
     expect(new FlowTable({ capacity: 8 }).lookupBatch(b)).toBe(0);
   });
 });
+
+describe('insertBatch and deletePairs', () => {
+  it('give the same results and the same memory as insertPair and deletePair one by one', () => {
+    fc.assert(
+      fc.property(
+        // Tuples from a small space so duplicates, reverse duplicates, self-reverse keys, full buckets,
+        // overflow chains and TABLE_FULL all occur.
+        fc.array(
+          fc.record({ a: fc.nat(5), b: fc.nat(5), sp: fc.constantFrom(53, 80), dp: fc.constantFrom(53, 80) }),
+          { minLength: 1, maxLength: 64 },
+        ),
+        fc.integer({ min: 1, max: 3 }),
+        fc.array(fc.nat(63), { maxLength: 64 }),
+        (tuples, seed, dels) => {
+          const opts = { capacity: 16, overflow: 8, maxFlows: 22, seed };
+          const one = new FlowTable(opts);
+          const many = new FlowTable(opts);
+          const spec = { action: Action.FORWARD as Action, nextHop: 5, reverseNextHop: 6, rule: 7, now: 9 };
+          const batch = new FlowBatch(64);
+          const k = new FlowKey();
+          const expected: number[] = [];
+          for (const { a, b, sp, dp } of tuples) {
+            batch.addV4(1, 17, 0x0a000000 + a, 0x0a000000 + b, sp, dp);
+            expected.push(one.insertPair(k.setV4(1, 17, 0x0a000000 + a, 0x0a000000 + b, sp, dp), spec));
+          }
+          const created = many.insertBatch(batch, spec);
+          expect([...batch.result.subarray(0, batch.count)]).toEqual(expected);
+          expect(created).toBe(expected.filter((r) => r >= 0).length);
+          expect(many.stats()).toEqual(one.stats());
+          // Delete a subset of the created pairs (each pair once, by either entry).
+          const live = expected.filter((r) => r >= 0);
+          const picked = [...new Set(dels.filter((d) => d < live.length).map((d) => live[d]!))].map((i, j) =>
+            j & 1 ? one.reverse(i) : i,
+          );
+          for (const i of picked) one.deletePair(i);
+          many.deletePairs(Int32Array.from(picked));
+          expect(many.stats()).toEqual(one.stats());
+          const m1 = one.memory();
+          const m2 = many.memory();
+          for (const name of ['hot', 'cold', 'buckets', 'next', 'header', 'vifCount'] as const)
+            expect(m2[name]).toEqual(m1[name]);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('validate what they are given', () => {
+    const t = new FlowTable({ capacity: 8, seed: 1 });
+    const b = new FlowBatch(2);
+    b.addV4(1, 6, 1, 2, 3, 4);
+    expect(() => t.insertBatch(b, { action: Action.FORWARD, nat: key(1) })).toThrow(/NAT/);
+    expect(() => t.insertBatch(b, { action: 7 as Action })).toThrow(FieldRangeError);
+    expect(t.insertBatch(b, { action: Action.DROP })).toBe(1);
+    expect(() => t.deletePairs([0], 2)).toThrow(FieldRangeError);
+    expect(() => t.deletePairs([1e9])).toThrow(FlowIndexError);
+    t.deletePairs([b.result[0]!]);
+    expect(t.size).toBe(0);
+  });
+});
