@@ -2,7 +2,16 @@
 // ESI: lists that grow the buffer, a good encode after a failed one, and alternating or invalid shared
 // values must all give the same bytes as route-by-route encoding.
 import { describe, expect, it } from 'vitest';
-import { Afi, BgpError, decodeNlri, encodeNlri, type Nlri, parseRd, Safi } from '../src/index.js';
+import {
+  Afi,
+  BgpError,
+  decodeNlri,
+  encodeNlri,
+  type Family,
+  type Nlri,
+  parseRd,
+  Safi,
+} from '../src/index.js';
 
 const VPNV4 = { afi: Afi.IPv4, safi: Safi.MplsVpn };
 const EVPN = { afi: Afi.L2VPN, safi: Safi.Evpn };
@@ -32,7 +41,7 @@ function macIp(i: number, esi: string, rdText: string): Nlri {
 }
 
 /** The reference: each route encoded on its own, concatenated. */
-function oneByOne(family: typeof VPNV4, routes: Nlri[]): number[] {
+function oneByOne(family: Family, routes: Nlri[]): number[] {
   return routes.flatMap((r) => [...encodeNlri(family, [r], opts)]);
 }
 
