@@ -271,6 +271,89 @@ describe('framer: what it delivers', () => {
     ]);
   });
 
+  it('the fast path and its fallbacks give the same frames for every cut into two and three chunks', () => {
+    const hdr = '<stream:stream xmlns:stream="http://etherx.jabber.org/streams">';
+    const stanzas = [
+      // The root's name in text and attribute values, with and without a tag delimiter after it.
+      '<message a="message /message"><x>message/message </x><message-x>message</message-x></message >',
+      '<message><![CDATA[</message>]]><y>why? wow!</y></message>',
+      '<message><!-- </message> --></message>',
+      '<message><message></message></message>',
+      '<message><?pi </message> ?></message>',
+      '<iq><iq/><iq >x</iq></iq>',
+    ];
+    const stream = `${hdr}\n${stanzas.join('\n')}\n`;
+    const want = frames([stream]);
+    expect(want.filter((f) => f[0] === FRAME_STANZA).map((f) => f[1])).toEqual(stanzas);
+    for (let i = 1; i < stream.length; i++) {
+      expect(frames([stream.slice(0, i), stream.slice(i)])).toEqual(want);
+      const j = i + ((i * 7) % (stream.length - i));
+      expect(frames([stream.slice(0, i), stream.slice(i, j), stream.slice(j)])).toEqual(want);
+    }
+  });
+
+  it('random stanza-like input frames the same (or fails the same) however it is cut', () => {
+    const hdr = '<stream:stream xmlns:stream="http://etherx.jabber.org/streams">';
+    const outcome = (chunks: string[]): unknown => {
+      try {
+        return frames(chunks);
+      } catch (e) {
+        return (e as Error).name;
+      }
+    };
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.constantFrom(
+            '<message>',
+            '</message>',
+            '<message/>',
+            '<iq>',
+            '</iq>',
+            '<x>',
+            '</x>',
+            '<!-- ',
+            ' -->',
+            '<?p ',
+            '?>',
+            '<![CDATA[',
+            ']]>',
+            'message',
+            '/message',
+            ' a="</message>"',
+            '!',
+            '?',
+            '\n',
+            'Ȁ',
+          ),
+          { maxLength: 40 },
+        ),
+        fc.nat(),
+        fc.nat(),
+        (parts, a, b) => {
+          const s = hdr + parts.join('');
+          const i = a % (s.length + 1);
+          const j = i + (b % (s.length - i + 1));
+          expect(outcome([s.slice(0, i), s.slice(i, j), s.slice(j)])).toEqual(outcome([s]));
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('regression: a start tag without a name ends with a typed error (it once looped in the fast path)', () => {
+    const hdr = '<stream:stream xmlns:stream="http://etherx.jabber.org/streams">';
+    for (const bad of ['<>x</>', '< a="1">x</ >', '<>', '< >']) {
+      let err: unknown;
+      try {
+        frames([hdr + bad, ' </x>']);
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(XmppError);
+    }
+  });
+
   it('an unclosed stanza at end of stream is reported by the stream decoder', () => {
     const d = new XmppStreamDecoder({ midStream: true });
     d.push(enc.encode('<iq type="set"><pubsub>'));
