@@ -499,14 +499,19 @@ export class FlowTable {
       hr[i] = b;
       peek[i] = info[reduce(a, nb) << 1]! ^ info[reduce(b, nb) << 1]!;
     }
-    // Touch the slot each key would take (its bucket's first free one), so the lines are on their way.
+    // Touch the slot and cold record each key would take (its bucket's first free one), so the lines are on
+    // their way.
+    const cold32 = this.cold32;
     for (let i = 0; i < n; i++) {
       let x = 0;
       for (let d = 0; d < 2; d++) {
         const bk = reduce(d === 0 ? hf[i]! : hr[i]!, nb);
         const tags = info[bk << 1]!;
         const z = (tags - 0x01010101) & ~tags & 0x80808080;
-        if (z !== 0) x ^= hot[((bk << 2) + ((31 - Math.clz32(z & -z)) >>> 3)) << L.SLOT_SHIFT]!;
+        if (z !== 0) {
+          const s = (bk << 2) + ((31 - Math.clz32(z & -z)) >>> 3);
+          x ^= hot[s << L.SLOT_SHIFT]! ^ cold32[s * (L.COLD_F64 * 2)]!;
+        }
       }
       peek[i] = x;
     }
