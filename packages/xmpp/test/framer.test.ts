@@ -294,9 +294,12 @@ describe('framer: what it delivers', () => {
 
   it('random stanza-like input frames the same (or fails the same) however it is cut', () => {
     const hdr = '<stream:stream xmlns:stream="http://etherx.jabber.org/streams">';
+    // A run of idle characters cut by a chunk boundary is two keepalives: compare runs, not counts.
     const outcome = (chunks: string[]): unknown => {
       try {
-        return frames(chunks);
+        return frames(chunks).filter(
+          (f, i, all) => f[0] !== FRAME_KEEPALIVE || all[i - 1]?.[0] !== FRAME_KEEPALIVE,
+        );
       } catch (e) {
         return (e as Error).name;
       }
