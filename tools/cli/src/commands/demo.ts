@@ -128,7 +128,7 @@ const outer = (from: typeof HOST1, to: typeof HOST1) => ({
 });
 
 /** The demo's frames, in capture order. */
-function buildFrames(): Uint8Array[] {
+export function buildFrames(): Uint8Array[] {
   const frames: Uint8Array[] = [];
   // VM1 asks for VM2's MAC; the ARP request travels in VXLAN to host 2 (ingress replication of BUM).
   const arpRequest = arp.encode(
