@@ -10,5 +10,7 @@ const turbo = spawnSync('turbo', ['run', 'test', '--concurrency=1', '--continue'
   cwd: root,
   stdio: 'inherit',
 });
-const summary = spawnSync(process.execPath, [join(root, 'scripts', 'test-summary.mjs')], { stdio: 'inherit' });
+const summary = spawnSync(process.execPath, [join(root, 'scripts', 'test-summary.mjs')], {
+  stdio: 'inherit',
+});
 process.exit(turbo.status || summary.status || 0);
