@@ -3,18 +3,17 @@
 // present, as TF's generateds encoder writes), the order-independent decoder (children by name, unknown
 // names skipped, TF's scalar rules from vocab-common.ts) and the literal fast path (vocab-common.ts): sticky
 // regexes that read the schema-order form in a few native matches and give way to the decoder at the first
-// difference, consuming nothing.
+// difference, consuming nothing. Encoder, reader, defaults and the builder of literal matches are compiled
+// once per table into functions with constant property names (from the table, never from input).
 //
 //   Schema := <el> Field* </el>
 //   Field  := int | text | bool | opt-bool | texts | ints | opt-texts | mobility
 //           | group (a nested Schema, e.g. nlri) | list (a container of Schema elements, e.g. next-hops)
-import { VocabularyError } from './errors.js';
+import { EncodeError, VocabularyError } from './errors.js';
 import {
-  intLeaf,
   LIT_INT,
   LIT_TEXT,
   LIT_WS,
-  leaf,
   litExec,
   litInts,
   litLeaf,
@@ -28,6 +27,7 @@ import {
   textList,
 } from './vocab-common.js';
 import type { XmlCursor } from './xml-cursor.js';
+import { escapeText } from './xml-text.js';
 
 export type Field =
   /** Scalars, always written; `def` is the value when the element is missing (else 0, '' or false). */
@@ -46,6 +46,8 @@ export type Field =
   | { kind: 'list'; el: string; key: string; of: Schema<object> };
 
 export interface Schema<T> {
+  /** The encoder compiled from the fields. */
+  encode(value: T): string;
   /** The literal fast path compiled from the fields, null when they have a list inside a group. */
   readonly literal: Literal | null;
   /** The element name (`entry`, `nlri`, `next-hop`...). */
@@ -53,8 +55,8 @@ export interface Schema<T> {
   readonly fields: readonly Field[];
   /** A value with every field at its default (optional fields absent), filled in by the decoder. */
   readonly make: () => T;
-  /** Field by element name, for the order-independent decoder. */
-  readonly byEl: ReadonlyMap<string, Field>;
+  /** The order-independent reader, after the element's START (compiled from the fields). */
+  read(c: XmlCursor): T;
   /** Prefix of VocabularyError field names (`next-hop/`); '' for the entry. */
   readonly path: string;
 }
@@ -64,49 +66,23 @@ export interface Mobility {
   sticky: boolean;
 }
 
-type Rec = Record<string, unknown>;
-
 export function schema<T extends object>(el: string, fields: Field[], path = `${el}/`): Schema<T> {
   const s = {
     el,
     fields,
-    make: (): T => defaults(s) as T,
-    byEl: new Map(fields.map((f) => [f.el, f])),
+    make: null as unknown as () => T,
+    read: null as unknown as (c: XmlCursor) => T,
     path,
     literal: null as Literal | null,
+    encode: null as unknown as (value: T) => string,
   };
+  if (new Set(fields.map((f) => f.el)).size !== fields.length)
+    throw new Error(`schema <${el}>: repeated element`);
+  s.make = new Function(`return ${makeExpr(s)};`) as () => T;
+  s.read = compileRead(s) as (c: XmlCursor) => T;
   s.literal = compileLiteral(s);
+  s.encode = compileEncode(s) as (value: T) => string;
   return s;
-}
-
-function defaults(s: Schema<object>): Rec {
-  const v: Rec = {};
-  for (const f of s.fields) {
-    switch (f.kind) {
-      case 'int':
-        v[f.key] = f.def ?? 0;
-        break;
-      case 'text':
-        v[f.key] = f.def ?? '';
-        break;
-      case 'bool':
-        v[f.key] = false;
-        break;
-      case 'texts':
-      case 'ints':
-      case 'list':
-        v[f.key] = [];
-        break;
-      case 'mobility':
-        v[f.key] = { seqno: 0, sticky: false };
-        break;
-      case 'group':
-        v[f.key] = defaults(f.of);
-        break;
-      // Optional fields stay absent.
-    }
-  }
-  return v;
 }
 
 export function encodeMobility(m: Mobility): string {
@@ -126,49 +102,89 @@ export function readMobility(c: XmlCursor): Mobility {
 
 /** Writes `<el>` + fields in schema order + `</el>`. */
 export function encodeElement<T extends object>(s: Schema<T>, value: T): string {
-  const v = value as Rec;
-  let out = `<${s.el}>\n`;
+  return s.encode(value);
+}
+
+// The encoder of a schema: one expression compiled from the field table (element names and keys are the
+// table's constants, never input), the same concatenation a hand-written encoder would do. A loop over the
+// fields reading `v[f.key]` costs a megamorphic keyed load per field and made encoding slower than decoding.
+
+interface EncodeHelpers {
+  int: (el: string, v: number) => number;
+  esc: (s: string) => string;
+  list: (el: string, child: string, values: readonly (string | number)[]) => string;
+  mobility: (m: Mobility) => string;
+  items: (el: string, encode: (v: object) => string, list: readonly object[]) => string;
+}
+
+const ENCODE_HELPERS: EncodeHelpers = {
+  int: (el, v) => {
+    if (!Number.isSafeInteger(v)) throw new EncodeError(el, `not an integer: ${v}`);
+    return v;
+  },
+  esc: escapeText,
+  list: textList,
+  mobility: encodeMobility,
+  items: (el, encode, list) => {
+    if (list.length === 0) return `<${el} />\n`;
+    let out = `<${el}>\n`;
+    for (const item of list) out += encode(item);
+    return `${out}</${el}>\n`;
+  },
+};
+
+function compileEncode(s: Schema<object>): (v: object) => string {
+  const fns: ((v: object) => string)[] = [];
+  const body = encodeExpr(s, 'v', fns);
+  const make = new Function('H', 'F', `return function encode(v) {\nreturn ${body};\n};`) as (
+    h: EncodeHelpers,
+    fns: ((v: object) => string)[],
+  ) => (v: object) => string;
+  return make(ENCODE_HELPERS, fns);
+}
+
+function encodeExpr(s: Schema<object>, acc: string, fns: ((v: object) => string)[]): string {
+  const q = (t: string): string => JSON.stringify(t);
+  const parts: string[] = [q(`<${s.el}>\n`)];
   for (const f of s.fields) {
-    const x = v[f.key];
+    if (!IDENT.test(f.key)) throw new Error(`schema <${s.el}>: bad key ${f.key}`);
+    const x = `${acc}.${f.key}`;
+    const open = q(`<${f.el}>`);
+    const close = q(`</${f.el}>\n`);
     switch (f.kind) {
       case 'int':
-        out += intLeaf(f.el, x as number);
+        parts.push(open, `H.int(${q(f.el)}, ${x})`, close);
         break;
       case 'text':
-        out += leaf(f.el, x as string);
+        parts.push(open, `H.esc(${x})`, close);
         break;
       case 'bool':
-        out += leaf(f.el, x ? 'true' : 'false');
+        parts.push(open, `(${x} ? 'true' : 'false')`, close);
         break;
       case 'opt-bool':
-        if (x !== undefined) out += leaf(f.el, x ? 'true' : 'false');
+        parts.push(`(${x} === undefined ? '' : ${open} + (${x} ? 'true' : 'false') + ${close})`);
         break;
       case 'texts':
       case 'ints':
-        out += textList(f.el, f.child, x as (string | number)[]);
+        parts.push(`H.list(${q(f.el)}, ${q(f.child)}, ${x})`);
         break;
       case 'opt-texts':
-        if (x !== undefined) out += textList(f.el, f.child, x as string[]);
+        parts.push(`(${x} === undefined ? '' : H.list(${q(f.el)}, ${q(f.child)}, ${x}))`);
         break;
       case 'mobility':
-        out += encodeMobility(x as Mobility);
+        parts.push(`H.mobility(${x})`);
         break;
       case 'group':
-        out += encodeElement(f.of, x as object);
+        parts.push(`(${encodeExpr(f.of, x, fns)})`);
         break;
       case 'list':
-        out += encodeList(f.el, f.of, x as object[]);
+        fns.push(f.of.encode);
+        parts.push(`H.items(${q(f.el)}, F[${fns.length - 1}], ${x})`);
         break;
     }
   }
-  return `${out}</${s.el}>\n`;
-}
-
-function encodeList(el: string, of: Schema<object>, list: readonly object[]): string {
-  if (list.length === 0) return `<${el} />\n`;
-  let out = `<${el}>\n`;
-  for (const item of list) out += encodeElement(of, item);
-  return `${out}</${el}>\n`;
+  parts.push(q(`</${s.el}>\n`));
+  return parts.join(' + ');
 }
 
 // ---- order-independent decoding
@@ -184,49 +200,121 @@ export function readElementOf<T extends object>(c: XmlCursor, s: Schema<T>): T {
 }
 
 function readGeneral<T extends object>(c: XmlCursor, s: Schema<T>): T {
-  const v = s.make() as Rec;
-  while (c.nextChild()) {
-    const f = s.byEl.get(c.name());
-    if (f === undefined) {
-      c.skip();
-      continue;
+  return s.read(c);
+}
+
+// The order-independent reader and the defaults of a schema, compiled from the field table like the
+// encoder: a switch on the element name and stores to constant keys.
+
+interface ReadHelpers {
+  int: typeof readInt;
+  bool: typeof readBool;
+  texts: typeof readTextList;
+  ints: typeof readIntList;
+  mobility: typeof readMobility;
+  items: (c: XmlCursor, el: string, read: (c: XmlCursor) => object) => object[];
+}
+
+const READ_HELPERS: ReadHelpers = {
+  int: readInt,
+  bool: readBool,
+  texts: readTextList,
+  ints: readIntList,
+  mobility: readMobility,
+  items: (c, el, read) => {
+    const out: object[] = [];
+    while (c.nextChild()) {
+      if (c.name() === el) out.push(read(c));
+      else c.skip();
     }
+    return out;
+  },
+};
+
+function makeExpr(s: Schema<object>): string {
+  const props: string[] = [];
+  for (const f of s.fields) {
+    if (!IDENT.test(f.key)) throw new Error(`schema <${s.el}>: bad key ${f.key}`);
     switch (f.kind) {
       case 'int':
-        v[f.key] = readInt(c, s.path + f.el);
+        props.push(`${f.key}: ${JSON.stringify(f.def ?? 0)}`);
         break;
       case 'text':
-        v[f.key] = c.readText().trim();
+        props.push(`${f.key}: ${JSON.stringify(f.def ?? '')}`);
+        break;
+      case 'bool':
+        props.push(`${f.key}: false`);
+        break;
+      case 'texts':
+      case 'ints':
+      case 'list':
+        props.push(`${f.key}: []`);
+        break;
+      case 'mobility':
+        props.push(`${f.key}: { seqno: 0, sticky: false }`);
+        break;
+      case 'group':
+        props.push(`${f.key}: ${makeExpr(f.of)}`);
+        break;
+      // Optional fields stay absent.
+    }
+  }
+  return `{ ${props.join(', ')} }`;
+}
+
+function compileRead(s: Schema<object>): (c: XmlCursor) => object {
+  const q = (t: string): string => JSON.stringify(t);
+  const subs: ((c: XmlCursor) => object)[] = [];
+  const cases: string[] = [];
+  for (const f of s.fields) {
+    const set = `v.${f.key} = `;
+    let read: string;
+    switch (f.kind) {
+      case 'int':
+        read = `H.int(c, ${q(s.path + f.el)})`;
+        break;
+      case 'text':
+        read = 'c.readText().trim()';
         break;
       case 'bool':
       case 'opt-bool':
-        v[f.key] = readBool(c);
+        read = 'H.bool(c)';
         break;
       case 'texts':
       case 'opt-texts':
-        v[f.key] = readTextList(c, f.child);
+        read = `H.texts(c, ${q(f.child)})`;
         break;
       case 'ints':
-        v[f.key] = readIntList(c, f.child, s.path + f.child);
+        read = `H.ints(c, ${q(f.child)}, ${q(s.path + f.child)})`;
         break;
       case 'mobility':
-        v[f.key] = readMobility(c);
+        read = 'H.mobility(c)';
         break;
       case 'group':
-        v[f.key] = readGeneral(c, f.of);
+        subs.push(f.of.read);
+        read = `R[${subs.length - 1}](c)`;
         break;
-      case 'list': {
-        const out: object[] = [];
-        while (c.nextChild()) {
-          if (c.name() === f.of.el) out.push(readGeneral(c, f.of));
-          else c.skip();
-        }
-        v[f.key] = out;
+      case 'list':
+        subs.push(f.of.read);
+        read = `H.items(c, ${q(f.of.el)}, R[${subs.length - 1}])`;
         break;
-      }
     }
+    cases.push(`case ${q(f.el)}: ${set}${read}; break;`);
   }
-  return v as T;
+  const body = `const v = ${makeExpr(s)};
+while (c.nextChild()) {
+  switch (c.name()) {
+    ${cases.join('\n    ')}
+    default: c.skip();
+  }
+}
+return v;`;
+  // The helpers are bound by closure, so the reader is called directly, without a wrapper.
+  const make = new Function('H', 'R', `return function read(c) {\n${body}\n};`) as (
+    h: ReadHelpers,
+    r: ((c: XmlCursor) => object)[],
+  ) => (c: XmlCursor) => object;
+  return make(READ_HELPERS, subs);
 }
 
 // ---- literal fast path
