@@ -810,10 +810,11 @@ export class BgpSpeaker {
   private feed(p: Peer, fk: number): void {
     const out = p.out!;
     const ap = p.negotiated!.addPathSend.some((f) => familyKey(f) === fk);
-    for (const b of this.locRib.bests(fk)) {
-      if (ap) out.queueCandidates(fk, b.key, this.locRib.candidates(fk, b.key));
-      else out.queue(fk, b.key, b);
+    if (!ap) {
+      out.startFeed(fk, this.locRib.table(fk).values(), this.locRib.size(fk));
+      return;
     }
+    for (const b of this.locRib.bests(fk)) out.queueCandidates(fk, b.key, this.locRib.candidates(fk, b.key));
   }
 
   /** Passes a best-path change to every Established peer's Adj-RIB-Out and to listeners. */

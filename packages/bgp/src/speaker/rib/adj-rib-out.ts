@@ -23,6 +23,12 @@ import { IPV4_UNICAST_KEY, type Path, type PathAttrs, pathNlri, type RouteKey } 
 /** The attributes to send a path with, or undefined to not send it (policy, split horizon, RTC...). */
 export type ExportFn = (p: Path, family: number) => PathAttrs | undefined;
 
+interface Feed {
+  it: Iterator<Path>;
+  done: boolean;
+  remaining: number;
+}
+
 export interface AdjRibOutOptions {
   ctx: SessionContext;
   exportPath: ExportFn;
@@ -73,6 +79,8 @@ export class AdjRibOut {
   /** What the peer was sent, by route key: the path advertised. */
   private readonly sent = new Map<number, Map<RouteKey, Path>>();
   private readonly pending = new Map<number, Map<RouteKey, Path | null>>();
+  /** Tables being walked (see startFeed). */
+  private readonly feeds = new Map<number, Feed>();
   /** Add-path families: the candidates last queued per destination. */
   private readonly sentSets = new Map<number, Map<RouteKey, Path[]>>();
   private pendingCount = 0;
@@ -93,9 +101,11 @@ export class AdjRibOut {
     this.batch = opts.batch ?? 4096;
   }
 
-  /** Changes waiting to be written. */
+  /** Changes (and routes of tables being walked) waiting to be written. */
   get backlog(): number {
-    return this.pendingCount;
+    let n = this.pendingCount;
+    for (const f of this.feeds.values()) n += Math.max(0, f.remaining);
+    return n;
   }
 
   /** Number of routes the peer holds from us in a family. */
@@ -169,31 +179,79 @@ export class AdjRibOut {
    */
   flush(write: (msg: Uint8Array) => boolean): boolean {
     let open = true;
-    for (const [family, t] of this.pending) {
+    const families = new Set([...this.pending.keys(), ...this.feeds.keys()]);
+    for (const family of families) {
       if (this.held.has(family)) continue;
-      while (open && t.size > 0) open = this.flushSlice(family, t, write);
+      const t = this.pending.get(family);
+      while (open && t && t.size > 0) open = this.flushSlice(family, t, write);
       if (!open) return false;
-      if (t.size === 0) {
-        if (this.eorDue.delete(family)) open = write(encodeUpdate(endOfRib(familyOf(family)), this.ctx));
-        if (this.eorrDue.delete(family)) {
-          const f = familyOf(family);
-          open = write(routeRefreshBytes(f.afi, f.safi, 2)) && open;
-        }
-        if (!open) return false;
-      }
+      const f = this.feeds.get(family);
+      while (open && f && !f.done) open = this.feedSlice(family, f, write);
+      if (f?.done) this.feeds.delete(family);
+      if (!open) return false;
     }
+    const idle = (family: number) =>
+      !this.held.has(family) && (this.pending.get(family)?.size ?? 0) === 0 && !this.feeds.has(family);
     for (const family of [...this.eorDue]) {
-      if (this.held.has(family) || (this.pending.get(family)?.size ?? 0) > 0) continue;
+      if (!idle(family)) continue;
       this.eorDue.delete(family);
       if (!write(encodeUpdate(endOfRib(familyOf(family)), this.ctx))) return false;
     }
     for (const family of [...this.eorrDue]) {
-      if (this.held.has(family) || (this.pending.get(family)?.size ?? 0) > 0) continue;
+      if (!idle(family)) continue;
       this.eorrDue.delete(family);
       const f = familyOf(family);
       if (!write(routeRefreshBytes(f.afi, f.safi, 2))) return false;
     }
-    return this.pendingCount === 0;
+    return this.pendingCount === 0 && this.feeds.size === 0;
+  }
+
+  /**
+   * Sends a whole table (initial advertisement, route refresh, RT membership change) by walking it in
+   * place: no per-route queue entry, so feeding N peers costs no N x table-size queues. Changes made while
+   * the walk runs are queued as usual and written first.
+   */
+  startFeed(family: number, table: Iterable<Path>, size: number): void {
+    this.feeds.set(family, { it: table[Symbol.iterator](), done: false, remaining: size });
+  }
+
+  private feedSlice(family: number, f: Feed, write: (m: Uint8Array) => boolean): boolean {
+    let sent = this.sent.get(family);
+    if (!sent) {
+      sent = new Map();
+      this.sent.set(family, sent);
+    }
+    const groups = new Map<PathAttrs, Path[]>();
+    const withdraws: Path[] = [];
+    for (let n = 0; n < this.batch; n++) {
+      const r = f.it.next();
+      if (r.done) {
+        f.done = true;
+        break;
+      }
+      f.remaining--;
+      const path = r.value;
+      const out = this.opts.exportPath(path, family);
+      if (out) {
+        let g = groups.get(out);
+        if (!g) {
+          g = [];
+          groups.set(out, g);
+        }
+        g.push(path);
+        sent.set(path.key, path);
+      } else {
+        const was = sent.get(path.key);
+        if (was) {
+          withdraws.push(was);
+          sent.delete(path.key);
+        }
+      }
+    }
+    let open = true;
+    if (withdraws.length > 0) open = this.writeWithdrawals(family, withdraws, write) && open;
+    for (const [attrs, paths] of groups) open = this.writeAnnouncements(family, attrs, paths, write) && open;
+    return open;
   }
 
   private flushSlice(
