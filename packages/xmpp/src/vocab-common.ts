@@ -56,17 +56,6 @@ export function readIntList(c: XmlCursor, child: string, field: string): number[
   return out;
 }
 
-/** `<name>text</name>` on its own line. */
-export function leaf(name: string, text: string): string {
-  return `<${name}>${escapeText(text)}</${name}>\n`;
-}
-
-/** An integer leaf; refuses NaN, fractions and unsafe integers rather than printing them. */
-export function intLeaf(name: string, v: number): string {
-  if (!Number.isSafeInteger(v)) throw new EncodeError(name, `not an integer: ${v}`);
-  return `<${name}>${v}</${name}>\n`;
-}
-
 /** A list element with one `<child>` per value; empty lists print `<name />` as generateds does. */
 export function textList(name: string, child: string, values: readonly (string | number)[]): string {
   if (values.length === 0) return `<${name} />\n`;
