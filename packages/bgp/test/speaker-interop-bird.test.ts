@@ -67,7 +67,7 @@ describeWithTool('bird', 'speaker interop: BIRD 2', () => {
     s.on('peer-down', (e) => downs.push(e));
     s.on('route-refresh', (e) => refreshes.push(e.subtype));
     await s.start();
-  }, 60_000);
+  }, 120_000);
 
   afterAll(async () => {
     await s?.stop();

@@ -109,12 +109,12 @@ describeWithTool('exabgp', 'speaker interop: ExaBGP 4.2', () => {
     s.on('route-refresh', (e) => refreshes.push(e.subtype));
     await s.start();
     exa = await startExaBgp(dir.path, conf);
-  }, 60_000);
+  }, 120_000);
 
   afterAll(async () => {
     await s?.stop();
     await exa?.stop();
-    if (!process.env.KEEP_SCRATCH) dir?.cleanup();
+    dir?.cleanup();
   });
 
   it('reaches Established with the expected capabilities on both sides', async () => {

@@ -95,7 +95,7 @@ describeWithTool('/usr/lib/frr/bgpd', 'speaker interop: FRR bgpd', () => {
     s.on('route-refresh', (e) => refreshes.push(e.subtype));
     s.on('peer-down', (e) => downs.push(e));
     await s.start();
-  }, 60_000);
+  }, 120_000);
 
   afterAll(async () => {
     await s?.stop();

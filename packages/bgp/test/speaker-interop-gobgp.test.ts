@@ -109,7 +109,7 @@ describeWithTool(['gobgpd', 'gobgp'], 'speaker interop: gobgpd', () => {
     });
     s.on('peer-down', (e) => downs.push(e));
     await s.start();
-  }, 60_000);
+  }, 120_000);
 
   afterAll(async () => {
     await s?.stop();

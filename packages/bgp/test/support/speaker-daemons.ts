@@ -62,10 +62,10 @@ export async function startGobgpd(
     },
     async restart() {
       g.daemon = start();
-      await waitFor('gobgpd API', () => cli('global').includes('AS'), 20_000);
+      await waitFor('gobgpd API', () => cli('global').includes('AS'), 45_000);
     },
   };
-  await waitFor('gobgpd API', () => cli('global').includes('AS'), 20_000);
+  await waitFor('gobgpd API', () => cli('global').includes('AS'), 45_000);
   return g;
 }
 
@@ -101,7 +101,7 @@ export async function startFrr(dir: string, conf: string, address: string, port:
   ]);
   const vtysh = (...commands: string[]) =>
     run('vtysh', ['--vty_socket', d, ...commands.flatMap((c) => ['-c', c])], { timeoutMs: 20_000 }).stdout;
-  await waitFor('FRR bgpd', () => vtysh('show bgp summary').length > 0, 20_000);
+  await waitFor('FRR bgpd', () => vtysh('show bgp summary').length > 0, 45_000);
   return { daemon, vtysh, stop: () => daemon.stop() };
 }
 
@@ -120,7 +120,7 @@ export async function startBird(dir: string, conf: string): Promise<Bird> {
   const ctl = join(d, 'bird.ctl');
   const daemon = startDaemon('bird', ['-f', '-c', file, '-s', ctl, '-P', join(d, 'bird.pid')]);
   const birdc = (...args: string[]) => run('birdc', ['-s', ctl, ...args], { timeoutMs: 20_000 }).stdout;
-  await waitFor('BIRD', () => birdc('show', 'status').includes('Daemon is up'), 20_000);
+  await waitFor('BIRD', () => birdc('show', 'status').includes('Daemon is up'), 45_000);
   return { daemon, birdc, stop: () => daemon.stop() };
 }
 
