@@ -120,6 +120,40 @@ describe('two Filament speakers', () => {
     expect(a.ribSize('l2vpn-evpn')).toBe(1);
   });
 
+  it('extended messages (RFC 8654): both offer them, UPDATEs grow past 4,096 bytes and still decode', async () => {
+    const port = nextPort++;
+    const a = speaker({ asn: 65121, routerId: '10.0.1.21', listen: [{ host: '127.0.1.21', port }] });
+    a.addPeer({ address: '127.0.1.22', asn: 65122, passive: true, extendedMessage: true });
+    const b = speaker({
+      asn: 65122,
+      routerId: '10.0.1.22',
+      peers: [
+        {
+          address: '127.0.1.21',
+          port,
+          asn: 65121,
+          localAddress: '127.0.1.22',
+          connectRetryTime: 1,
+          extendedMessage: true,
+        },
+      ],
+    });
+    for (let i = 0; i < 20_000; i++) {
+      a.announce({
+        nlri: { type: 'prefix', prefix: `${30 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}.0/24` },
+        nextHop: '10.255.0.21',
+      });
+    }
+    await a.start();
+    await b.start();
+    await established(b, '127.0.1.21');
+    expect(b.peers()[0]!.negotiated?.extendedMessage).toBe(true);
+    await waitFor('all routes', () => b.ribSize('ipv4-unicast') === 20_000, 20_000, 20);
+    // a flush slice of 4,096 changes fits one 65,535-byte UPDATE: 5 UPDATEs + End-of-RIB, where 4,096-byte
+    // messages would need at least 20
+    expect(b.peers()[0]!.updatesReceived).toBe(6);
+  });
+
   it('add-path (RFC 7911): a hub sends both paths of a prefix with their own path identifiers', async () => {
     const port = nextPort++;
     const hub = speaker({ asn: 65110, routerId: '10.0.1.10', listen: [{ host: '127.0.1.10', port }] });

@@ -33,6 +33,8 @@ export interface PeerConfig {
   addPathSend?: string[];
   /** RFC 2385 password: refused on this platform (TcpMd5UnsupportedError). */
   md5Password?: string;
+  /** Offer extended messages (RFC 8654): UPDATEs up to 65,535 bytes when the peer offers them too. */
+  extendedMessage?: boolean;
   /** RFC 9687 send hold time in seconds (default max(480, 2 x hold time)). */
   sendHoldTime?: number;
   /** Cease / Maximum Number of Prefixes Reached (RFC 4486) past this many routes (default 2,000,000). */
@@ -153,7 +155,13 @@ export function parseConfig(raw: unknown): SpeakerConfig {
       const v = opt(p, k, str, f);
       if (v !== undefined) pc[k] = v;
     }
-    for (const k of ['passive', 'routeReflectorClient', 'nextHopSelf', 'gracefulRestart'] as const) {
+    for (const k of [
+      'passive',
+      'routeReflectorClient',
+      'nextHopSelf',
+      'gracefulRestart',
+      'extendedMessage',
+    ] as const) {
       if (p[k] !== undefined) pc[k] = p[k] === true;
     }
     for (const k of [

@@ -334,6 +334,7 @@ export class BgpSpeaker {
     const caps: Capability[] = fams.map((f) => ({ type: 'multiprotocol', afi: f.afi, safi: f.safi }));
     caps.push({ type: 'route-refresh' }, { type: 'enhanced-route-refresh' });
     caps.push({ type: 'four-octet-as', asn: p.cfg.localAs ?? this.localAs });
+    if (p.cfg.extendedMessage) caps.push({ type: 'extended-message' });
     const gr = this.config.gracefulRestart;
     if (gr !== false && gr !== undefined && p.cfg.gracefulRestart !== false) {
       caps.push(gracefulRestartCapability(gr, fams));
