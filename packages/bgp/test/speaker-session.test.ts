@@ -154,6 +154,43 @@ describe('two Filament speakers', () => {
     expect(b.peers()[0]!.updatesReceived).toBe(6);
   });
 
+  it('graceful restart, restarting side (RFC 4724 4.1): R bit set, our routes wait for the peer End-of-RIB', async () => {
+    const port = nextPort++;
+    const log: string[] = [];
+    const a = speaker({
+      asn: 65131,
+      routerId: '10.0.1.31',
+      listen: [{ host: '127.0.1.31', port }],
+      gracefulRestart: { restarting: true, restartTime: 90, selectionDeferralTime: 60 },
+    });
+    a.addPeer({ address: '127.0.1.32', asn: 65132, passive: true });
+    const b = speaker({
+      asn: 65132,
+      routerId: '10.0.1.32',
+      gracefulRestart: { restartTime: 90 },
+      peers: [{ address: '127.0.1.31', port, asn: 65131, localAddress: '127.0.1.32', connectRetryTime: 1 }],
+    });
+    for (let i = 0; i < 5000; i++)
+      b.announce({
+        nlri: { type: 'prefix', prefix: `40.0.${i >> 8}.${i & 255}/32` },
+        nextHop: '10.255.0.32',
+      });
+    a.announce({ nlri: { type: 'prefix', prefix: '10.31.0.0/24' }, nextHop: '10.255.0.31' });
+    a.on('end-of-rib', (e) => log.push(`a: End-of-RIB ${e.family.afi}/${e.family.safi} from b`));
+    b.on('route', (e) => {
+      if (e.peer === '127.0.1.31') log.push(`b: route ${(e.nlri as { prefix: string }).prefix}`);
+    });
+    await a.start();
+    await b.start();
+    await waitFor('b has a route', () => b.ribSize('ipv4-unicast') === 5001, 15_000, 20);
+    const st = b.peers()[0]!;
+    expect(st.negotiated?.gracefulRestart).toBe(true);
+    expect(b.peer('127.0.1.31').negotiated?.gracefulRestart?.restarting).toBe(true);
+    expect(a.ribSize('ipv4-unicast')).toBe(5001);
+    expect(log.indexOf('a: End-of-RIB 1/1 from b')).toBeGreaterThanOrEqual(0);
+    expect(log.indexOf('a: End-of-RIB 1/1 from b')).toBeLessThan(log.indexOf('b: route 10.31.0.0/24'));
+  });
+
   it('add-path (RFC 7911): a hub sends both paths of a prefix with their own path identifiers', async () => {
     const port = nextPort++;
     const hub = speaker({ asn: 65110, routerId: '10.0.1.10', listen: [{ host: '127.0.1.10', port }] });
