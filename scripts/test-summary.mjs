@@ -13,7 +13,8 @@ try {
 for (const f of files) {
   const r = JSON.parse(readFileSync(join(dir, f), 'utf8'));
   passed += r.numPassedTests;
-  failed += r.numFailedTests;
+  // A file that fails outside its tests (in a hook, or on import) counts as a failure too.
+  failed += Math.max(r.numFailedTests, r.numFailedTestSuites);
   skipped += r.numPendingTests + (r.numTodoTests ?? 0);
 }
 console.log(`\ntests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
