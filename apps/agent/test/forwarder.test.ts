@@ -265,12 +265,10 @@ const newSpaceUsed = () =>
   getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')!.space_used_size;
 
 describe('allocation', () => {
-  // The agent's per-packet code allocates nothing. What remains is inside @filament/encap's encapsulator:
-  // innerFlowHash returns an unsigned 32-bit hash, which V8 boxes as a heap number when it is >= 2^31 (about
-  // half the flows), 12-16 bytes per packet of those flows. The bound below allows that and nothing else:
-  // a per-packet object of the agent's own (a subarray, a closure, a boxed MAC or clock value) would add
-  // at least 16 bytes per packet on every flow.
-  it('established flows: port -> VXLAN -> underlay -> port allocates under 12 bytes per packet', () => {
+  // Nothing on this path allocates per packet (encap's flow hash is kept to 30 bits so V8 never boxes it).
+  // A per-packet object (a subarray, a closure, a boxed MAC, hash or clock value) would add at least 12-16
+  // bytes per packet; the bound of 1 byte leaves room only for measurement noise.
+  it('established flows: port -> VXLAN -> underlay -> port allocates nothing per packet', () => {
     const t = pair();
     t.stopKeeping();
     const frames = Array.from({ length: 16 }, (_, i) =>
@@ -290,6 +288,6 @@ describe('allocation', () => {
       if (growth >= 0) samples.push(growth / 50_000); // a negative growth means a scavenge ran: skip it
     }
     expect(samples.length).toBeGreaterThan(0);
-    expect(Math.min(...samples)).toBeLessThan(12);
+    expect(Math.min(...samples)).toBeLessThan(1);
   });
 });

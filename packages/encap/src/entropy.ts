@@ -23,7 +23,11 @@ export function hashMix(h: number, k: number): number {
   return (Math.imul(h, 5) + 0xe6546b64) | 0;
 }
 
-/** Final avalanche (MurmurHash3 fmix32), folding `len` in first; returns an unsigned 32-bit value. */
+/**
+ * Final avalanche (MurmurHash3 fmix32), folding `len` in first. Returns the low 30 bits: V8 keeps integers
+ * of up to 31 bits unboxed, so a 32-bit result would allocate a heap number on every packet. The entropy
+ * port (bits 0-13 and 16-29) and the IPv6 flow label (bits 0-19) read only bits that are kept.
+ */
 export function hashFinish(h: number, len: number): number {
   h ^= len;
   h ^= h >>> 16;
@@ -31,7 +35,7 @@ export function hashFinish(h: number, len: number): number {
   h ^= h >>> 13;
   h = Math.imul(h, 0xc2b2ae35);
   h ^= h >>> 16;
-  return h >>> 0;
+  return h & 0x3fffffff;
 }
 
 /** Mixes `length` bytes at `offset` (big-endian words, a short tail zero-padded) into `h`. */
