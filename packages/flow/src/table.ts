@@ -170,6 +170,8 @@ export class FlowTable {
   readonly holdQueue: HoldQueue;
 
   private readonly buckets: number;
+  /** 32 - log2(buckets) when the bucket count is a power of two (> 1), else 0: see `bucketOf`. */
+  private readonly bucketShift: number;
   private readonly header: Float64Array;
   private readonly seed: Int32Array;
   private readonly hot: Int32Array;
@@ -221,6 +223,8 @@ export class FlowTable {
     this.maxVifs = maxVifs;
     this.maxFlowsPerVif = maxFlowsPerVif;
     this.buckets = capacity / L.BUCKET_SIZE;
+    const nb = this.buckets;
+    this.bucketShift = nb > 1 && (nb & (nb - 1)) === 0 ? Math.clz32(nb) + 1 : 0;
     this.aging = new AgingPolicy(options.aging);
     this.holdQueue = new HoldQueue(options.hold);
     this.onCreate = options.onCreate;
@@ -334,7 +338,17 @@ export class FlowTable {
     src |= 0;
     dst |= 0;
     const h = hashV4(this.seed, meta, ports, src, dst);
-    return this.probeV4(h, reduce(h, this.buckets), meta, ports, src, dst);
+    return this.probeV4(h, this.bucketOf(h), meta, ports, src, dst);
+  }
+
+  /**
+   * The bucket of hash `h`: `reduce(h, buckets)` (multiply-high), which for a power-of-two bucket count is
+   * exactly the top bits of `h`, taken with one shift instead of the float multiplies (it is on the
+   * critical path from the key to the bucket's tags).
+   */
+  private bucketOf(h: number): number {
+    const sh = this.bucketShift;
+    return sh !== 0 ? h >>> sh : reduce(h, this.buckets);
   }
 
   /** The search of `lookupV4` once the hash and bucket are known (shared with `lookupBatch`). */
@@ -377,11 +391,10 @@ export class FlowTable {
     const seed = this.seed;
     const info = this.info;
     const hot = this.hot;
-    const nb = this.buckets;
     for (let i = 0; i < n; i++) {
       const q = i << 2;
       const h = hashV4(seed, t[q]!, t[q + 1]!, t[q + 2]!, t[q + 3]!);
-      const b = reduce(h, nb);
+      const b = this.bucketOf(h);
       hashes[i] = h;
       bk[i] = b;
       peek[i] = info[b << 1]!;
@@ -420,7 +433,7 @@ export class FlowTable {
 
   private find(w: Int32Array, h: number): number {
     const info = this.info;
-    const b = reduce(h, this.buckets);
+    const b = this.bucketOf(h);
     const tag = (h & 0x7f) + 1;
     const x = info[b << 1]! ^ Math.imul(tag, 0x01010101);
     for (let m = (x - 0x01010101) & ~x & 0x80808080; m !== 0; m &= m - 1) {
@@ -488,7 +501,6 @@ export class FlowTable {
     const seed = this.seed;
     const info = this.info;
     const hot = this.hot;
-    const nb = this.buckets;
     for (let i = 0; i < n; i++) {
       const q = i << 2;
       const meta = t[q]!;
@@ -497,7 +509,7 @@ export class FlowTable {
       const b = hashV4(seed, meta, (p << 16) | (p >>> 16), t[q + 3]!, t[q + 2]!);
       hf[i] = a;
       hr[i] = b;
-      peek[i] = info[reduce(a, nb) << 1]! ^ info[reduce(b, nb) << 1]!;
+      peek[i] = info[this.bucketOf(a) << 1]! ^ info[this.bucketOf(b) << 1]!;
     }
     // Touch the slot and cold record each key would take (its bucket's first free one), so the lines are on
     // their way.
@@ -505,7 +517,7 @@ export class FlowTable {
     for (let i = 0; i < n; i++) {
       let x = 0;
       for (let d = 0; d < 2; d++) {
-        const bk = reduce(d === 0 ? hf[i]! : hr[i]!, nb);
+        const bk = this.bucketOf(d === 0 ? hf[i]! : hr[i]!);
         const tags = info[bk << 1]!;
         const z = (tags - 0x01010101) & ~tags & 0x80808080;
         if (z !== 0) {
@@ -691,7 +703,7 @@ export class FlowTable {
   /** Claims a free entry for hash `h` (sets its tag): in its bucket, else from the overflow area. */
   private alloc(h: number): number {
     const info = this.info;
-    const b = reduce(h, this.buckets);
+    const b = this.bucketOf(h);
     const tag = (h & 0x7f) + 1;
     const tags = info[b << 1]!;
     // Lowest free byte of the tag word (a zero byte), found without a loop.
@@ -727,7 +739,7 @@ export class FlowTable {
       info[at] = (info[at]! & ~(0xff << shift)) | (tag << shift);
       return;
     }
-    const b = reduce(h, this.buckets);
+    const b = this.bucketOf(h);
     const ptr = s - this.capacity + 1;
     const next = this.next;
     const head = info[(b << 1) + 1]!;
@@ -745,7 +757,7 @@ export class FlowTable {
     const e = s - this.capacity;
     const ptr = e + 1;
     const info = this.info;
-    const b = reduce(h, this.buckets);
+    const b = this.bucketOf(h);
     const next = this.next;
     const head = info[(b << 1) + 1]!;
     if ((head & 0xffffff) === ptr) {
