@@ -1,26 +1,8 @@
-import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { main } from '../src/main.js';
+import { cli, jsonLines as lines } from './support/cli.js';
 
 const fixtures = fileURLToPath(new URL('../../../packages/policy/test/fixtures/', import.meta.url));
-
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  stdout.on('data', (c: Buffer) => out.push(c));
-  stderr.on('data', (c: Buffer) => err.push(c));
-  const code = await main(args, { stdout, stderr, stdin: new PassThrough() });
-  return { code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() };
-}
-
-const lines = (s: string) =>
-  s
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
 
 describe('filament policy check', () => {
   it('decides every probe of a Tungsten Fabric object file, naming the gate and the rule', async () => {
@@ -59,12 +41,8 @@ describe('filament policy check', () => {
   });
 
   it('reports bad input as a typed error naming the object and field, exit 1', async () => {
-    const stdin = new PassThrough();
-    const stdout = new PassThrough();
-    const stderr = new PassThrough();
-    const err: Buffer[] = [];
-    stderr.on('data', (c: Buffer) => err.push(c));
-    stdin.end(
+    const r = await cli(
+      ['policy', 'check', '-'],
       JSON.stringify({
         objects: [
           {
@@ -80,9 +58,8 @@ describe('filament policy check', () => {
         ],
       }),
     );
-    const code = await main(['policy', 'check', '-'], { stdin, stdout, stderr });
-    expect(code).toBe(1);
-    expect(Buffer.concat(err).toString()).toContain(
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
       "MissingReferenceError: firewall-rule 'r' endpoint2.addressGroup: refers to missing address-group 'nope'",
     );
   });

@@ -1,31 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { main } from '../src/main.js';
+import { cli, jsonLines as lines } from './support/cli.js';
 
 // The Tungsten Fabric example messages, read at run time from the shared reference folder.
 const ref = fileURLToPath(new URL('../../../../shared/ref/tf-xmpp/examples/', import.meta.url));
 const d = existsSync(ref) ? describe : describe.skip;
-
-async function cli(args: string[], stdin = ''): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const input = new PassThrough();
-  input.end(stdin);
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  stdout.on('data', (c: Buffer) => out.push(c));
-  stderr.on('data', (c: Buffer) => err.push(c));
-  const code = await main(args, { stdout, stderr, stdin: input });
-  return { code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() };
-}
-
-const lines = (s: string) =>
-  s
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
 
 d(`filament xmpp decode${existsSync(ref) ? '' : ` [skipped: ${ref} not found]`}`, () => {
   it('decodes a publish + collection pair into typed JSON', async () => {
