@@ -7,7 +7,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeMessage, sessionContext } from '@filament/bgp';
-import { ethernet, ipv4Packet, PcapWriter, pcapPackets, tcp } from '@filament/encap';
+import { PcapWriter, pcapPackets } from '@filament/encap';
 import { describeWithTool, freePort, scratchDir, waitFor } from '@filament/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -21,6 +21,7 @@ import {
 import { jsonLine } from '../src/command.js';
 import { TcpDirection } from '../src/tcp-reassembly.js';
 import { buildCli, filament } from './support/built-cli.js';
+import { tcpFrame } from './support/frames.js';
 
 const lines = (s: string) =>
   s
@@ -127,46 +128,6 @@ function cut(b: Uint8Array): Uint8Array[] {
     o += len;
   }
   return out;
-}
-
-/** A TCP/IPv4/Ethernet frame from a:ap to b:bp at `seq`. */
-function frame(a: string, ap: number, b: string, bp: number, seq: number, payload: Uint8Array, syn = false) {
-  const flags = {
-    cwr: false,
-    ece: false,
-    urg: false,
-    ack: !syn,
-    psh: payload.length > 0,
-    rst: false,
-    syn,
-    fin: false,
-  };
-  const seg = tcp.encode(
-    { srcPort: ap, dstPort: bp, seq, ack: syn ? 0 : 1, flags, window: 65535, urgentPointer: 0, options: [] },
-    undefined,
-    0,
-    { pseudo: { src: a, dst: b }, payload },
-  );
-  const ip = ipv4Packet(
-    {
-      dscp: 0,
-      ecn: 0,
-      identification: 0,
-      dontFragment: true,
-      moreFragments: false,
-      fragmentOffset: 0,
-      ttl: 64,
-      protocol: 6,
-      src: a,
-      dst: b,
-      options: new Uint8Array(0),
-    },
-    seg,
-  );
-  const f = new Uint8Array(14 + ip.length);
-  ethernet.encode({ src: '02:00:00:00:00:01', dst: '02:00:00:00:00:02', etherType: 0x0800 }, f, 0);
-  f.set(ip, 14);
-  return f;
 }
 
 const GOBGP = '127.0.16.1';
@@ -326,10 +287,10 @@ router bgp 65002
       const b = '10.0.0.2';
       const half = 31;
       const frames = [
-        frame(a, 40000, b, 179, 999, new Uint8Array(0), true),
-        frame(a, 40000, b, 179, 1000, open),
-        frame(a, 40000, b, 179, 1000 + open.length, update.subarray(0, half)),
-        frame(a, 40000, b, 179, 1000 + open.length + half, update.subarray(half)),
+        tcpFrame(a, 40000, b, 179, 999, new Uint8Array(0), true),
+        tcpFrame(a, 40000, b, 179, 1000, open),
+        tcpFrame(a, 40000, b, 179, 1000 + open.length, update.subarray(0, half)),
+        tcpFrame(a, 40000, b, 179, 1000 + open.length + half, update.subarray(half)),
       ];
       const w = new PcapWriter();
       const file = join(dir.path, 'split.pcap');

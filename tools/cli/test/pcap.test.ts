@@ -3,64 +3,17 @@
 // Fabric examples).
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { encapsulate, ethernet, ipv4Packet, PcapWriter, tcp } from '@filament/encap';
+import { encapsulate, PcapWriter } from '@filament/encap';
 import { describeWithTool, scratchDir, tsharkFields } from '@filament/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cli, jsonLines } from './support/cli.js';
+import { tcpFrame } from './support/frames.js';
 
 const shared = new URL('../../../../shared/', import.meta.url).pathname;
 const orf = join(shared, 'corpus/bgp_orf_prefix_advertisement.pcapng');
 const examples = join(shared, 'ref/tf-xmpp/examples');
 const dir = scratchDir('filament-pcap-test-');
 afterAll(() => dir.cleanup());
-
-/** A TCP/IPv4/Ethernet frame carrying `payload` from a:ap to b:bp at sequence `seq`. */
-function segment(
-  a: string,
-  ap: number,
-  b: string,
-  bp: number,
-  seq: number,
-  payload: Uint8Array,
-  syn = false,
-) {
-  const flags = {
-    cwr: false,
-    ece: false,
-    urg: false,
-    ack: !syn,
-    psh: payload.length > 0,
-    rst: false,
-    syn,
-    fin: false,
-  };
-  const seg = tcp.encode(
-    { srcPort: ap, dstPort: bp, seq, ack: syn ? 0 : 1, flags, window: 65535, urgentPointer: 0, options: [] },
-    undefined,
-    0,
-    { pseudo: { src: a, dst: b }, payload },
-  );
-  const ip = ipv4Packet(
-    {
-      dscp: 0,
-      ecn: 0,
-      identification: 0,
-      dontFragment: true,
-      moreFragments: false,
-      fragmentOffset: 0,
-      ttl: 64,
-      protocol: 6,
-      src: a,
-      dst: b,
-      options: new Uint8Array(0),
-    },
-    seg,
-  );
-  const frame = new Uint8Array(14 + ip.length);
-  ethernet.encode({ src: '02:00:00:00:00:01', dst: '02:00:00:00:00:02', etherType: 0x0800 }, frame, 0);
-  frame.set(ip, 14);
-  return frame;
-}
 
 function writeCapture(name: string, frames: Uint8Array[]): string {
   const w = new PcapWriter();
@@ -109,9 +62,9 @@ describe.skipIf(!existsSync(examples))('XMPP on TCP 5269, from the Tungsten Fabr
 
   it('reassembles stanzas cut at arbitrary points into typed events', async () => {
     // Cut the agent's byte stream into 7-byte segments, and send them in order after a SYN.
-    const frames = [segment(agent, 40000, cn, 5269, 99, new Uint8Array(0), true)];
+    const frames = [tcpFrame(agent, 40000, cn, 5269, 99, new Uint8Array(0), true)];
     for (let o = 0; o < bytes.length; o += 7)
-      frames.push(segment(agent, 40000, cn, 5269, 100 + o, bytes.subarray(o, o + 7)));
+      frames.push(tcpFrame(agent, 40000, cn, 5269, 100 + o, bytes.subarray(o, o + 7)));
     const file = writeCapture('xmpp.pcap', frames);
     const r = await cli(['pcap', file]);
     expect(r.code).toBe(0);
@@ -139,7 +92,7 @@ describe.skipIf(!existsSync(examples))('XMPP on TCP 5269, from the Tungsten Fabr
       let seq = 0;
       for (const e of elements) {
         const b = new TextEncoder().encode(e);
-        frames.push(segment(agent, 40001, cn, 5269, seq, b));
+        frames.push(tcpFrame(agent, 40001, cn, 5269, seq, b));
         seq += b.length;
       }
       const file = writeCapture('xmpp-one.pcap', frames);
@@ -159,7 +112,7 @@ describe.skipIf(!existsSync(examples))('XMPP on TCP 5269, from the Tungsten Fabr
 describe('tunnelled BGP and options', () => {
   it('decodes BGP inside a VXLAN tunnel by its inner addresses', async () => {
     const keepalive = Uint8Array.from([...Array(16).fill(0xff), 0, 19, 4]);
-    const inner = segment('10.1.0.1', 50000, '10.1.0.2', 179, 5, keepalive);
+    const inner = tcpFrame('10.1.0.1', 50000, '10.1.0.2', 179, 5, keepalive);
     const outer = encapsulate(
       {
         type: 'vxlan',
@@ -181,7 +134,7 @@ describe('tunnelled BGP and options', () => {
   it('--decode-as binds a TCP port to BGP and rejects unknown decoders', async () => {
     const keepalive = Uint8Array.from([...Array(16).fill(0xff), 0, 19, 4]);
     const file = writeCapture('bgp-10179.pcap', [
-      segment('127.0.0.1', 40000, '127.0.0.2', 10179, 1, keepalive),
+      tcpFrame('127.0.0.1', 40000, '127.0.0.2', 10179, 1, keepalive),
     ]);
     expect(jsonLines((await cli(['pcap', file])).stdout)[0]!.messages).toBeUndefined();
     const bound = jsonLines((await cli(['pcap', file, '--decode-as', '10179=bgp'])).stdout);
