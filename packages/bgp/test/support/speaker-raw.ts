@@ -30,6 +30,11 @@ export class RawPeer {
     sock.on('error', () => {});
   }
 
+  /** Wraps a socket the test accepted (the speaker connected to the test's listener). */
+  static wrap(sock: Socket): RawPeer {
+    return new RawPeer(sock);
+  }
+
   static connect(
     host: string,
     port: number,
