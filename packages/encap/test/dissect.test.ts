@@ -218,6 +218,11 @@ describe('dissect() structure', () => {
         const inBuffer = Buffer.alloc(b.length + 3);
         inBuffer.set(b, 3);
         expect(toHex(inBuffer.subarray(3), from)).toBe(toHexPortable(b, from));
+        // A plain Uint8Array view that starts inside its ArrayBuffer, with an explicit end before its own.
+        const inPlain = new Uint8Array(b.length + 5);
+        inPlain.set(b, 3);
+        const to = Math.max(from, b.length - 1);
+        expect(toHex(inPlain.subarray(3, 4 + b.length), from, to)).toBe(toHexPortable(b, from, to));
       }),
       { numRuns: 60 },
     );
