@@ -35,6 +35,11 @@ export interface PeerConfig {
   md5Password?: string;
   /** Offer extended messages (RFC 8654): UPDATEs up to 65,535 bytes when the peer offers them too. */
   extendedMessage?: boolean;
+  /**
+   * Offer extended next hop (RFC 8950) for IPv4 unicast (and VPNv4 when enabled) with IPv6 next hops:
+   * once the peer offers it too, IPv4 routes go to it in MP_REACH_NLRI with an IPv6 next hop.
+   */
+  extendedNextHop?: boolean;
   /** RFC 9687 send hold time in seconds (default max(480, 2 x hold time)). */
   sendHoldTime?: number;
   /** Cease / Maximum Number of Prefixes Reached (RFC 4486) past this many routes (default 2,000,000). */
@@ -161,6 +166,7 @@ export function parseConfig(raw: unknown): SpeakerConfig {
       'nextHopSelf',
       'gracefulRestart',
       'extendedMessage',
+      'extendedNextHop',
     ] as const) {
       if (p[k] !== undefined) pc[k] = p[k] === true;
     }

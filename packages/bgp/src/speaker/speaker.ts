@@ -5,7 +5,7 @@
 // End-of-RIB, and the event API. IPv4 unicast prefixes in the UPDATE's own fields are read in place
 // (number keys, one Path object per route, attribute sets shared); other families go through the codec.
 import type { Server, Socket } from 'node:net';
-import { type Family, familyKey, familyName } from '../afi-safi.js';
+import { Afi, type Family, familyKey, familyName, Safi } from '../afi-safi.js';
 import type { PathAttribute } from '../attributes/index.js';
 import type { Capability } from '../capabilities/index.js';
 import { BgpError, type NotificationSpec } from '../errors.js';
@@ -83,6 +83,8 @@ export interface PeerStatus {
     enhancedRouteRefresh: boolean;
     gracefulRestart: boolean;
     extendedMessage: boolean;
+    /** Families whose routes may carry IPv6 next hops on IPv4 NLRI (RFC 8950), both sides having said so. */
+    extendedNextHop: string[];
     addPathReceive: string[];
     addPathSend: string[];
     peerBgpId: string;
@@ -299,6 +301,7 @@ export class BgpSpeaker {
         enhancedRouteRefresh: n.enhancedRouteRefresh,
         gracefulRestart: n.gracefulRestart !== undefined,
         extendedMessage: n.extendedMessage,
+        extendedNextHop: n.extendedNextHop.map(familyName),
         addPathReceive: n.addPathReceive.map(familyName),
         addPathSend: n.addPathSend.map(familyName),
         peerBgpId: n.peerBgpId,
@@ -335,6 +338,13 @@ export class BgpSpeaker {
     caps.push({ type: 'route-refresh' }, { type: 'enhanced-route-refresh' });
     caps.push({ type: 'four-octet-as', asn: p.cfg.localAs ?? this.localAs });
     if (p.cfg.extendedMessage) caps.push({ type: 'extended-message' });
+    if (p.cfg.extendedNextHop) {
+      // RFC 8950 3: IPv4 unicast and VPNv4 NLRI with IPv6 (next-hop AFI 2) next hops
+      const entries = fams
+        .filter((f) => f.afi === Afi.IPv4 && (f.safi === Safi.Unicast || f.safi === Safi.MplsVpn))
+        .map((f) => ({ afi: f.afi, safi: f.safi, nextHopAfi: Afi.IPv6 }));
+      if (entries.length > 0) caps.push({ type: 'extended-next-hop', entries });
+    }
     const gr = this.config.gracefulRestart;
     if (gr !== false && gr !== undefined && p.cfg.gracefulRestart !== false) {
       caps.push(gracefulRestartCapability(gr, fams));
