@@ -628,6 +628,49 @@ export function createDissectorRegistry(): DissectorRegistry {
 }
 
 const BUILT_IN = createDissectorRegistry();
+
+/**
+ * `BUILT_IN.decoders.get(name)` without the hash lookup (the default registry is private and never changes):
+ * the names the built-ins return are literals, so each case is a pointer compare.
+ */
+function builtInDecoder(name: string): LayerDecoder | undefined {
+  switch (name) {
+    case 'ethernet':
+      return decodeEthernet;
+    case 'ipv4':
+      return decodeIpv4;
+    case 'udp':
+      return decodeUdp;
+    case 'tcp':
+      return decodeTcp;
+    case 'vxlan':
+      return decodeVxlan;
+    case 'ipv6':
+      return decodeIpv6;
+    case 'vlan':
+      return decodeVlan;
+    case 'mpls':
+      return decodeMpls;
+    case 'gre':
+      return decodeGre;
+    case 'arp':
+      return decodeArp;
+    case 'icmpv4':
+      return decodeIcmpv4;
+    case 'icmpv6':
+      return decodeIcmpv6;
+    case 'dhcpv4':
+      return decodeDhcpv4;
+    case 'ip':
+      return decodeRawIp;
+    case 'sll':
+      return decodeSll;
+    case 'null':
+      return decodeNull;
+    default:
+      return BUILT_IN.decoders.get(name);
+  }
+}
 /** The default options: shared (never written), so a call without options allocates none. */
 const NO_OPTIONS: DissectOptions = Object.freeze({});
 
@@ -655,8 +698,9 @@ export function dissect(frame: Uint8Array, opts: DissectOptions = NO_OPTIONS): D
   let firstEnd = -1; // end of the outermost IP packet, for the trailer
   let view = frame; // the frame cut at the current layer's end, so codecs see that end
   const out = newStepOut();
+  const builtIns = registry === BUILT_IN;
   while (name !== undefined && offset < ctx.end) {
-    const decoder = registry.decoders.get(name);
+    const decoder = builtIns ? builtInDecoder(name) : registry.decoders.get(name);
     if (!decoder) break;
     if (layers.length >= max) {
       const e = new InvalidFieldError('dissect', 'layers', offset, layers.length, `more than ${max} layers`);

@@ -228,6 +228,15 @@ describe('dissect() structure', () => {
     );
   });
 
+  it('the default registry (names resolved without a map lookup) equals an explicit copy of the built-ins', () => {
+    const registry = createDissectorRegistry();
+    for (const { frame, linktype } of frames) {
+      for (const l of [linktype ?? 1, LinkType.raw, LinkType.linuxSll, 0, 228, 229]) {
+        expect(dissect(frame, { linktype: l })).toEqual(dissect(frame, { linktype: l, registry }));
+      }
+    }
+  });
+
   it('Ethernet padding after a short IPv4 packet is a trailer, not payload', () => {
     const padded = new Uint8Array(60);
     padded.set(ICMP_ECHO);
