@@ -205,17 +205,7 @@ export class Forwarder {
       return;
     }
 
-    let fi =
-      key.ipVersion === 4
-        ? this.flows.lookupV4(
-            vrf.id,
-            key.protocol,
-            key.src4,
-            key.dst4,
-            key.srcPort,
-            key.protocol === 1 ? key.srcPort : key.dstPort,
-          )
-        : this.flows.lookup(this.fkey.setFromTuple(vrf.id, key));
+    let fi = this.lookupFlow(vrf.id);
     const now = this.now;
     if (fi < 0) {
       c.flowMiss++;
@@ -244,6 +234,15 @@ export class Forwarder {
    * Applies a NAT flow's rewrite to the IPv4 packet in the frame at `off` (addresses, ports or ICMP
    * identifier, checksums patched per RFC 1624) and returns the VRF the packet continues in.
    */
+  /** The flow of the packet whose 5-tuple is in `pkey`, in VRF `vrfId`: its index, or negative on a miss. */
+  private lookupFlow(vrfId: number): number {
+    const key = this.pkey;
+    if (key.ipVersion !== 4) return this.flows.lookup(this.fkey.setFromTuple(vrfId, key));
+    // ICMP echo: the identifier stands in both port positions.
+    const dstPort = key.protocol === 1 ? key.srcPort : key.dstPort;
+    return this.flows.lookupV4(vrfId, key.protocol, key.src4, key.dst4, key.srcPort, dstPort);
+  }
+
   private translate(fi: number, buf: Uint8Array, off: number): Vrf | undefined {
     const k = this.rkey;
     if (!this.flows.rewriteKey(fi, k) || k.family !== 4) {
@@ -588,17 +587,7 @@ export class Forwarder {
     }
 
     const key = this.pkey;
-    let fi =
-      key.ipVersion === 4
-        ? this.flows.lookupV4(
-            vrf.id,
-            key.protocol,
-            key.src4,
-            key.dst4,
-            key.srcPort,
-            key.protocol === 1 ? key.srcPort : key.dstPort,
-          )
-        : this.flows.lookup(this.fkey.setFromTuple(vrf.id, key));
+    let fi = this.lookupFlow(vrf.id);
     const now = this.now;
     if (fi < 0) {
       c.flowMiss++;
