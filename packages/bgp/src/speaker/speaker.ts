@@ -881,9 +881,24 @@ export class BgpSpeaker {
       }
       let out: PathAttrs | undefined = this.transform(p, fk, path, a, target.kind);
       if (pol && out) out = this.applyPolicy(pol, 'export', p, fk, path, out);
+      if (out) out = this.ipv4NextHopFor(p, fk, out);
       if (!pol && path.source.kind !== 'internal') st.exportCache.set(a, out ?? null);
       return out;
     };
+  }
+
+  /**
+   * RFC 8950 1: an IPv4 route (unicast or VPN) may carry an IPv6 next hop only to a peer that negotiated
+   * extended next hop for its family. Any other peer gets the configured IPv4 `nextHop` instead, or the
+   * route is withheld (it would be unusable or treated as malformed there).
+   */
+  private ipv4NextHopFor(p: Peer, fk: number, out: PathAttrs): PathAttrs | undefined {
+    if (fk >>> 8 !== Afi.IPv4 || !out.nextHop.includes(':')) return out;
+    if (p.negotiated!.extendedNextHop.some((f) => familyKey(f) === fk)) return out;
+    const configured = p.cfg.nextHop;
+    if (configured !== undefined && !configured.includes(':'))
+      return withAttributes(out, { nextHop: configured });
+    return undefined;
   }
 
   private transform(p: Peer, fk: number, path: Path, a: PathAttrs, kind: 'internal' | 'external'): PathAttrs {
