@@ -3,12 +3,14 @@ import type { Command } from '../command.js';
 import { bgpCommands } from './bgp.js';
 import { bgpServeCommand } from './bgp-serve.js';
 import { demoCommand } from './demo.js';
+import { labCommand } from './lab.js';
 import { mrtCommand } from './mrt.js';
 import { pcapCommand } from './pcap.js';
 import { policyCommands } from './policy.js';
 import { xmppDecodeCommand } from './xmpp.js';
 
 export const commands: Command[] = [
+  labCommand,
   demoCommand,
   ...bgpCommands,
   bgpServeCommand,

@@ -1,0 +1,356 @@
+// The lab: a controller and two agents as real child processes, configured through the controller's REST
+// API, workloads attached through the agents' port APIs, and the traffic checks. `start()` brings it all
+// up (each step with its readiness check), `check()` runs the checks, `stop()` ends every child cleanly.
+// The fault tests drive the same object: `controller.kill9()`, `restartController()`, `restartAgent()`.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AgentClient, type PortRequest } from './agent-client.js';
+import { agentBin, controllerBin } from './bins.js';
+import { type CheckResult, runChecks } from './checks.js';
+import { ControllerApi } from './controller-api.js';
+import { LabError, WaitTimeoutError } from './errors.js';
+import { ManagedProcess } from './process.js';
+import type { Progress } from './progress.js';
+import { type Provisioned, provision } from './provision.js';
+import { type RouteSnapshot, routeSnapshot } from './routes.js';
+import { labTopology, type Topology, vrfName } from './topology.js';
+import { InProcessDriver, type WorkloadDriver, type WorkloadMode } from './workloads.js';
+
+export interface LabOptions {
+  /** Where the controller's SQLite store, the admin token and the process logs live. */
+  stateDir: string;
+  /** Controller REST API listen address and port (default 127.0.0.1:8082). */
+  apiHost: string;
+  apiPort: number;
+  /** The controller's XMPP port for agents (default 5269). */
+  xmppPort: number;
+  /** Underlay addresses of compute-1 and compute-2. */
+  underlays: [string, string];
+  /** Port API and introspect ports; each agent listens on its own underlay address. */
+  portApiPort: number;
+  introspectPort: number;
+  /** 'tap' needs root and TAP support; 'auto' picks it when available. */
+  workloads: 'auto' | WorkloadMode;
+  /** TCP bytes sent by each transfer check (default: one segment, 1400, in-process; 1 MiB with TAP). */
+  transferBytes?: number;
+  controllerArgs: string[];
+  agentArgs: string[];
+}
+
+export const DEFAULT_LAB_OPTIONS: Omit<LabOptions, 'stateDir'> = {
+  apiHost: '127.0.0.1',
+  apiPort: 8082,
+  xmppPort: 5269,
+  underlays: ['127.0.0.1', '127.0.0.2'],
+  portApiPort: 9091,
+  introspectPort: 8085,
+  workloads: 'auto',
+  controllerArgs: [],
+  agentArgs: [],
+};
+
+export interface AgentHandle {
+  name: string;
+  underlay: string;
+  process: ManagedProcess;
+  client: AgentClient;
+}
+
+export class Lab {
+  readonly opts: LabOptions;
+  readonly topology: Topology;
+  readonly progress: Progress;
+  readonly controller: ManagedProcess;
+  readonly agents = new Map<string, AgentHandle>();
+  api: ControllerApi;
+  provisioned: Provisioned | null = null;
+  driver: WorkloadDriver | null = null;
+  mode: WorkloadMode = 'in-process';
+  /** Why the mode is what it is (printed: "in-process workloads: not root"). */
+  modeReason = '';
+  private stopped = false;
+
+  constructor(opts: LabOptions, progress: Progress) {
+    this.opts = opts;
+    this.progress = progress;
+    this.topology = labTopology(opts.underlays);
+    const dataDir = join(opts.stateDir, 'controller');
+    this.api = new ControllerApi(this.apiUrl);
+    this.controller = new ManagedProcess({
+      name: 'controller',
+      command: process.execPath,
+      args: [
+        controllerBin(),
+        '--host',
+        opts.apiHost,
+        '--port',
+        String(opts.apiPort),
+        '--data-dir',
+        dataDir,
+        '--admin-token-file',
+        this.tokenFile,
+        '--xmpp-port',
+        String(opts.xmppPort),
+        ...opts.controllerArgs,
+      ],
+      logFile: join(opts.stateDir, 'logs', 'controller.log'),
+      ready: async () => {
+        await new ControllerApi(this.apiUrl).health();
+        return null;
+      },
+    });
+    const bin = agentBin();
+    for (const a of this.topology.agents) {
+      const client = new AgentClient(
+        a.name,
+        `${a.underlay}:${opts.portApiPort}`,
+        `${a.underlay}:${opts.introspectPort}`,
+      );
+      const proc = new ManagedProcess({
+        name: `agent ${a.name}`,
+        command: process.execPath,
+        args: [
+          bin,
+          '--name',
+          a.name,
+          '--underlay',
+          a.underlay,
+          '--controller',
+          `${opts.apiHost === '0.0.0.0' ? '127.0.0.1' : opts.apiHost}:${opts.xmppPort}`,
+          '--port-api',
+          `${a.underlay}:${opts.portApiPort}`,
+          '--introspect',
+          `${a.underlay}:${opts.introspectPort}`,
+          '--json-logs',
+          ...opts.agentArgs,
+        ],
+        logFile: join(opts.stateDir, 'logs', `${a.name}.log`),
+        ready: async () => {
+          await client.listPorts();
+          await client.view('/');
+          return null;
+        },
+      });
+      this.agents.set(a.name, { name: a.name, underlay: a.underlay, process: proc, client });
+    }
+    for (const p of this.processes()) {
+      p.on('unexpected-exit', (e) => {
+        if (!this.stopped) this.progress.line(`!! ${e.message}`);
+      });
+    }
+  }
+
+  /** Bytes per TCP transfer check: the in-process TCP client sends one segment. */
+  get transferBytes(): number {
+    return this.opts.transferBytes ?? (this.mode === 'tap' ? 1024 * 1024 : 1400);
+  }
+
+  get apiUrl(): string {
+    const host = this.opts.apiHost === '0.0.0.0' ? '127.0.0.1' : this.opts.apiHost;
+    return `http://${host}:${this.opts.apiPort}`;
+  }
+
+  get tokenFile(): string {
+    return join(this.opts.stateDir, 'admin-token');
+  }
+
+  processes(): ManagedProcess[] {
+    return [this.controller, ...[...this.agents.values()].map((a) => a.process)];
+  }
+
+  agent(name: string): AgentHandle {
+    const a = this.agents.get(name);
+    if (!a) throw new LabError('ERR_LAB_UNKNOWN_AGENT', `no agent ${name}`);
+    return a;
+  }
+
+  /** Brings the whole lab up. On failure everything already started is stopped again. */
+  async start(): Promise<void> {
+    try {
+      await this.startInner();
+    } catch (e) {
+      await this.stop();
+      throw e;
+    }
+  }
+
+  private async startInner(): Promise<void> {
+    const p = this.progress;
+    this.chooseMode();
+    p.line(`workloads: ${this.mode} (${this.modeReason})`);
+    await this.startController();
+    this.provisioned = await p.long(
+      'creating the project, networks, policy, routers and workloads through the REST API',
+      () => provision(this.api, this.topology, (what) => p.line(`  ${what}`)),
+    );
+    for (const a of this.agents.values()) {
+      await p.long(`starting agent ${a.name} (underlay ${a.underlay}, port API ${a.client.portApiUrl})`, () =>
+        a.process.start(),
+      );
+    }
+    await this.attachPorts();
+    this.driver = new InProcessDriver(new Map([...this.agents].map(([n, a]) => [n, a.client])));
+    await p.long("waiting for every agent to hold the routes of the other agent's workloads", () =>
+      this.waitForRoutes(),
+    );
+  }
+
+  private chooseMode(): void {
+    const root = typeof process.getuid === 'function' && process.getuid() === 0;
+    if (this.opts.workloads === 'in-process') {
+      this.mode = 'in-process';
+      this.modeReason = 'asked for with --workloads in-process';
+    } else if (this.opts.workloads === 'tap') {
+      throw new LabError(
+        'ERR_LAB_TAP_UNAVAILABLE',
+        'TAP workloads in namespaces are not available in this build of the lab',
+      );
+    } else {
+      this.mode = 'in-process';
+      this.modeReason = root
+        ? 'namespace/TAP workloads are not available in this build of the lab'
+        : 'not root: no namespaces or TAP devices';
+    }
+  }
+
+  async startController(): Promise<void> {
+    await this.progress.long(
+      `starting the controller (API ${this.apiUrl}, XMPP :${this.opts.xmppPort}, state ${this.opts.stateDir})`,
+      () => this.controller.start(),
+    );
+    const token = readFileSync(this.tokenFile, 'utf8').trim();
+    this.api = new ControllerApi(this.apiUrl, token);
+  }
+
+  /** The POST /port bodies of the workloads an agent hosts. */
+  portRequests(agent: string): PortRequest[] {
+    const prov = this.provisioned;
+    if (!prov) return [];
+    return prov.workloads
+      .filter((w) => w.agent === agent)
+      .map((w) => ({
+        id: w.vmiUuid,
+        'instance-id': w.vmUuid,
+        'display-name': w.name,
+        'ip-address': w.ip,
+        'vn-id': w.vnUuid,
+        'vm-project-id': w.projectUuid,
+        'mac-address': w.mac,
+        'system-name': `tap-${w.name}`,
+        type: 0,
+        'rx-vlan-id': -1,
+        'tx-vlan-id': -1,
+        workload: { kind: this.mode },
+        listen: [this.topology.policy.tcpPort, this.topology.closedPort],
+      }));
+  }
+
+  /** Adds every workload's port through its agent's port API (contract D). */
+  async attachPorts(only?: string): Promise<void> {
+    for (const a of this.agents.values()) {
+      if (only !== undefined && a.name !== only) continue;
+      for (const req of this.portRequests(a.name)) {
+        this.progress.line(
+          `  port ${req['display-name']} ${req['ip-address']} ${req['mac-address']} -> ${a.name} (${this.mode})`,
+        );
+        await a.client.addPort(req);
+      }
+    }
+  }
+
+  /** For each agent: the remote workloads in the networks it hosts, which it must hold routes for. */
+  expectedRemoteRoutes(): Map<string, { vrf: string; prefix: string; via: string }[]> {
+    const out = new Map<string, { vrf: string; prefix: string; via: string }[]>();
+    const prov = this.provisioned;
+    if (!prov) return out;
+    for (const a of this.topology.agents) {
+      const hosted = new Set(prov.workloads.filter((w) => w.agent === a.name).map((w) => w.network));
+      const want = prov.workloads
+        .filter((w) => w.agent !== a.name && hosted.has(w.network))
+        .map((w) => ({
+          vrf: vrfName(this.topology, w.network),
+          prefix: `${w.ip}/32`,
+          via: this.topology.agents.find((x) => x.name === w.agent)!.underlay,
+        }));
+      out.set(a.name, want);
+    }
+    return out;
+  }
+
+  /** What an agent still misses of `expectedRemoteRoutes` (empty when converged). */
+  async missingRoutes(agent: string): Promise<string[]> {
+    const snap = await routeSnapshot(this.agent(agent).client);
+    const missing: string[] = [];
+    for (const r of this.expectedRemoteRoutes().get(agent) ?? []) {
+      const have = snap.get(r.vrf)?.get(r.prefix);
+      if (!have?.includes(r.via)) missing.push(`${r.vrf} ${r.prefix} via ${r.via}`);
+    }
+    return missing;
+  }
+
+  async waitForRoutes(timeoutMs = 30_000): Promise<void> {
+    await this.waitUntil(
+      'routes on every agent',
+      async () => {
+        const missing: string[] = [];
+        for (const a of this.agents.keys())
+          missing.push(...(await this.missingRoutes(a)).map((m) => `${a}: ${m}`));
+        return missing.length === 0 ? null : missing.join('; ');
+      },
+      timeoutMs,
+    );
+  }
+
+  /** Polls `check` (null = done, else what is missing) every 100 ms until done or `timeoutMs`. */
+  async waitUntil(what: string, check: () => Promise<string | null>, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let problem = '';
+    for (;;) {
+      try {
+        const p = await check();
+        if (p === null) return;
+        problem = p;
+      } catch (e) {
+        problem = (e as Error).message;
+      }
+      if (Date.now() > deadline) throw new WaitTimeoutError(what, timeoutMs, problem);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  async routes(): Promise<Map<string, RouteSnapshot>> {
+    const out = new Map<string, RouteSnapshot>();
+    for (const a of this.agents.values()) out.set(a.name, await routeSnapshot(a.client));
+    return out;
+  }
+
+  async check(): Promise<CheckResult[]> {
+    return runChecks(this);
+  }
+
+  /** Stops the agent, starts it again and re-adds its ports (a compute node reboot). */
+  async restartAgent(name: string): Promise<void> {
+    const a = this.agent(name);
+    await a.process.stop();
+    await a.process.start();
+    await this.attachPorts(name);
+  }
+
+  async restartController(): Promise<void> {
+    await this.controller.stop();
+    await this.startController();
+  }
+
+  /** Stops every child: agents first (they withdraw their routes), then the controller. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const a of this.agents.values()) await a.process.stop();
+    await this.controller.stop();
+    for (const p of this.processes()) await p.closeLog();
+  }
+
+  /** Synchronous last resort (process 'exit'): SIGKILL whatever still runs. */
+  killAll(): void {
+    for (const p of this.processes()) p.killNow();
+  }
+}

@@ -1,0 +1,19 @@
+#!/usr/bin/env node
+// filament-lab: the lab as its own command (the same as `filament lab`).
+import { LAB_HELP, runLab } from './cli.js';
+import { LabUsageError } from './errors.js';
+
+runLab(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr }).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    if (e instanceof LabUsageError) {
+      process.stderr.write(`filament-lab: ${e.message}\n\n${LAB_HELP}`);
+      process.exitCode = 2;
+      return;
+    }
+    process.stderr.write(`filament-lab: ${(e as Error).stack ?? String(e)}\n`);
+    process.exitCode = 1;
+  },
+);
