@@ -12,6 +12,7 @@ import {
   type PathAttribute,
   parseExtendedCommunity,
   parseRd,
+  type RouteDistinguisher,
 } from '@filament/bgp';
 import { defaultEnetNextHop, defaultUnicastNextHop, type EnetEntry, type UnicastEntry } from '@filament/xmpp';
 import fc from 'fast-check';
@@ -149,7 +150,7 @@ describe('export', () => {
       ],
       out,
     );
-    expect(out.map((r) => [formatRd((r.nlri as { rd: never }).rd), r.nextHop])).toEqual([
+    expect(out.map((r) => [formatRd((r.nlri as { rd: RouteDistinguisher }).rd), r.nextHop])).toEqual([
       ['10.0.0.11:1', '10.0.0.11'],
       ['10.0.0.12:1', '10.0.0.12'],
     ]);
