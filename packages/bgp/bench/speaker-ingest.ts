@@ -6,7 +6,9 @@
 // daemons) and the memory it grew by (V8 heap after GC for Filament; BIRD's `show memory` total; gobgpd's
 // RSS). Advertise: the Filament speaker holding the IPv4 table sends it to 10 sink peers (bench/speaker-sinks.ts,
 // a separate process counting UPDATEs to End-of-RIB) versus BIRD doing the same.
-// Run: node --expose-gc --import tsx --conditions=@filament/source bench/speaker-ingest.ts [IPV4_COUNT] [EVPN_COUNT]
+// Run: node --expose-gc --import tsx --conditions=@filament/source bench/speaker-ingest.ts [IPV4_COUNT] [EVPN_COUNT] [ingest]
+// With a third argument `ingest`, only the IPv4 ingest of Filament (two sessions) and BIRD runs (for
+// repeated before/after measurements of the receive path).
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,6 +16,7 @@ import { BgpSpeaker } from '../src/index.js';
 
 const IPV4 = Number(process.argv[2] ?? 1_000_000);
 const EVPN = Number(process.argv[3] ?? 200_000);
+const INGEST_ONLY = process.argv[4] === 'ingest';
 const DIR = `/tmp/filament-speaker-bench-${process.pid}`;
 mkdirSync(DIR, { recursive: true });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -276,6 +279,20 @@ const row = (what: string, fig: string, base: string) => {
 // IPv4 unicast
 const f4 = await filamentIngest('ipv4-unicast', IPV4, 13400);
 console.log(`filament ipv4: ${f4.secs.toFixed(2)} s, ${f4.bytesPerRoute.toFixed(0)} B/route`);
+if (INGEST_ONLY) {
+  await f4.speaker.stop();
+  await stopChild(f4.snd);
+  const again = await filamentIngest('ipv4-unicast', IPV4, 13460);
+  await again.speaker.stop();
+  await stopChild(again.snd);
+  console.log(`filament ipv4, second session: ${again.secs.toFixed(2)} s`);
+  const bird = await birdIngest(IPV4, 13410);
+  console.log(`bird ipv4: ${bird.secs.toFixed(2)} s, ${bird.bytesPerRoute.toFixed(0)} B/route`);
+  console.log(
+    `ratio to BIRD: first ${(f4.secs / bird.secs).toFixed(2)}x, second ${(again.secs / bird.secs).toFixed(2)}x`,
+  );
+  process.exit(0);
+}
 const adv = await filamentAdvertise(f4.speaker, 13401);
 console.log(`filament advertise to 10: ${adv.toFixed(2)} s`);
 await f4.speaker.stop();

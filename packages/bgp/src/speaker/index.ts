@@ -15,6 +15,7 @@ export * from './rib/adj-rib-out.js';
 export * from './rib/decision.js';
 export * from './rib/loc-rib.js';
 export * from './rib/path.js';
+export * from './rib/prefix-map.js';
 export * from './route-reflection.js';
 export * from './rtc.js';
 export * from './speaker.js';

@@ -139,6 +139,9 @@ interface PeerState {
   restartTimer: unknown;
   holdTimer: unknown;
   disabled: Set<number>;
+  /** The last attribute set import checks ran on (no import policy), and their result. */
+  importChecked: PathAttrs | undefined;
+  importResult: PathAttrs | undefined;
 }
 
 export class BgpSpeaker {
@@ -244,6 +247,8 @@ export class BgpSpeaker {
       restartTimer: undefined,
       holdTimer: undefined,
       disabled: new Set(),
+      importChecked: undefined,
+      importResult: undefined,
     });
     if (start && this.running) {
       checkMd5(cfg.address, cfg.md5Password);
@@ -673,11 +678,20 @@ export class BgpSpeaker {
   /** Import checks and policy: the accepted attributes, or undefined when rejected. */
   private importAttrs(p: Peer, fk: number, path: Path): PathAttrs | undefined {
     const a = path.rxAttrs;
-    for (const s of a.asPath) if (s.asns.includes(this.localAs)) return undefined; // RFC 4271 9.1.2 loop
-    if (path.source.kind === 'internal' && reflectionLoop(a, this.routerId, this.clusterId)) return undefined;
     const pol = p.cfg.import;
-    if (!pol) return a;
-    return this.applyPolicy(pol, 'import', p, fk, path, a);
+    // without a policy the outcome depends on the shared attribute set only: check each set once in a row
+    const st = pol ? undefined : this.state.get(p);
+    if (st && st.importChecked === a) return st.importResult;
+    let out: PathAttrs | undefined = a;
+    for (const s of a.asPath) if (s.asns.includes(this.localAs)) out = undefined; // RFC 4271 9.1.2 loop
+    if (out && path.source.kind === 'internal' && reflectionLoop(a, this.routerId, this.clusterId))
+      out = undefined;
+    if (st) {
+      st.importChecked = a;
+      st.importResult = out;
+      return out;
+    }
+    return out && this.applyPolicy(pol!, 'import', p, fk, path, a);
   }
 
   private applyPolicy(
@@ -721,11 +735,12 @@ export class BgpSpeaker {
           p.negotiated!.addPathReceive.some((f) => familyKey(f) === fk),
         )
       : key;
-    const old = p.adjIn.get(fk, ak);
+    const t = p.adjIn.table(fk);
+    const old = t.get(ak);
     if (old && old.rxAttrs === rx && !old.stale) return;
     const path = new Path(p.source, fk, key, nlri, pathId, rx);
     path.attrs = this.importAttrs(p, fk, path);
-    p.adjIn.set(fk, ak, path);
+    p.adjIn.put(t, ak, path, old);
     if (fk === RTC_FAMILY_KEY) this.rtcChange(p, old, path);
     this.changed(fk, key, this.locRib.replace(fk, key, old, path));
     this.candidatesChanged(fk, key);

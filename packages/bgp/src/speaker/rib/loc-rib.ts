@@ -2,7 +2,8 @@
 // list ordered by the decision process (best first, `Path.next` links), so a change re-sorts one list and
 // reports whether the best path changed; ECMP sets are the head and the candidates equal to it.
 import type { Decision } from './decision.js';
-import type { Path, RouteKey } from './path.js';
+import { IPV4_UNICAST_KEY, type Path, type RouteKey } from './path.js';
+import { PrefixMap } from './prefix-map.js';
 
 export interface BestChange {
   previous: Path | undefined;
@@ -17,7 +18,7 @@ export class LocRib {
   table(family: number): Map<RouteKey, Path> {
     let t = this.tables.get(family);
     if (!t) {
-      t = new Map();
+      t = family === IPV4_UNICAST_KEY ? new PrefixMap<Path>() : new Map<RouteKey, Path>();
       this.tables.set(family, t);
     }
     return t;
