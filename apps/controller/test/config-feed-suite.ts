@@ -1,0 +1,241 @@
+// The config push to agents, end to end: a controller (real store, REST API), a real XmppServer whose sessions
+// are attached to a ConfigFeed, and real XmppClients as agents that apply what they receive to an IfmapGraph
+// (@filament/ifmap, as the agent does). Shared by the SQLite and the etcd variant.
+import { IfmapGraph } from '@filament/ifmap';
+import { waitFor } from '@filament/testkit';
+import { type ConfigBlock, XmppClient, XmppServer } from '@filament/xmpp';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { ConfigFeed } from '../src/control/config-feed.js';
+import { type Engine, type Harness, IPAM, PROJECT, startController, vnBody } from './support/api.js';
+
+/** One simulated agent: its client, the graph it holds and every config iq it received. */
+class Agent {
+  readonly graph = new IfmapGraph();
+  readonly iqs: ConfigBlock[][] = [];
+  readonly client: XmppClient;
+
+  constructor(
+    readonly name: string,
+    host: string,
+    port: number,
+  ) {
+    this.client = new XmppClient({ name, servers: [{ host, port }], retryBaseMs: 50, retryMaxMs: 200 });
+    this.client.on('config', (_s, msg) => {
+      this.iqs.push(msg.blocks);
+      const res = this.graph.apply(msg.blocks);
+      if (res.rejected.length > 0) throw res.rejected[0]!.error;
+    });
+  }
+
+  /** Names of every object this agent was ever sent, by type. */
+  everSent(type: string): Set<string> {
+    const out = new Set<string>();
+    for (const iq of this.iqs) {
+      for (const b of iq)
+        for (const o of b.objects) if (o.kind === 'node' && o.type === type) out.add(o.name);
+    }
+    return out;
+  }
+
+  names(type: string): string[] {
+    return [...this.graph.objects(type)].map((o) => (o.fq_name as string[]).join(':')).sort();
+  }
+}
+
+export function configFeedSuite(engine: Engine, host: string): void {
+  let h: Harness;
+  let xmpp: XmppServer;
+  let feed: ConfigFeed;
+  let xmppPort: number;
+  const agents: Agent[] = [];
+  const uuid: Record<string, string> = {};
+
+  async function create(type: string, body: Record<string, unknown>): Promise<string> {
+    const r = await h.call('POST', `/${type}s`, { [type]: body });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    return r.body[type].uuid as string;
+  }
+  async function addPort(name: string, vn: string, vm: string): Promise<string> {
+    const vmi = await create('virtual-machine-interface', {
+      fq_name: [...PROJECT, name],
+      parent_type: 'project',
+      virtual_network_refs: [{ to: [...PROJECT, vn] }],
+      virtual_machine_refs: [{ uuid: uuid[vm] }],
+    });
+    uuid[name] = vmi;
+    uuid[`${name}-ip`] = await create('instance-ip', {
+      fq_name: [`${name}-ip`],
+      virtual_network_refs: [{ to: [...PROJECT, vn] }],
+      virtual_machine_interface_refs: [{ uuid: vmi }],
+    });
+    return vmi;
+  }
+  function agent(name: string): Agent {
+    const a = new Agent(name, host, xmppPort);
+    agents.push(a);
+    a.client.start();
+    return a;
+  }
+
+  beforeAll(async () => {
+    h = await startController(engine);
+    feed = new ConfigFeed({ store: h.c.store, changes: h.c.changes });
+    xmpp = new XmppServer({ hostname: 'filament-controller' });
+    xmpp.on('session', (s) => feed.attach(s.agent, s));
+    xmpp.on('session-closed', (s) => feed.detach(s.agent));
+    xmppPort = (await xmpp.listen(0, host)).port;
+
+    for (const [vn, prefix, vni] of [
+      ['vn1', '10.61.1.0', 6101],
+      ['vn2', '10.61.2.0', 6102],
+    ] as const) {
+      const r = await h.call(
+        'POST',
+        '/virtual-networks',
+        vnBody(vn, [{ ip_prefix: prefix, ip_prefix_len: 24 }], {
+          virtual_network_properties: { vxlan_network_identifier: vni },
+        }),
+      );
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+    }
+    for (const vm of ['vm1', 'vm2', 'vm3']) uuid[vm] = await create('virtual-machine', { fq_name: [vm] });
+    for (const [vr, ip, vm] of [
+      ['compute-1', '192.0.2.11', 'vm1'],
+      ['compute-2', '192.0.2.12', 'vm2'],
+    ] as const) {
+      await create('virtual-router', {
+        fq_name: ['default-global-system-config', vr],
+        parent_type: 'global-system-config',
+        virtual_router_ip_address: ip,
+        virtual_machine_refs: [{ uuid: uuid[vm] }],
+      });
+    }
+    await addPort('port1', 'vn1', 'vm1');
+    await addPort('port2', 'vn2', 'vm2');
+    await addPort('port4', 'vn1', 'vm3');
+  }, 120_000);
+
+  afterAll(async () => {
+    await Promise.all(agents.map((a) => a.client.stop()));
+    feed?.close();
+    await xmpp?.close();
+    await h?.close();
+  });
+
+  it('sends each agent exactly the graph of its VMs, at most 16 objects per iq', async () => {
+    const a1 = agent('compute-1');
+    const a2 = agent('compute-2');
+    await waitFor('compute-1 config', () => a1.graph.has('instance-ip', 'port1-ip'), 20_000, 50);
+    await waitFor('compute-2 config', () => a2.graph.has('instance-ip', 'port2-ip'), 20_000, 50);
+    await feed.settled();
+
+    expect(a1.names('virtual-machine')).toEqual([uuid.vm1]);
+    expect(a1.names('virtual-machine-interface')).toEqual([`${PROJECT.join(':')}:port1`]);
+    expect(a1.names('virtual-network')).toEqual([`${PROJECT.join(':')}:vn1`]);
+    expect(a1.names('routing-instance')).toEqual([`${PROJECT.join(':')}:vn1:vn1`]);
+    expect(a1.names('virtual-router')).toEqual(['default-global-system-config:compute-1']);
+    expect(a2.names('virtual-machine-interface')).toEqual([`${PROJECT.join(':')}:port2`]);
+    expect(a2.names('virtual-network')).toEqual([`${PROJECT.join(':')}:vn2`]);
+    for (const iq of [...a1.iqs, ...a2.iqs]) {
+      expect(iq.reduce((n, b) => n + b.objects.length, 0)).toBeLessThanOrEqual(16);
+    }
+
+    // What the agent needs, as TF shapes.
+    const vr = a1.graph.get('virtual-router', 'default-global-system-config:compute-1')!;
+    expect(vr.virtual_router_ip_address).toBe('192.0.2.11');
+    expect(vr.virtual_machine_refs).toEqual([{ to: [uuid.vm1], uuid: uuid.vm1, attr: null }]);
+    const vmi = a1.graph.byUuid(uuid.port1!)!;
+    expect(vmi.virtual_network_refs).toMatchObject([{ to: [...PROJECT, 'vn1'] }]);
+    expect(vmi.virtual_machine_refs).toMatchObject([{ uuid: uuid.vm1 }]);
+    expect(
+      (vmi.virtual_machine_interface_mac_addresses as { mac_address: string[] }).mac_address,
+    ).toHaveLength(1);
+    const ip = a1.graph.byUuid(uuid['port1-ip']!)!;
+    expect(ip.instance_ip_address).toMatch(/^10\.61\.1\.\d+$/);
+    expect(ip.virtual_machine_interface_refs).toMatchObject([{ uuid: uuid.port1 }]);
+    const vn = a1.graph.get('virtual-network', `${PROJECT.join(':')}:vn1`)!;
+    expect(vn.virtual_network_properties).toMatchObject({ vxlan_network_identifier: 6101 });
+    expect(typeof vn.virtual_network_network_id).toBe('number');
+    expect(vn.network_ipam_refs).toMatchObject([
+      { to: IPAM, attr: { ipam_subnets: [{ subnet: { ip_prefix: '10.61.1.0', ip_prefix_len: 24 } }] } },
+    ]);
+    expect(a1.graph.get('network-ipam', IPAM.join(':'))).toBeDefined();
+    const ri = a1.graph.get('routing-instance', `${PROJECT.join(':')}:vn1:vn1`)!;
+    expect(ri.routing_instance_is_default).toBe(true);
+    expect(ri.parent_type).toBe('virtual-network');
+    expect(ri.route_target_refs).toMatchObject([{ to: [expect.stringMatching(/^target:64512:\d+$/)] }]);
+    expect(a1.graph.neighbours('virtual-network', `${PROJECT.join(':')}:vn1`, 'routing-instance')).toEqual([
+      `${PROJECT.join(':')}:vn1:vn1`,
+    ]);
+    const gvc = a1.graph.get(
+      'global-vrouter-config',
+      'default-global-system-config:default-global-vrouter-config',
+    )!;
+    expect(gvc.encapsulation_priorities).toEqual({ encapsulation: ['MPLSoUDP', 'MPLSoGRE', 'VXLAN'] });
+    expect(a1.graph.has('global-system-config', 'default-global-system-config')).toBe(true);
+  }, 60_000);
+
+  it('sends a new port on the agent incrementally, its delete only to that agent', async () => {
+    const a1 = agents[0]!;
+    const a2 = agents[1]!;
+    const before = a1.iqs.length;
+    const changes: string[] = [];
+    a1.graph.on('change', (c) => changes.push(`${c.op} ${c.type} ${c.name}`));
+    const vmi = await create('virtual-machine-interface', {
+      fq_name: [...PROJECT, 'port3'],
+      parent_type: 'project',
+      virtual_network_refs: [{ to: [...PROJECT, 'vn1'] }],
+      virtual_machine_refs: [{ uuid: uuid.vm1 }],
+    });
+    const port3 = `${PROJECT.join(':')}:port3`;
+    await waitFor('port3 on compute-1', () => a1.graph.has('virtual-machine-interface', port3), 20_000, 50);
+    await feed.settled();
+    const fresh = a1.iqs.slice(before);
+    // One small iq: the VMI node and its links (project, network, VM), not a dump of the graph.
+    expect(fresh).toHaveLength(1);
+    const objects = fresh[0]!.flatMap((b) => b.objects);
+    expect(objects.filter((o) => o.kind === 'node').map((o) => (o.kind === 'node' ? o.type : ''))).toEqual([
+      'virtual-machine-interface',
+    ]);
+    expect(objects.length).toBeLessThanOrEqual(4);
+    expect(changes).toContain(`add virtual-machine-interface ${port3}`);
+    expect(a1.graph.byUuid(vmi)?.virtual_machine_refs).toMatchObject([{ uuid: uuid.vm1 }]);
+
+    const del = await h.call('DELETE', `/virtual-machine-interface/${vmi}`);
+    expect(del.status, JSON.stringify(del.body)).toBe(200);
+    await waitFor(
+      'port3 deleted on compute-1',
+      () => !a1.graph.has('virtual-machine-interface', port3),
+      20_000,
+      50,
+    );
+    await feed.settled();
+    expect(changes).toContain(`delete virtual-machine-interface ${port3}`);
+    const deletes = a1.iqs.slice(before + 1).flatMap((iq) => iq.filter((b) => b.op === 'delete'));
+    expect(deletes.flatMap((b) => b.objects).some((o) => o.kind === 'node' && o.name === port3)).toBe(true);
+    expect(a1.names('virtual-machine-interface')).toEqual([`${PROJECT.join(':')}:port1`]);
+
+    // compute-2 then subscribes to a VM by uuid (as its port API does on a port add); what it receives after
+    // that crossed the same TCP stream after anything about port3 would have.
+    a2.client.subscribeConfig(`virtual-machine:${uuid.vm3}`);
+    await waitFor('vm3 on compute-2', () => a2.graph.has('instance-ip', 'port4-ip'), 20_000, 50);
+    expect(a2.everSent('virtual-machine-interface').has(port3)).toBe(false);
+    expect(a2.names('virtual-machine')).toEqual([uuid.vm2, uuid.vm3].sort());
+    expect(a2.names('virtual-machine-interface')).toEqual(
+      [`${PROJECT.join(':')}:port2`, `${PROJECT.join(':')}:port4`].sort(),
+    );
+    expect(a2.names('virtual-network')).toEqual([`${PROJECT.join(':')}:vn1`, `${PROJECT.join(':')}:vn2`]);
+    // compute-1 never saw compute-2's VMs.
+    expect(a1.everSent('virtual-machine').has(uuid.vm3!)).toBe(false);
+    expect(a1.everSent('virtual-machine').has(uuid.vm2!)).toBe(false);
+  }, 60_000);
+
+  it('a VM unsubscribe deletes what only that VM brought', async () => {
+    const a2 = agents[1]!;
+    a2.client.unsubscribeConfig(`virtual-machine:${uuid.vm3}`);
+    await waitFor('vm3 gone from compute-2', () => !a2.graph.has('virtual-machine', uuid.vm3!), 20_000, 50);
+    await feed.settled();
+    expect(a2.names('virtual-machine-interface')).toEqual([`${PROJECT.join(':')}:port2`]);
+    expect(a2.names('virtual-network')).toEqual([`${PROJECT.join(':')}:vn2`]);
+  }, 60_000);
+}
