@@ -9,6 +9,7 @@ import { agentBin, controllerBin } from './bins.js';
 import { type CheckResult, runChecks } from './checks.js';
 import { ControllerApi } from './controller-api.js';
 import { LabError, WaitTimeoutError } from './errors.js';
+import { NamespaceWorkloads, namespacesSupported } from './namespaces.js';
 import { ManagedProcess } from './process.js';
 import type { Progress } from './progress.js';
 import { type Provisioned, provision } from './provision.js';
@@ -68,6 +69,8 @@ export class Lab {
   mode: WorkloadMode = 'in-process';
   /** Why the mode is what it is (printed: "in-process workloads: not root"). */
   modeReason = '';
+  /** Namespace mode: the namespaces behind the TAP devices. */
+  namespaces: NamespaceWorkloads | null = null;
   private stopped = false;
 
   constructor(opts: LabOptions, progress: Progress) {
@@ -188,29 +191,37 @@ export class Lab {
         a.process.start(),
       );
     }
+    if (this.mode === 'tap') {
+      this.namespaces = new NamespaceWorkloads(this.opts.stateDir, this.transferBytes, [
+        this.topology.policy.tcpPort,
+        this.topology.closedPort,
+      ]);
+      this.driver = this.namespaces;
+    } else this.driver = new InProcessDriver(new Map([...this.agents].map(([n, a]) => [n, a.client])));
     await this.attachPorts();
-    this.driver = new InProcessDriver(new Map([...this.agents].map(([n, a]) => [n, a.client])));
     await p.long("waiting for every agent to hold the routes of the other agent's workloads", () =>
       this.waitForRoutes(),
     );
   }
 
+  /** TAP workloads in namespaces when asked for or (auto) when root and TAP devices work, else in-process. */
   private chooseMode(): void {
-    const root = typeof process.getuid === 'function' && process.getuid() === 0;
     if (this.opts.workloads === 'in-process') {
       this.mode = 'in-process';
       this.modeReason = 'asked for with --workloads in-process';
-    } else if (this.opts.workloads === 'tap') {
-      throw new LabError(
-        'ERR_LAB_TAP_UNAVAILABLE',
-        'TAP workloads in namespaces are not available in this build of the lab',
-      );
-    } else {
-      this.mode = 'in-process';
-      this.modeReason = root
-        ? 'namespace/TAP workloads are not available in this build of the lab'
-        : 'not root: no namespaces or TAP devices';
+      return;
     }
+    const ns = namespacesSupported();
+    const why = ns.ok ? '' : ns.why;
+    if (why === '') {
+      this.mode = 'tap';
+      this.modeReason = 'root: each workload is a network namespace behind a TAP device';
+      return;
+    }
+    if (this.opts.workloads === 'tap')
+      throw new LabError('ERR_LAB_TAP_UNAVAILABLE', `--workloads tap: ${why}`);
+    this.mode = 'in-process';
+    this.modeReason = why;
   }
 
   async startController(): Promise<void> {
@@ -254,6 +265,11 @@ export class Lab {
           `  port ${req['display-name']} ${req['ip-address']} ${req['mac-address']} -> ${a.name} (${this.mode})`,
         );
         await a.client.addPort(req);
+        if (this.namespaces) {
+          const w = this.provisioned!.workloads.find((x) => x.vmiUuid === req.id)!;
+          const net = this.topology.networks.find((n) => n.name === w.network)!;
+          await this.namespaces.attach(w, req['system-name'], net.prefixLen);
+        }
       }
     }
   }
@@ -346,11 +362,13 @@ export class Lab {
     this.stopped = true;
     for (const a of this.agents.values()) await a.process.stop();
     await this.controller.stop();
+    await this.namespaces?.close();
     for (const p of this.processes()) await p.closeLog();
   }
 
   /** Synchronous last resort (process 'exit'): SIGKILL whatever still runs. */
   killAll(): void {
     for (const p of this.processes()) p.killNow();
+    this.namespaces?.closeNow();
   }
 }
