@@ -1,6 +1,7 @@
 // Controller configuration: a JSON file and/or command-line flags, checked with the same schema language as
 // the API so a bad setting is reported with its path and reason.
 import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { ValidationError } from './errors.js';
 import { arr, bool, int, obj, oneOf, str, validate } from './schema/spec.js';
 
@@ -30,6 +31,36 @@ export interface ControllerConfig {
   };
   asn: number;
   log_level: string;
+  /** The control plane (XMPP for agents, routing, introspect). Absent = not started (API-only tests). */
+  control?: ControlConfig;
+}
+
+export interface ControlConfig {
+  xmpp: {
+    host: string;
+    /** Default 5269 (TF's xmpp_server_port). */
+    port: number;
+    /** Sent to agents as the stream header's `from` (TF: the control node's hostname). */
+    hostname: string;
+    /** STARTTLS with these files; with ca_file, agents must present certificates signed by it. */
+    tls?: { cert_file: string; key_file: string; ca_file?: string };
+    max_sessions: number;
+    /** Routing-instance plus config subscriptions per agent. */
+    max_subscriptions: number;
+    /** Paths one agent may publish before its session is closed. */
+    max_routes_per_agent: number;
+    /** Queued output per session before a slow agent is disconnected (bytes). */
+    max_write_buffer: number;
+  };
+  /** How long a disconnected agent's routes stay (stale) before they are withdrawn (TF graceful restart). */
+  graceful_restart_seconds: number;
+  introspect: {
+    host: string;
+    /** Default 8083. */
+    port: number;
+    /** Serve introspect and its /metrics without a token even when auth is enabled. */
+    public: boolean;
+  };
 }
 
 const CONFIG_SPEC = obj('ControllerConfig', {
@@ -66,7 +97,44 @@ const CONFIG_SPEC = obj('ControllerConfig', {
   }),
   asn: int({ min: 1, max: 4294967295 }),
   log_level: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  control: obj('ControlConfig', {
+    xmpp: obj('XmppConfig', {
+      host: str(),
+      port: int({ min: 0, max: 65535 }),
+      hostname: str(),
+      tls: obj('XmppTlsConfig', { cert_file: str(), key_file: str(), ca_file: str() }, [
+        'cert_file',
+        'key_file',
+      ]),
+      max_sessions: int({ min: 1 }),
+      max_subscriptions: int({ min: 1 }),
+      max_routes_per_agent: int({ min: 1 }),
+      max_write_buffer: int({ min: 65536 }),
+    }),
+    graceful_restart_seconds: int({ min: 0, max: 3600 }),
+    introspect: obj('IntrospectConfig', { host: str(), port: int({ min: 0, max: 65535 }), public: bool() }),
+  }),
 });
+
+/** Control-plane settings with defaults filled in. */
+export function controlDefaults(c: Partial<Record<keyof ControlConfig, unknown>> = {}): ControlConfig {
+  const x = (c.xmpp ?? {}) as Partial<ControlConfig['xmpp']>;
+  const i = (c.introspect ?? {}) as Partial<ControlConfig['introspect']>;
+  return {
+    xmpp: {
+      host: x.host ?? '0.0.0.0',
+      port: x.port ?? 5269,
+      hostname: x.hostname ?? hostname(),
+      ...(x.tls ? { tls: x.tls } : {}),
+      max_sessions: x.max_sessions ?? 10_000,
+      max_subscriptions: x.max_subscriptions ?? 65_536,
+      max_routes_per_agent: x.max_routes_per_agent ?? 100_000,
+      max_write_buffer: x.max_write_buffer ?? 64 * 1024 * 1024,
+    },
+    graceful_restart_seconds: (c.graceful_restart_seconds as number | undefined) ?? 30,
+    introspect: { host: i.host ?? '127.0.0.1', port: i.port ?? 8083, public: i.public ?? false },
+  };
+}
 
 export const USAGE = `filament-controller [options]
   --config FILE            JSON config file (flags override it)
@@ -81,15 +149,22 @@ export const USAGE = `filament-controller [options]
   --admin-token-file FILE  cloud-admin token, created if missing (default <data-dir>/admin-token)
   --no-auth                disable authentication (lab only)
   --asn N                  autonomous system for route targets (default 64512)
-  --log-level LEVEL        pino level (default info)`;
+  --log-level LEVEL        pino level (default info)
+  --xmpp-host ADDR         XMPP server for agents: listen address (default 0.0.0.0)
+  --xmpp-port N            XMPP server port (default 5269)
+  --xmpp-tls-cert FILE --xmpp-tls-key FILE [--xmpp-tls-ca FILE]   STARTTLS for agents (CA: mutual certificates)
+  --graceful-restart-seconds N   keep a disconnected agent's routes this long (default 30)
+  --introspect-host ADDR   introspect/metrics listen address (default 127.0.0.1)
+  --introspect-port N      introspect port (default 8083)
+  --no-control             config API only: no XMPP server, routing or introspect`;
 
 export function loadConfig(argv: string[]): ControllerConfig {
   let file: unknown = {};
   const flags = new Map<string, string>();
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
-    if (a === '--no-auth') {
-      flags.set('no-auth', 'true');
+    if (a === '--no-auth' || a === '--no-control') {
+      flags.set(a.slice(2), 'true');
       continue;
     }
     if (a === '--help' || a === '-h') {
@@ -166,10 +241,33 @@ export function loadConfig(argv: string[]): ControllerConfig {
     throw new ValidationError('--tls-cert', 'needs --tls-key too (and the other way round)');
   if (cert && key)
     cfg.tls = { cert_file: cert, key_file: key, ...(f.tls?.ca_file ? { ca_file: f.tls.ca_file } : {}) };
+  if (flags.get('no-control') !== 'true') cfg.control = controlFromFlags(flags, f.control, num);
   validate(CONFIG_SPEC, cfg, 'config');
   if (cfg.store.engine === 'etcd' && cfg.store.hosts.length === 0)
     throw new ValidationError('config.store.hosts', 'needs at least one etcd URL');
   return cfg;
+}
+
+function controlFromFlags(
+  flags: Map<string, string>,
+  file: Partial<ControlConfig> | undefined,
+  num: (k: string, d: number) => number,
+): ControlConfig {
+  const c = controlDefaults(file ?? {});
+  c.xmpp.host = flags.get('xmpp-host') ?? c.xmpp.host;
+  c.xmpp.port = num('xmpp-port', c.xmpp.port);
+  c.graceful_restart_seconds = num('graceful-restart-seconds', c.graceful_restart_seconds);
+  c.introspect.host = flags.get('introspect-host') ?? c.introspect.host;
+  c.introspect.port = num('introspect-port', c.introspect.port);
+  const cert = flags.get('xmpp-tls-cert');
+  const key = flags.get('xmpp-tls-key');
+  if ((cert === undefined) !== (key === undefined))
+    throw new ValidationError('--xmpp-tls-cert', 'needs --xmpp-tls-key too (and the other way round)');
+  if (cert && key) {
+    const ca = flags.get('xmpp-tls-ca');
+    c.xmpp.tls = { cert_file: cert, key_file: key, ...(ca ? { ca_file: ca } : {}) };
+  }
+  return c;
 }
 
 export function wantsHelp(argv: string[]): boolean {

@@ -1,6 +1,6 @@
-// The controller process minus argv: opens the store, bootstraps defaults, serves the config API and follows
-// the store's watch (the feed a control plane subscribes to; two controllers on one etcd see each other's
-// writes through it).
+// The controller process minus argv: opens the store, bootstraps defaults, serves the config API, follows the
+// store's watch (two controllers on one etcd see each other's writes through it) and, when configured, runs the
+// control plane: route distribution, the XMPP server for agents and the introspect endpoint.
 import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
@@ -11,6 +11,8 @@ import { ConfigService } from './api/service.js';
 import { ensureTokenFile, TokenAuth, type TokenEntry } from './auth/tokens.js';
 import { bootstrap } from './bootstrap.js';
 import type { ControllerConfig } from './config.js';
+import { IntrospectServer } from './control/introspect.js';
+import { ControlPlane } from './control/routing/control-plane.js';
 import { Ipam } from './ipam/hooks.js';
 import { controllerMetrics } from './metrics.js';
 import { EtcdStore } from './store/etcd.js';
@@ -25,6 +27,9 @@ export class Controller {
   /** Every store change (own and other controllers'), in revision order. */
   readonly changes = new EventEmitter<ControllerEvents>();
   private watcher: Watcher | undefined;
+  /** Route distribution and the agents' XMPP server; undefined when `config.control` is absent. */
+  control: ControlPlane | undefined;
+  introspect: IntrospectServer | undefined;
 
   private constructor(
     readonly config: ControllerConfig,
@@ -33,7 +38,11 @@ export class Controller {
     readonly server: Server,
     readonly log: Logger,
     readonly adminToken: string | undefined,
-  ) {}
+    readonly metrics: ReturnType<typeof controllerMetrics>,
+    private readonly auth: TokenAuth | undefined,
+  ) {
+    this.changes.setMaxListeners(0);
+  }
 
   static openStore(cfg: ControllerConfig): Store {
     if (cfg.store.engine === 'sqlite') {
@@ -100,8 +109,15 @@ export class Controller {
         }
       : undefined;
     const server = createApiServer({ service, auth, log, metrics, ...(tls ? { tls } : {}) });
-    const c = new Controller(cfg, store, service, server, log, adminToken);
+    const c = new Controller(cfg, store, service, server, log, adminToken, metrics, auth);
     const from = await store.revision();
+    try {
+      // The control plane reads its snapshot after `from`, so the watch below replays what it may have missed.
+      await c.startControlPlane();
+    } catch (e) {
+      await c.stopControlPlane();
+      throw e;
+    }
     c.watcher = await store.watch(
       from,
       (ch) => {
@@ -110,13 +126,19 @@ export class Controller {
       },
       (e) => log.error({ err: e }, 'store watch failed'),
     );
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(cfg.listen.port, cfg.listen.host, () => {
-        server.off('error', reject);
-        resolve();
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(cfg.listen.port, cfg.listen.host, () => {
+          server.off('error', reject);
+          resolve();
+        });
       });
-    });
+    } catch (e) {
+      await c.watcher.close();
+      await c.stopControlPlane();
+      throw e;
+    }
     const a = server.address() as AddressInfo;
     log.info(
       { host: a.address, port: a.port, store: store.engine, tls: !!tls, auth: !!auth },
@@ -125,8 +147,65 @@ export class Controller {
     return c;
   }
 
+  /**
+   * Starts the control plane: RouteDb and instances from config, the XMPP server for agents, introspect.
+   * It follows `changes`; the caller starts the store watch afterwards.
+   */
+  private async startControlPlane(): Promise<void> {
+    const cc = this.config.control;
+    if (!cc) return;
+    const x = cc.xmpp;
+    const cp = await ControlPlane.start({
+      store: this.store,
+      log: this.log.child({ component: 'control' }),
+      metrics: this.metrics.control,
+      agents: {
+        host: x.host,
+        port: x.port,
+        hostname: x.hostname,
+        ...(x.tls
+          ? {
+              tls: {
+                cert: readFileSync(x.tls.cert_file),
+                key: readFileSync(x.tls.key_file),
+                ...(x.tls.ca_file ? { ca: readFileSync(x.tls.ca_file) } : {}),
+              },
+            }
+          : {}),
+        maxSessions: x.max_sessions,
+        maxSubscriptions: x.max_subscriptions,
+        maxWriteBuffer: x.max_write_buffer,
+        maxRoutesPerAgent: x.max_routes_per_agent,
+        gracefulRestartMs: cc.graceful_restart_seconds * 1000,
+      },
+    });
+    this.control = cp;
+    this.changes.on('change', (ch) => cp.apply(ch));
+    await cp.listen();
+    this.introspect = new IntrospectServer({
+      host: cc.introspect.host,
+      port: cc.introspect.port,
+      control: cp,
+      registry: this.metrics.registry,
+      auth: cc.introspect.public ? undefined : this.auth,
+      log: this.log,
+    });
+    const a = await this.introspect.listen();
+    this.log.info({ host: a.address, port: a.port }, 'introspect listening');
+  }
+
+  private async stopControlPlane(): Promise<void> {
+    await this.introspect?.close();
+    await this.control?.close();
+  }
+
   get port(): number {
     return (this.server.address() as AddressInfo).port;
+  }
+
+  /** Port of the XMPP server for agents (when the control plane runs). */
+  get xmppPort(): number | undefined {
+    return this.control?.agents.port;
   }
 
   async close(): Promise<void> {
@@ -135,6 +214,7 @@ export class Controller {
       this.server.closeAllConnections();
     });
     await this.watcher?.close();
+    await this.stopControlPlane();
     await this.store.close();
   }
 }

@@ -50,6 +50,20 @@ export class Gauge extends Metric {
   }
 }
 
+/** A gauge with labels whose series are read at scrape time (e.g. routes per instance). */
+export class LabeledGauge extends Metric {
+  /** Set by the owner of the values; no series until then. */
+  read: () => Iterable<[Labels, number]> = () => [];
+  render(): string {
+    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} gauge`];
+    for (const [l, v] of this.read()) {
+      const k = key(l);
+      lines.push(`${this.name}${k ? `{${k}}` : ''} ${v}`);
+    }
+    return lines.join('\n');
+  }
+}
+
 export class Histogram extends Metric {
   private readonly series = new Map<string, { counts: number[]; sum: number; count: number }>();
   constructor(
@@ -104,6 +118,7 @@ export function controllerMetrics(): {
   latency: Histogram;
   writes: Counter;
   watchEvents: Counter;
+  control: ControlMetrics;
 } {
   const registry = new Registry();
   return {
@@ -119,6 +134,49 @@ export function controllerMetrics(): {
     ),
     watchEvents: registry.add(
       new Counter('filament_store_watch_events_total', 'Store changes seen through watch by type.'),
+    ),
+    control: controlMetrics(registry),
+  };
+}
+
+/** The control plane's metrics: agents, routes, XMPP messages. */
+export interface ControlMetrics {
+  /** Established agent sessions (labels: none; read from the agent server). */
+  agentsConnected: LabeledGauge;
+  /** Routes (keys, all families) visible per routing instance. */
+  routesPerInstance: LabeledGauge;
+  /** XMPP messages by direction (in/out) and kind. */
+  xmppMessages: Counter;
+  /** RouteDb changes emitted (one per instance and key that changed). */
+  routeChanges: Counter;
+  /** Agent sessions refused by reason (not-authorized). */
+  agentRejects: Counter;
+  /** Route items skipped as invalid, by reason. */
+  invalidRoutes: Counter;
+}
+
+function controlMetrics(registry: Registry): ControlMetrics {
+  return {
+    agentsConnected: registry.add(
+      new LabeledGauge('filament_control_agents_connected', 'Agents with an established XMPP session.'),
+    ),
+    routesPerInstance: registry.add(
+      new LabeledGauge('filament_control_routes', 'Routes visible per routing instance (all families).'),
+    ),
+    xmppMessages: registry.add(
+      new Counter(
+        'filament_control_xmpp_messages_total',
+        'XMPP messages to and from agents by direction and kind.',
+      ),
+    ),
+    routeChanges: registry.add(
+      new Counter('filament_control_route_changes_total', 'Route changes in routing instances by family.'),
+    ),
+    agentRejects: registry.add(
+      new Counter('filament_control_agent_rejects_total', 'Agent sessions refused, by reason.'),
+    ),
+    invalidRoutes: registry.add(
+      new Counter('filament_control_invalid_routes_total', 'Route items from agents skipped as invalid.'),
     ),
   };
 }

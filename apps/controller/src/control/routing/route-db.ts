@@ -171,11 +171,12 @@ export class RouteDb extends EventEmitter<RouteDbEvents> {
     if (!ri.configured && ri.originCount === 0 && ri.visibleIn.size === 1) this.byName.delete(instance);
   }
 
-  /** Removes every path of one source (an agent or peer gone for good). */
-  removeSource(source: string): void {
+  /** Removes every path of one source (an agent or peer gone for good), or only those in one instance. */
+  removeSource(source: string, onlyInstance?: string): void {
     for (const [instance, family, key] of this.sourceKeys(source))
-      this.removePath(instance, family, key, source);
-    this.bySource.delete(source);
+      if (onlyInstance === undefined || instance === onlyInstance)
+        this.removePath(instance, family, key, source);
+    if (onlyInstance === undefined || this.bySource.get(source)?.size === 0) this.bySource.delete(source);
   }
 
   /** Marks every path of a source stale (graceful restart); they stay usable. */

@@ -1,0 +1,463 @@
+// The controller's XMPP server for vRouter agents (TF's control-node side of the bgp-peer channel):
+//   - an agent authenticates by name: `default-global-system-config:<name>` must be a virtual-router in config,
+//     else the session ends with a not-authorized stream error (counted);
+//   - its config channel goes to the ConfigFeed (attach on session, detach on close);
+//   - a VRF subscribe queues the instance's current routes, then End-of-RIB once the burst is out; afterwards
+//     every RouteDb change of a subscribed instance reaches the agent as one item (or retract), coalesced per
+//     tick so that bursts travel 32 items to a message;
+//   - published routes become RouteDb paths with source `agent:<name>`; items TF would skip (not one next hop,
+//     wrong address family, bad label or address) are skipped and counted; channel-rule violations (route for an
+//     unsubscribed VRF, duplicate subscribe) close only that session (the XmppServer enforces them);
+//   - on disconnect the agent's paths turn stale and are withdrawn after the graceful-restart time; an agent
+//     that comes back in time republishes, and on its End-of-RIB (or when the grace time runs out again)
+//     leftovers still stale are swept. Its subscriptions then get a full resync.
+import { isIP } from 'node:net';
+import {
+  type AgentSession,
+  type Route,
+  type RouteEvent,
+  type RouteItem,
+  type Subscription,
+  type TlsOptions,
+  XmppServer,
+} from '@filament/xmpp';
+import type { Logger } from 'pino';
+import type { ControlMetrics } from '../metrics.js';
+import { routeFamilyOf, routeKey, routeOf, xmppFamilyOf } from './routing/entries.js';
+import { AgentNotAuthorizedError, AgentRouteLimitError, InvalidRouteItemError } from './routing/errors.js';
+import type { RouteChange, RouteDb, RouteFamily, RoutePath } from './routing/route-db.js';
+
+/** What the agent server needs of the config feed (E1's ConfigFeed implements it). */
+export interface AgentConfigFeed {
+  attach(agentName: string, session: AgentSession): void;
+  detach(agentName: string): void;
+}
+
+export interface AgentServerOptions {
+  host: string;
+  port: number;
+  /** Sent as the stream header's `from` (TF: the control node's hostname). */
+  hostname: string;
+  tls?: TlsOptions;
+  maxSessions?: number;
+  maxSubscriptions?: number;
+  maxStanzaSize?: number;
+  maxWriteBuffer?: number;
+  holdTimeMs?: number;
+  /** Paths one agent may publish before its session is closed. */
+  maxRoutesPerAgent: number;
+  /** How long a disconnected agent's paths stay (stale) before they are withdrawn. */
+  gracefulRestartMs: number;
+  /** Resolves whether `name` is a configured virtual-router (the index first, then the store). */
+  authorize(name: string): boolean | Promise<boolean>;
+  db: RouteDb;
+  feed?: AgentConfigFeed;
+  metrics: ControlMetrics;
+  log: Logger;
+}
+
+export type AgentStateName = 'established' | 'graceful-restart';
+
+export interface AgentView {
+  name: string;
+  address: string;
+  state: AgentStateName;
+  since: string;
+  instances: string[];
+  routesPublished: number;
+  staleSweepPending: boolean;
+}
+
+type Pending = Map<string, Map<RouteFamily, Map<string, readonly RoutePath[]>>>;
+
+class AgentState {
+  session: AgentSession | undefined;
+  address = '';
+  state: AgentStateName = 'established';
+  since = new Date();
+  readonly subscriptions = new Map<string, Subscription>();
+  /** Changes not yet sent, coalesced by instance, family and key. */
+  pending: Pending = new Map();
+  endOfRibDue = false;
+  graceTimer: NodeJS.Timeout | undefined;
+  /** Set after a reconnect within the grace time: sweep stale paths on the agent's End-of-RIB. */
+  sweepTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly name: string,
+    readonly source: string,
+  ) {}
+
+  queue(instance: string, family: RouteFamily, key: string, paths: readonly RoutePath[]): void {
+    let byFamily = this.pending.get(instance);
+    if (!byFamily) {
+      byFamily = new Map();
+      this.pending.set(instance, byFamily);
+    }
+    let byKey = byFamily.get(family);
+    if (!byKey) {
+      byKey = new Map();
+      byFamily.set(family, byKey);
+    }
+    byKey.set(key, paths);
+  }
+}
+
+const MAX_LABEL = 0xfffff;
+const FAMILY_AF: Record<RouteFamily, number> = { inet: 1, inet6: 2, enet: 25 };
+
+/** Why TF's control node would skip this item (PROTOCOL.md section 8), or undefined when it is acceptable. */
+export function invalidRouteReason(family: RouteFamily, route: Route): string | undefined {
+  const entry = route.entry as { nlri: { af: number; address: string }; nextHops: unknown[] };
+  if (entry.nlri.af !== FAMILY_AF[family]) return `nlri af ${entry.nlri.af} is not ${FAMILY_AF[family]}`;
+  if (entry.nextHops.length !== 1) return `${entry.nextHops.length} next hops (one expected)`;
+  const nh = entry.nextHops[0] as { address: string; label: number };
+  if (!Number.isInteger(nh.label) || nh.label < 0 || nh.label > MAX_LABEL) return `label ${nh.label}`;
+  if (isIP(nh.address) === 0) return `next hop '${nh.address}' is not an address`;
+  const slash = entry.nlri.address.lastIndexOf('/');
+  const addr = slash < 0 ? entry.nlri.address : entry.nlri.address.slice(0, slash);
+  if (family === 'enet') {
+    if (addr !== '' && isIP(addr) === 0) return `address '${entry.nlri.address}'`;
+  } else if (isIP(addr) !== (family === 'inet' ? 4 : 6) || slash < 0) {
+    return `prefix '${entry.nlri.address}' is not ${family}`;
+  }
+  return undefined;
+}
+
+/** The route an agent receives for a key: one path as is; several merged into one entry with every next hop. */
+export function mergedRoute(family: RouteFamily, paths: readonly RoutePath[]): Route {
+  if (paths.length === 1) return routeOf(family, paths[0]!.entry);
+  const first = paths[0]!.entry;
+  const nextHops: (typeof first.nextHops)[number][] = [];
+  const seen = new Set<string>();
+  for (const p of paths) {
+    for (const nh of p.entry.nextHops) {
+      const id = `${nh.address}/${nh.label}`;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      nextHops.push(nh);
+    }
+  }
+  return routeOf(family, { ...first, nextHops } as typeof first);
+}
+
+export class AgentServer {
+  private readonly xmpp: XmppServer;
+  private readonly agents = new Map<string, AgentState>();
+  /** instance -> agents subscribed to it that want routes (no no-ribout). */
+  private readonly subscribers = new Map<string, Set<AgentState>>();
+  private readonly dirty = new Set<AgentState>();
+  private flushScheduled = false;
+  private closed = false;
+  private readonly onChange = (ch: RouteChange) => this.routeChanged(ch);
+
+  constructor(private readonly opts: AgentServerOptions) {
+    this.xmpp = new XmppServer({
+      hostname: opts.hostname,
+      logger: opts.log,
+      ...(opts.tls ? { tls: opts.tls } : {}),
+      ...(opts.maxSessions !== undefined ? { maxSessions: opts.maxSessions } : {}),
+      ...(opts.maxSubscriptions !== undefined ? { maxSubscriptions: opts.maxSubscriptions } : {}),
+      ...(opts.maxStanzaSize !== undefined ? { maxStanzaSize: opts.maxStanzaSize } : {}),
+      ...(opts.maxWriteBuffer !== undefined ? { maxWriteBuffer: opts.maxWriteBuffer } : {}),
+      ...(opts.holdTimeMs !== undefined ? { holdTimeMs: opts.holdTimeMs } : {}),
+    });
+    this.xmpp.on('session', (s) => this.accept(s));
+    this.xmpp.on('connection-failed', (remote, reason) =>
+      opts.log.info({ remote, err: reason?.message }, 'agent connection failed'),
+    );
+    opts.db.on('change', this.onChange);
+    opts.metrics.agentsConnected.read = () => [[{}, this.connectedCount]];
+  }
+
+  /** The listening port, once listen() resolved. */
+  port: number | undefined;
+
+  async listen(): Promise<{ address: string; port: number }> {
+    const a = await this.xmpp.listen(this.opts.port, this.opts.host);
+    this.port = a.port;
+    this.opts.log.info(
+      { host: a.address, port: a.port, tls: !!this.opts.tls },
+      'XMPP server for agents listening',
+    );
+    return { address: a.address, port: a.port };
+  }
+
+  get connectedCount(): number {
+    let n = 0;
+    for (const a of this.agents.values()) if (a.session) n++;
+    return n;
+  }
+
+  /** Agents with a session or within their graceful-restart time. */
+  agentViews(): AgentView[] {
+    return [...this.agents.values()].map((a) => ({
+      name: a.name,
+      address: a.address,
+      state: a.state,
+      since: a.since.toISOString(),
+      instances: [...a.subscriptions.keys()],
+      routesPublished: this.opts.db.sourceCount(a.source),
+      staleSweepPending: a.sweepTimer !== undefined,
+    }));
+  }
+
+  /** Number of agents subscribed to an instance. */
+  subscriberCount(instance: string): number {
+    return this.subscribers.get(instance)?.size ?? 0;
+  }
+
+  private accept(s: AgentSession): void {
+    const name = s.agent;
+    // Events that arrive while the name is checked are kept and replayed in order.
+    let backlog: (() => void)[] | undefined = [];
+    const later =
+      <A extends unknown[]>(fn: (...a: A) => void) =>
+      (...a: A) => {
+        if (backlog) backlog.push(() => fn(...a));
+        else fn(...a);
+      };
+    let state: AgentState | undefined;
+    s.on(
+      'subscribe',
+      later((vrf, sub) => state && this.subscribe(state, vrf, sub)),
+    );
+    s.on(
+      'unsubscribe',
+      later((vrf) => state && this.unsubscribe(state, vrf)),
+    );
+    s.on(
+      'route',
+      later((ev) => state && this.route(state, s, ev)),
+    );
+    s.on(
+      'end-of-rib',
+      later(() => state && this.agentEndOfRib(state)),
+    );
+    s.once('close', (reason) => {
+      backlog = undefined;
+      if (state) this.disconnected(state, s, reason?.message);
+    });
+    const admit = (ok: boolean) => {
+      if (s.session.state === 'closed' || this.closed) return;
+      if (!ok) {
+        this.opts.metrics.agentRejects.inc({ reason: 'not-authorized' });
+        this.opts.log.warn({ agent: name, remote: s.remoteAddress }, 'unknown agent refused');
+        backlog = undefined;
+        s.close(new AgentNotAuthorizedError(name));
+        return;
+      }
+      state = this.connected(name, s);
+      const queued = backlog ?? [];
+      backlog = undefined;
+      for (const fn of queued) fn();
+    };
+    let verdict: boolean | Promise<boolean>;
+    try {
+      verdict = this.opts.authorize(name);
+    } catch (e) {
+      this.opts.log.error({ err: e, agent: name }, 'agent authorization failed');
+      verdict = false;
+    }
+    if (typeof verdict === 'boolean') admit(verdict);
+    else
+      verdict.then(admit, (e: unknown) => {
+        this.opts.log.error({ err: e, agent: name }, 'agent authorization failed');
+        admit(false);
+      });
+  }
+
+  private connected(name: string, s: AgentSession): AgentState {
+    let a = this.agents.get(name);
+    const restarting = a !== undefined && a.state === 'graceful-restart';
+    if (!a) {
+      a = new AgentState(name, `agent:${name}`);
+      this.agents.set(name, a);
+    } else if (a.session) {
+      // A session replaced by the same agent from the same address (the XmppServer retired the old one):
+      // treat it like a reconnect within the grace time.
+      this.dropSession(a);
+      this.opts.db.markStale(a.source);
+    }
+    a.session = s;
+    a.address = s.remoteAddress;
+    a.state = 'established';
+    a.since = new Date();
+    if (a.graceTimer) clearTimeout(a.graceTimer);
+    a.graceTimer = undefined;
+    if (restarting || this.opts.db.sourceCount(a.source) > 0) {
+      const agent = a;
+      if (agent.sweepTimer) clearTimeout(agent.sweepTimer);
+      agent.sweepTimer = setTimeout(() => this.sweep(agent, 'timer'), this.opts.gracefulRestartMs);
+    }
+    this.opts.log.info({ agent: name, remote: s.remoteAddress, restarting }, 'agent connected');
+    this.opts.feed?.attach(name, s);
+    return a;
+  }
+
+  private sweep(a: AgentState, why: string): void {
+    if (a.sweepTimer) clearTimeout(a.sweepTimer);
+    a.sweepTimer = undefined;
+    const n = this.opts.db.sweepStale(a.source);
+    if (n > 0) this.opts.log.info({ agent: a.name, paths: n, why }, 'stale paths swept');
+  }
+
+  private agentEndOfRib(a: AgentState): void {
+    this.opts.metrics.xmppMessages.inc({ direction: 'in', kind: 'end-of-rib' });
+    if (a.sweepTimer) this.sweep(a, 'end-of-rib');
+  }
+
+  private subscribe(a: AgentState, vrf: string, sub: Subscription): void {
+    this.opts.metrics.xmppMessages.inc({ direction: 'in', kind: 'subscribe' });
+    a.subscriptions.set(vrf, sub);
+    if (sub.noRibout) return;
+    let set = this.subscribers.get(vrf);
+    if (!set) {
+      set = new Set();
+      this.subscribers.set(vrf, set);
+    }
+    set.add(a);
+    // Full table of the instance, then End-of-RIB after it.
+    for (const family of ['inet', 'inet6', 'enet'] as const)
+      for (const [key, paths] of this.opts.db.routes(vrf, family)) a.queue(vrf, family, key, paths);
+    a.endOfRibDue = true;
+    this.markDirty(a);
+  }
+
+  private unsubscribe(a: AgentState, vrf: string): void {
+    this.opts.metrics.xmppMessages.inc({ direction: 'in', kind: 'unsubscribe' });
+    a.subscriptions.delete(vrf);
+    this.subscribers.get(vrf)?.delete(a);
+    a.pending.delete(vrf);
+    // As TF: the agent's routes in that instance go with its subscription.
+    this.opts.db.removeSource(a.source, vrf);
+  }
+
+  private route(a: AgentState, s: AgentSession, ev: RouteEvent): void {
+    const m = this.opts.metrics;
+    m.xmppMessages.inc({ direction: 'in', kind: ev.op === 'add' ? 'route-publish' : 'route-withdraw' });
+    const family = routeFamilyOf(ev.route.family);
+    if (!family) {
+      this.opts.log.debug({ agent: a.name, family: ev.route.family }, 'multicast route ignored');
+      return;
+    }
+    const key = routeKey(ev.route);
+    if (ev.op === 'delete') {
+      this.opts.db.removePath(ev.vrf, family, key, a.source);
+      return;
+    }
+    const reason = invalidRouteReason(family, ev.route);
+    if (reason) {
+      m.invalidRoutes.inc({ family });
+      this.opts.log.warn(
+        { agent: a.name, err: new InvalidRouteItemError(a.name, ev.vrf, reason).message },
+        'route item skipped',
+      );
+      return;
+    }
+    this.opts.db.addPath(ev.vrf, family, key, {
+      source: a.source,
+      entry: ev.route.entry as RoutePath['entry'],
+    });
+    if (this.opts.db.sourceCount(a.source) > this.opts.maxRoutesPerAgent)
+      s.close(new AgentRouteLimitError(a.name, this.opts.maxRoutesPerAgent));
+  }
+
+  private dropSession(a: AgentState): void {
+    for (const vrf of a.subscriptions.keys()) this.subscribers.get(vrf)?.delete(a);
+    a.subscriptions.clear();
+    a.pending = new Map();
+    a.endOfRibDue = false;
+    this.dirty.delete(a);
+    a.session = undefined;
+    this.opts.feed?.detach(a.name);
+  }
+
+  private disconnected(a: AgentState, s: AgentSession, why: string | undefined): void {
+    if (a.session !== s) return; // already replaced by a newer session
+    this.dropSession(a);
+    if (this.closed) return;
+    if (a.sweepTimer) clearTimeout(a.sweepTimer);
+    a.sweepTimer = undefined;
+    const stale = this.opts.db.markStale(a.source);
+    this.opts.log.info({ agent: a.name, why, stalePaths: stale }, 'agent disconnected');
+    if (stale === 0) {
+      this.agents.delete(a.name);
+      return;
+    }
+    a.state = 'graceful-restart';
+    a.since = new Date();
+    a.graceTimer = setTimeout(() => {
+      a.graceTimer = undefined;
+      this.opts.log.info({ agent: a.name }, 'graceful-restart time over: paths withdrawn');
+      this.opts.db.removeSource(a.source);
+      this.agents.delete(a.name);
+    }, this.opts.gracefulRestartMs);
+  }
+
+  private routeChanged(ch: RouteChange): void {
+    this.opts.metrics.routeChanges.inc({ family: ch.family });
+    const subs = this.subscribers.get(ch.instance);
+    if (!subs) return;
+    for (const a of subs) {
+      a.queue(ch.instance, ch.family, ch.key, ch.paths);
+      this.markDirty(a);
+    }
+  }
+
+  private markDirty(a: AgentState): void {
+    this.dirty.add(a);
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => this.flush());
+  }
+
+  /** Sends every agent its coalesced changes: items and retracts per instance and family, then End-of-RIB. */
+  private flush(): void {
+    this.flushScheduled = false;
+    const m = this.opts.metrics;
+    for (const a of this.dirty) {
+      const s = a.session;
+      if (!s || s.session.state === 'closed') continue;
+      const pending = a.pending;
+      a.pending = new Map();
+      for (const [vrf, byFamily] of pending) {
+        for (const [family, byKey] of byFamily) {
+          const items: RouteItem[] = [];
+          const retracts: string[] = [];
+          for (const [key, paths] of byKey) {
+            if (paths.length === 0) retracts.push(key);
+            else items.push({ id: key, route: mergedRoute(family, paths) });
+          }
+          const xf = xmppFamilyOf(family);
+          if (items.length > 0) {
+            s.sendRoutes(xf, vrf, items);
+            m.xmppMessages.inc({ direction: 'out', kind: 'route-update' }, Math.ceil(items.length / 32));
+          }
+          if (retracts.length > 0) {
+            s.withdrawRoutes(xf, vrf, retracts);
+            m.xmppMessages.inc({ direction: 'out', kind: 'route-retract' }, Math.ceil(retracts.length / 256));
+          }
+        }
+      }
+      if (a.endOfRibDue) {
+        a.endOfRibDue = false;
+        s.sendEndOfRib();
+        m.xmppMessages.inc({ direction: 'out', kind: 'end-of-rib' });
+      }
+    }
+    this.dirty.clear();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.opts.db.off('change', this.onChange);
+    for (const a of this.agents.values()) {
+      if (a.graceTimer) clearTimeout(a.graceTimer);
+      if (a.sweepTimer) clearTimeout(a.sweepTimer);
+    }
+    await this.xmpp.close();
+    this.agents.clear();
+    this.subscribers.clear();
+  }
+}
