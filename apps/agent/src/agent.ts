@@ -2,6 +2,7 @@
 // test acting as one) installs state through: VRFs, ports, routes, MAC/IP entries and BUM peers. It owns
 // the underlay sockets and the introspect/metrics HTTP endpoint.
 
+import type { AclMatcher } from '@filament/policy';
 import { DuplicateObjectError, InvalidPrefixError, TableFullError, UnknownObjectError } from './errors.js';
 
 /** Port indexes are flow-table interface ids (vif), below the flow table's default 4,096. */
@@ -199,6 +200,29 @@ export class Agent {
 
   ports(): Port[] {
     return [...this.portByName.values()];
+  }
+
+  /**
+   * Replaces a port's compiled ACL and removes the flows to and from it, so their next packets are
+   * evaluated under the new one (a tag or policy change applies to established traffic too).
+   */
+  setPortAcl(name: string, acl: AclMatcher | null): void {
+    const port = this.port(name);
+    port.acl = acl;
+    const fw = this.fw;
+    const flows: number[] = [];
+    fw.flows.forEach((i) => {
+      if (fw.flows.vif(i) === port.index || fw.flows.nextHop(i) === port.nextHop) flows.push(i);
+    });
+    for (const i of flows) if (fw.flows.isLive(i)) fw.flows.deletePair(i);
+  }
+
+  /** Updates a VRF's encapsulation priority and adds distributed gateway addresses. */
+  updateVrf(name: string, spec: { gateways?: string[]; encapL2?: Encap[]; encapL3?: Encap[] }): void {
+    const vrf = this.vrf(name);
+    for (const g of spec.gateways ?? []) vrf.gateways.add(ipv4Number(g));
+    if (spec.encapL2) vrf.encapL2 = [...spec.encapL2];
+    if (spec.encapL3) vrf.encapL3 = [...spec.encapL3];
   }
 
   /** Detaches a port and removes everything it installed (its flows too). */

@@ -7,6 +7,7 @@
 //   GET /routes[?vrf=NAME]       routes and MAC entries with their next hops
 //   GET /nexthops, /labels       the next hop and MPLS label tables
 //   GET /flows                   the flow table (forward and reverse entries, counters)
+//   GET /xmpp, /config, /ports   added by the control side (control/agent-control.ts) through `extend`
 
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -135,12 +136,23 @@ export function agentMetrics(agent: Agent): MetricFamily[] {
   ];
 }
 
+/** More views and metric families (the control side adds `/xmpp`, `/config`, `/ports`). */
+export interface IntrospectExtension {
+  views: Record<string, () => unknown>;
+  metrics?: () => MetricFamily[];
+}
+
 export class Introspect {
   private readonly agent: Agent;
   private server: Server | null = null;
+  private readonly extensions: IntrospectExtension[] = [];
 
   constructor(agent: Agent) {
     this.agent = agent;
+  }
+
+  extend(ext: IntrospectExtension): void {
+    this.extensions.push(ext);
   }
 
   /** Listens on 127.0.0.1:`port` (0 picks one); returns the port. */
@@ -158,8 +170,17 @@ export class Introspect {
       try {
         const path = url.pathname.replace(/\/+$/, '') || '/';
         if (path === '/metrics') {
-          send(200, 'text/plain; version=0.0.4; charset=utf-8', prometheusText(agentMetrics(this.agent)));
+          const families = agentMetrics(this.agent);
+          for (const x of this.extensions) if (x.metrics) families.push(...x.metrics());
+          send(200, 'text/plain; version=0.0.4; charset=utf-8', prometheusText(families));
           return;
+        }
+        for (const x of this.extensions) {
+          const f = x.views[path.slice(1)];
+          if (f !== undefined && Object.hasOwn(x.views, path.slice(1))) {
+            send(200, 'application/json', `${JSON.stringify(f())}\n`);
+            return;
+          }
         }
         const views = ['interfaces', 'vrfs', 'routes', 'nexthops', 'flows', 'labels'] as const;
         const view = views.find((v) => `/${v}` === path);
@@ -172,7 +193,10 @@ export class Introspect {
           send(
             200,
             'application/json',
-            `${JSON.stringify({ agent: this.agent.name, views: ['metrics', ...views] })}\n`,
+            `${JSON.stringify({
+              agent: this.agent.name,
+              views: ['metrics', ...views, ...this.extensions.flatMap((x) => Object.keys(x.views))],
+            })}\n`,
           );
           return;
         }

@@ -20,6 +20,8 @@ export interface WorkloadOptions {
   gateway?: string;
   /** How long a client call waits for an answer (ms). Default 3,000. */
   timeoutMs?: number;
+  /** Ports the UDP and TCP echo servers answer on. Default [7]. */
+  listen?: readonly number[];
 }
 
 export interface EchoReply {
@@ -82,6 +84,8 @@ export class Workload {
   prefixLen = 24;
   gateway = 0;
   readonly timeoutMs: number;
+  /** Echo server ports (UDP and TCP). */
+  readonly listen: ReadonlySet<number>;
   /** Every frame received, for tests to decode (copies). */
   readonly received: Uint8Array[] = [];
   keepReceived = false;
@@ -100,6 +104,7 @@ export class Workload {
     if (opts.prefixLen !== undefined) this.prefixLen = opts.prefixLen;
     if (opts.gateway !== undefined) this.gateway = ipv4Number(opts.gateway);
     this.timeoutMs = opts.timeoutMs ?? 3000;
+    this.listen = new Set(opts.listen ?? [ECHO_PORT]);
   }
 
   get address(): string {
@@ -162,9 +167,9 @@ export class Workload {
     if (proto === 1 && f[l4] === 8) {
       this.counts.echoAnswered++;
       this.sendIp(src, 1, this.icmp(0, u16(f, l4 + 4), u16(f, l4 + 6), f.subarray(l4 + 8, end)));
-    } else if (proto === 17 && u16(f, l4 + 2) === ECHO_PORT) {
+    } else if (proto === 17 && this.listen.has(u16(f, l4 + 2))) {
       this.counts.udpEchoed++;
-      this.sendIp(src, 17, this.udp(ECHO_PORT, u16(f, l4), src, f.subarray(l4 + 8, end)));
+      this.sendIp(src, 17, this.udp(u16(f, l4 + 2), u16(f, l4), src, f.subarray(l4 + 8, end)));
     } else if (proto === 6) this.handleTcp(f, l4, end, src);
   }
 
@@ -422,7 +427,7 @@ export class Workload {
       return;
     }
     if (c === undefined) {
-      if (dport !== ECHO_PORT || (flags & 0x12) !== 0x02) return;
+      if (!this.listen.has(dport) || (flags & 0x12) !== 0x02) return;
       // Passive open on the echo port.
       c = {
         lport: dport,
@@ -448,7 +453,7 @@ export class Workload {
     }
     if (data.length > 0 && seq === c.rcvNxt) {
       c.rcvNxt = (c.rcvNxt + data.length) >>> 0;
-      if (c.lport === ECHO_PORT && dport === ECHO_PORT && !c.onData) {
+      if (this.listen.has(c.lport) && c.lport === dport && !c.onData) {
         // Server side: acknowledge and echo in one segment.
         this.sendIp(src, 6, this.tcp(c, 0x18, data));
         c.sndNxt = (c.sndNxt + data.length) >>> 0;

@@ -1,0 +1,79 @@
+// One whole agent, as the filament-agent process runs it: data plane and underlay sockets, introspect
+// (with /xmpp, /config, /ports and the control metrics), the XMPP control side, the port API, and the
+// ports persisted from the last run re-added before the port API opens.
+
+import type { Logger } from '@filament/xmpp';
+import { Agent } from '../agent.js';
+import type { AgentConfig } from '../config.js';
+import { Introspect } from '../introspect.js';
+import { PortApi } from '../port-api.js';
+import { AgentControl } from './agent-control.js';
+import { PortStore } from './port-store.js';
+
+export interface RunningAgent {
+  agent: Agent;
+  control: AgentControl;
+  portApi: PortApi;
+  introspect: Introspect;
+  store: PortStore;
+  /** Stops everything (the port file stays). */
+  stop(): Promise<void>;
+}
+
+export interface StartAgentOptions {
+  logger?: Logger;
+  /** In-process workload client timeout (ms). */
+  workloadTimeoutMs?: number;
+  holdTimeMs?: number;
+}
+
+export async function startAgent(cfg: AgentConfig, opts: StartAgentOptions = {}): Promise<RunningAgent> {
+  const log = opts.logger;
+  const agent = new Agent({ name: cfg.name, underlay: cfg.underlay, routerMac: cfg.routerMac });
+  await agent.start({});
+  const cleanup: (() => Promise<void>)[] = [() => agent.stop()];
+  const unwind = async (): Promise<void> => {
+    for (const f of cleanup.reverse()) await f().catch(() => {});
+  };
+  try {
+    const introspect = new Introspect(agent);
+    await introspect.listen(cfg.introspect.port, cfg.introspect.host);
+    agent.introspect = introspect;
+    const controlOpts: ConstructorParameters<typeof AgentControl>[0] = {
+      agent,
+      controllers: cfg.controllers,
+      routerMac: cfg.routerMac,
+      retryBaseMs: cfg.retryBaseMs,
+      configSweepMs: cfg.configSweepMs,
+      endOfRibTimeoutMs: cfg.endOfRibTimeoutMs,
+    };
+    if (log !== undefined) controlOpts.logger = log;
+    if (opts.workloadTimeoutMs !== undefined) controlOpts.workloadTimeoutMs = opts.workloadTimeoutMs;
+    if (opts.holdTimeMs !== undefined) controlOpts.holdTimeMs = opts.holdTimeMs;
+    const control = new AgentControl(controlOpts);
+    cleanup.push(() => control.stop());
+    introspect.extend({
+      views: {
+        xmpp: () => control.describeXmpp(),
+        config: () => control.describeConfig(),
+        ports: () => control.portRequests().map((r) => control.portStatus(r.id)),
+        'remote-routes': () => control.routes.describe(),
+      },
+      metrics: () => control.metrics(),
+    });
+    const store = new PortStore(cfg.stateDir);
+    const saved = await store.load((i, err) =>
+      log?.warn({ index: i, err: err.message }, 'stored port skipped'),
+    );
+    for (const p of saved) control.addPort(p);
+    if (saved.length > 0) log?.info({ ports: saved.length, file: store.path }, 'ports restored');
+    control.start();
+    const portApi = new PortApi({ control, store, ...(log ? { log: (o, m) => log.info(o, m) } : {}) });
+    await portApi.listen(cfg.portApi.port, cfg.portApi.host);
+    cleanup.push(() => portApi.close());
+    return { agent, control, portApi, introspect, store, stop: unwind };
+  } catch (e) {
+    await unwind();
+    throw e;
+  }
+}

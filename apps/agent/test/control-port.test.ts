@@ -1,0 +1,240 @@
+// Port API -> config subscription -> port attached -> routes published (label, next hop, VNI, encaps);
+// routes from the control node installed and visible in introspect; bad requests are 400s; ports persist
+// across an agent restart. One agent against the simulated control node, real sockets on 127.0.64.x.
+
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { EnetEntry, UnicastEntry } from '@filament/xmpp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AgentConfig, type RunningAgent, startAgent } from '../src/index.js';
+import {
+  baseConfig,
+  http,
+  ids,
+  network,
+  portBody,
+  SimController,
+  until,
+  virtualRouter,
+  type WorkloadConfig,
+  workloadConfig,
+} from './control-sim.js';
+
+const CONTROL = '127.0.64.1';
+const UNDERLAY = '127.0.64.11';
+const REMOTE = '127.0.64.12';
+const XMPP_PORT = 35_641;
+
+const w1: WorkloadConfig = { n: 1, vn: 'blue', address: '10.1.1.11', mac: '02:00:00:00:01:11' };
+
+function config(stateDir: string): AgentConfig {
+  return {
+    name: 'compute-64',
+    underlay: UNDERLAY,
+    controllers: [{ host: CONTROL, port: XMPP_PORT }],
+    portApi: { host: UNDERLAY, port: 0 },
+    introspect: { host: UNDERLAY, port: 0 },
+    jsonLogs: false,
+    logLevel: 'warn',
+    stateDir,
+    routerMac: '00:00:5e:00:01:00',
+    retryBaseMs: 50,
+    configSweepMs: 300,
+    endOfRibTimeoutMs: 2000,
+  };
+}
+
+describe('agent control: port API, config, routes', () => {
+  let sim: SimController;
+  let a: RunningAgent;
+  let stateDir: string;
+  const api = () => `http://${UNDERLAY}:${a.portApi.port}`;
+  const intro = () => `http://${UNDERLAY}:${a.introspect.port}`;
+
+  beforeAll(async () => {
+    stateDir = await mkdtemp(join(tmpdir(), 'filament-control-port-'));
+    sim = new SimController(CONTROL);
+    await sim.listen(XMPP_PORT);
+    sim.set(
+      ...baseConfig(['MPLSoUDP', 'VXLAN']),
+      virtualRouter('compute-64', UNDERLAY),
+      network(5, 'blue', '10.1.1.0/24', 1005),
+      ...workloadConfig(w1),
+    );
+    a = await startAgent(config(stateDir), { workloadTimeoutMs: 1000 });
+  });
+
+  afterAll(async () => {
+    await a?.stop();
+    await sim?.close();
+    await rm(stateDir, { recursive: true, force: true });
+  });
+
+  it('subscribes its virtual-router config when the channel comes up', async () => {
+    await until(
+      () => sim.configSubscriptions.includes('virtual-router:default-global-system-config:compute-64'),
+      'config subscribe',
+    );
+    const x = await http('GET', `${intro()}/xmpp`);
+    expect(x.status).toBe(200);
+    expect((x.json as { controllers: { state: string }[] }).controllers[0]!.state).toBe('established');
+  });
+
+  it('rejects bad port requests with 400 and the field', async () => {
+    const cases: [unknown, string][] = [
+      [{ ...portBody(w1), id: 'not-a-uuid' }, 'id'],
+      [{ ...portBody(w1), 'mac-address': '02:00:00:00:01' }, 'mac-address'],
+      [{ ...portBody(w1), 'ip-address': '10.1.1.300' }, 'ip-address'],
+      [{ ...portBody(w1), workload: { kind: 'vm' } }, 'workload.kind'],
+      [{ ...portBody(w1), listen: [0] }, 'listen[0]'],
+      [[1, 2], 'body'],
+    ];
+    for (const [body, field] of cases) {
+      const r = await http('POST', `${api()}/port`, body);
+      expect(r.status, JSON.stringify(body)).toBe(400);
+      expect((r.json as { field: string }).field).toBe(field);
+    }
+    const notJson = await http('POST', `${api()}/port`, '{"id": ');
+    expect(notJson.status).toBe(400);
+    expect((await http('DELETE', `${api()}/port/${ids.vmi(99)}`)).status).toBe(404);
+    expect((await http('POST', `${api()}/port/${ids.vmi(99)}/ping`, { to: '10.1.1.1' })).status).toBe(404);
+  });
+
+  it('port add: VM config subscribed, port attached, routes published with label, next hop and VNI', async () => {
+    const r = await http('POST', `${api()}/port`, portBody(w1));
+    expect(r.status).toBe(200);
+    await until(
+      () => sim.configSubscriptions.includes(`virtual-machine:${ids.vm(1)}`),
+      'VM config subscribe',
+    );
+    const vrf = 'default-domain:admin:blue:blue';
+    const status = await until(async () => {
+      const p = (await http('GET', `${api()}/port/${ids.vmi(1)}`)).json as {
+        status: { state: string; label: number };
+      };
+      return p.status.state === 'attached' ? p.status : undefined;
+    }, 'port attached');
+    const label = status.label;
+    expect(label).toBeGreaterThanOrEqual(16);
+    // The control node received the interface's inet, enet and the VRF's BUM route.
+    await until(() => sim.ids(vrf).length >= 3, 'routes published');
+    const inet = sim.rib.get(vrf)!.get('inet|10.1.1.11/32')!.get('compute-64')!.route.entry as UnicastEntry;
+    expect(inet.nextHops).toHaveLength(1);
+    expect(inet.nextHops[0]).toMatchObject({
+      address: UNDERLAY,
+      label,
+      vni: 1005,
+      tunnelEncapsulations: ['udp', 'vxlan'],
+    });
+    expect(inet.nextHops[0]!.virtualNetwork).toBe('default-domain:admin:blue');
+    const enet = sim.rib.get(vrf)!.get(`evpn|1005-${w1.mac},10.1.1.11/32`)!.get('compute-64')!.route
+      .entry as EnetEntry;
+    expect(enet.nlri).toMatchObject({ ethernetTag: 1005, mac: w1.mac, address: '10.1.1.11/32' });
+    expect(enet.nextHops[0]).toMatchObject({ address: UNDERLAY, label: 1005, l3Label: label });
+    // The data plane has the VRF with the VNI and the port with its label.
+    const vrfs = (await http('GET', `${intro()}/vrfs`)).json as {
+      name: string;
+      vni: number;
+      encapL3: string[];
+    }[];
+    expect(vrfs.find((v) => v.name === vrf)).toMatchObject({ vni: 1005, encapL3: ['mpls-udp', 'vxlan'] });
+    const ifs = (await http('GET', `${intro()}/interfaces`)).json as {
+      name: string;
+      label: number;
+      address: string;
+    }[];
+    expect(ifs).toContainEqual(expect.objectContaining({ name: ids.vmi(1), label, address: '10.1.1.11/24' }));
+    // The agent's own routes came back from the control node and were not installed over the local ones.
+    const routes = (await http('GET', `${intro()}/routes?vrf=${encodeURIComponent(vrf)}`)).json as {
+      routes: { prefix: string; nextHop: { kind: string } }[];
+    }[];
+    expect(routes[0]!.routes.find((x) => x.prefix === '10.1.1.11/32')!.nextHop.kind).toBe('interface');
+  });
+
+  it('installs routes the control node sends (ECMP for several next hops) and shows them in introspect', async () => {
+    const vrf = 'default-domain:admin:blue:blue';
+    const s = sim.sessions.get('compute-64')!;
+    const hop = (address: string, label: number) => ({
+      af: 1,
+      address,
+      mac: '00:00:5e:00:01:00',
+      label,
+      vni: 1005,
+      tunnelEncapsulations: ['udp'],
+      virtualNetwork: 'default-domain:admin:blue',
+      tags: [],
+      localSequenceNumber: 0,
+    });
+    const entry = (prefix: string, hops: ReturnType<typeof hop>[]): UnicastEntry => ({
+      nlri: { af: 1, safi: 1, address: prefix },
+      nextHops: hops,
+      version: 1,
+      virtualNetwork: 'default-domain:admin:blue',
+      mobility: { seqno: 0, sticky: false },
+      sequenceNumber: 0,
+      securityGroups: [],
+      communityTags: [],
+      localPreference: 200,
+      med: 0,
+      loadBalance: { fields: [], decision: 'field-hash' },
+      subProtocol: 'interface',
+    });
+    s.sendRoutes('inet', vrf, [
+      { route: { family: 'inet', entry: entry('10.1.1.12/32', [hop(REMOTE, 40)]) } },
+      { route: { family: 'inet', entry: entry('10.9.0.0/16', [hop(REMOTE, 41), hop('127.0.64.13', 42)]) } },
+    ]);
+    const installed = await until(async () => {
+      const r = (await http('GET', `${intro()}/routes?vrf=${encodeURIComponent(vrf)}`)).json as {
+        routes: {
+          prefix: string;
+          nextHop: { kind: string; dst?: string; label?: number; members?: number[] };
+        }[];
+      }[];
+      const rs = r[0]!.routes;
+      const one = rs.find((x) => x.prefix === '10.1.1.12/32');
+      const two = rs.find((x) => x.prefix === '10.9.0.0/16');
+      return one && two ? { one, two } : undefined;
+    }, 'remote routes installed');
+    expect(installed.one.nextHop).toMatchObject({ kind: 'tunnel', dst: REMOTE, label: 40 });
+    expect(installed.two.nextHop.kind).toBe('ecmp');
+    expect(installed.two.nextHop.members).toHaveLength(2);
+    // A retract removes it.
+    s.withdrawRoutes('inet', vrf, ['10.9.0.0/16']);
+    await until(async () => {
+      const r = (await http('GET', `${intro()}/routes?vrf=${encodeURIComponent(vrf)}`)).json as {
+        routes: { prefix: string }[];
+      }[];
+      return !r[0]!.routes.some((x) => x.prefix === '10.9.0.0/16');
+    }, 'route retracted');
+    const x = (await http('GET', `${intro()}/xmpp`)).json as { controllers: { routesReceived: number }[] };
+    expect(x.controllers[0]!.routesReceived).toBeGreaterThanOrEqual(2);
+    const metrics = (await http('GET', `${intro()}/metrics`)).json as string;
+    expect(metrics).toMatch(/filament_agent_xmpp_up\{controller="127\.0\.64\.1:35641"\} 1/);
+    expect(metrics).toMatch(/filament_agent_config_objects\{type="virtual-network"\} 1/);
+    const cfg = (await http('GET', `${intro()}/config`)).json as { byType: Record<string, number> };
+    expect(cfg.byType['virtual-machine-interface']).toBe(1);
+  });
+
+  it('ports persist: a restarted agent re-adds them from its state directory', async () => {
+    const stored = JSON.parse(await readFile(join(stateDir, 'ports.json'), 'utf8')) as {
+      ports: { id: string }[];
+    };
+    expect(stored.ports.map((p) => p.id)).toEqual([ids.vmi(1)]);
+    await a.stop();
+    a = await startAgent(config(stateDir), { workloadTimeoutMs: 1000 });
+    await until(async () => {
+      const p = (await http('GET', `${api()}/port/${ids.vmi(1)}`)).json as { status?: { state: string } };
+      return p.status?.state === 'attached';
+    }, 'port re-attached after restart');
+    const r = await http('DELETE', `${api()}/port/${ids.vmi(1)}`);
+    expect(r.status).toBe(200);
+    const after = JSON.parse(await readFile(join(stateDir, 'ports.json'), 'utf8')) as { ports: unknown[] };
+    expect(after.ports).toEqual([]);
+    // Withdrawn from the control node.
+    await until(
+      () => !sim.rib.get('default-domain:admin:blue:blue')?.has('inet|10.1.1.11/32'),
+      'routes withdrawn',
+    );
+  });
+});
