@@ -11,6 +11,7 @@ import { ConfigService } from './api/service.js';
 import { ensureTokenFile, TokenAuth, type TokenEntry } from './auth/tokens.js';
 import { bootstrap } from './bootstrap.js';
 import type { ControllerConfig } from './config.js';
+import { ConfigFeed } from './control/config-feed.js';
 import { IntrospectServer } from './control/introspect.js';
 import { ControlPlane } from './control/routing/control-plane.js';
 import { Ipam } from './ipam/hooks.js';
@@ -29,6 +30,8 @@ export class Controller {
   private watcher: Watcher | undefined;
   /** Route distribution and the agents' XMPP server; undefined when `config.control` is absent. */
   control: ControlPlane | undefined;
+  /** Config pushed to agents over XMPP (IF-MAP), attached per agent session by the agent server. */
+  configFeed: ConfigFeed | undefined;
   introspect: IntrospectServer | undefined;
 
   private constructor(
@@ -155,10 +158,13 @@ export class Controller {
     const cc = this.config.control;
     if (!cc) return;
     const x = cc.xmpp;
+    const log = this.log.child({ component: 'control' });
+    this.configFeed = new ConfigFeed({ store: this.store, changes: this.changes, log });
     const cp = await ControlPlane.start({
       store: this.store,
-      log: this.log.child({ component: 'control' }),
+      log,
       metrics: this.metrics.control,
+      feed: this.configFeed,
       agents: {
         host: x.host,
         port: x.port,
@@ -197,6 +203,7 @@ export class Controller {
   private async stopControlPlane(): Promise<void> {
     await this.introspect?.close();
     await this.control?.close();
+    this.configFeed?.close();
   }
 
   get port(): number {

@@ -3,7 +3,23 @@
 export { createApiServer } from './api/server.js';
 export { ConfigService } from './api/service.js';
 export { TokenAuth, type TokenEntry } from './auth/tokens.js';
-export { type ControllerConfig, loadConfig } from './config.js';
+export { type ControlConfig, type ControllerConfig, controlDefaults, loadConfig } from './config.js';
+export {
+  type AgentConfigFeed,
+  AgentServer,
+  type AgentServerOptions,
+  type AgentView,
+  invalidRouteReason,
+  mergedRoute,
+} from './control/agent-server.js';
+export { IntrospectServer, instancesView, routesView } from './control/introspect.js';
+export { ConfigInstances } from './control/routing/config-instances.js';
+export { ControlPlane, type ControlPlaneOptions } from './control/routing/control-plane.js';
+export { EmbeddedRoutes } from './control/routing/embedded-routes.js';
+export * from './control/routing/entries.js';
+export * from './control/routing/errors.js';
+export * from './control/routing/route-db.js';
+export { type VirtualRouterInfo, VirtualRouters } from './control/routing/virtual-routers.js';
 export { Controller } from './controller.js';
 export * from './errors.js';
 export { Ipam } from './ipam/hooks.js';
