@@ -67,6 +67,15 @@ function splitKey(key: string): [type: string, name: string] {
   return [key.slice(0, i), key.slice(i + 1)];
 }
 
+function sameContent(a: Omit<Entry, 'stale' | 'cached'>, b: Omit<Entry, 'stale' | 'cached'>): boolean {
+  return (
+    a.uuid === b.uuid &&
+    a.attribute === b.attribute &&
+    JSON.stringify(a.props) === JSON.stringify(b.props) &&
+    JSON.stringify(a.value) === JSON.stringify(b.value)
+  );
+}
+
 const edgeKey = (left: boolean, metadata: string, other: string): string =>
   `${left ? '>' : '<'}${metadata}\n${other}`;
 
@@ -286,6 +295,11 @@ export class IfmapGraph extends EventEmitter<{ change: [IfmapChange] }> {
     const d = this.decodeNode(n);
     const key = nodeKey(n.type, n.name);
     const prev = this.nodes.get(key);
+    if (prev !== undefined && sameContent(prev, d)) {
+      // A resync re-sends what the agent has: fresh again, but no change.
+      prev.stale = false;
+      return;
+    }
     if (prev !== undefined && prev.uuid !== undefined && prev.uuid !== d.uuid) this.uuids.delete(prev.uuid);
     if (d.uuid !== undefined) this.uuids.set(d.uuid, key);
     this.nodes.set(key, { ...d, stale: false, cached: undefined });
