@@ -16,17 +16,17 @@ export const xmlText = fc
 
 const segment = fc.stringMatching(/^[a-z0-9][a-z0-9_.=-]{0,8}$/);
 
-export function valueOf(shape: Shape, depth = 0): fc.Arbitrary<unknown> {
+export function shapedValue(shape: Shape, depth = 0): fc.Arbitrary<unknown> {
   if (shape === 'string') return xmlText;
   if (shape === 'integer') return fc.integer({ min: -1_000_000_000, max: 4_294_967_295 });
   if (shape === 'boolean') return fc.boolean();
   if (shape === 'any') return fc.constant(undefined);
   if ('list' in shape)
-    return fc.array(valueOf(shape.list, depth + 1), { minLength: 1, maxLength: depth > 2 ? 1 : 3 });
+    return fc.array(shapedValue(shape.list, depth + 1), { minLength: 1, maxLength: depth > 2 ? 1 : 3 });
   const fields: Record<string, fc.Arbitrary<unknown>> = {};
   for (const [k, s] of Object.entries(shape.fields)) {
     if (s === 'any') continue;
-    fields[k] = valueOf(s, depth + 1);
+    fields[k] = shapedValue(s, depth + 1);
   }
   return fc.record(fields, { requiredKeys: [] });
 }
@@ -66,15 +66,15 @@ export function tfObject(type: string): fc.Arbitrary<Generated> {
     if (s === 'any') continue;
     if (k === 'id_perms' && typeof s === 'object' && 'fields' in s) {
       const { uuid: _uuid, ...rest } = s.fields;
-      props[k] = valueOf({ fields: rest });
-    } else props[k] = valueOf(s);
+      props[k] = shapedValue({ fields: rest });
+    } else props[k] = shapedValue(s);
   }
   const refs: Record<string, fc.Arbitrary<{ to: string[]; uuid: string; attr: unknown }[]>> = {};
   for (const [to, attrShape] of Object.entries(voc.refs)) {
     const ref = fc.record({
       to: fqOf(to, 't-'),
       uuid: fc.uuid({ version: 4 }),
-      attr: attrShape === null ? fc.constant(null) : valueOf(attrShape),
+      attr: attrShape === null ? fc.constant(null) : shapedValue(attrShape),
     });
     refs[`${to.replaceAll('-', '_')}_refs`] = fc.uniqueArray(ref, {
       minLength: 1,
