@@ -7,7 +7,6 @@ import type { Lab } from './lab.js';
 import { type MetricSample, metricValue } from './prometheus.js';
 import type { ProvisionedWorkload } from './provision.js';
 import { remoteRoutes } from './routes.js';
-import { vrfName } from './topology.js';
 
 export interface CheckResult {
   id: string;
@@ -182,20 +181,22 @@ export async function runChecks(lab: Lab): Promise<CheckResult[]> {
     });
   }
 
-  // Flows: the sender of the allowed cross-network transfer shows it in its flow table.
+  // Flows: the sender's flow table holds the ping between the agents as forwarded and the denied TCP
+  // connection as a drop flow (finished TCP connections are removed, so the allowed transfer is not there).
   const red1 = w('red-1');
+  const red2 = w('red-2');
   const blue2 = w('blue-2');
   const flows = await lab.agent(red1.agent).client.flows();
-  const allowed = flows.find((f) => f.src === red1.ip && f.dst === blue2.ip && f.dport === tcpPort);
+  const pinged = flows.find((f) => f.src === red1.ip && f.dst === red2.ip && f.proto === 1);
   const denied = flows.find((f) => f.src === red1.ip && f.dst === blue2.ip && f.dport === t.closedPort);
   const act = (f: Record<string, unknown> | undefined) =>
     f ? (FLOW_ACTIONS[Number(f.action)] ?? String(f.action)) : 'absent';
   results.push({
     id: 'flows',
-    title: `${red1.agent} flow table shows red-1 -> blue-2:${tcpPort} forwarded`,
-    ok: allowed !== undefined && act(allowed) === 'forward',
-    expected: `:${tcpPort} forward`,
-    observed: `:${tcpPort} ${act(allowed)}, :${t.closedPort} ${act(denied)} (${flows.length} entries, VRF ${vrfName(t, 'vn-red')})`,
+    title: `${red1.agent} flow table: red-1 -> red-2 icmp forwarded, red-1 -> blue-2:${t.closedPort} dropped`,
+    ok: act(pinged) === 'forward' && act(denied) === 'drop',
+    expected: 'icmp forward, tcp drop',
+    observed: `icmp ${act(pinged)}, tcp :${t.closedPort} ${act(denied)} (${flows.length} entries)`,
   });
   return results;
 }

@@ -28,6 +28,7 @@ Options:
   --api-host ADDR         controller API address (default 127.0.0.1)
   --api-port N            controller API port (default 8082)
   --xmpp-port N           controller XMPP port for agents (default 5269)
+  --controller-introspect-port N   controller introspect port (default 8083)
   --underlays A,B         underlay addresses of compute-1 and compute-2 (default 127.0.0.1,127.0.0.2)
   --port-api-port N       agents' port API port, on each underlay address (default 9091)
   --introspect-port N     agents' introspect/metrics port, on each underlay address (default 8085)
@@ -45,6 +46,7 @@ export interface LabIo {
 
 const BOOLEANS = ['once', 'json', 'keep-state', 'help'];
 const VALUED = [
+  'controller-introspect-port',
   'workloads',
   'state-dir',
   'api-host',
@@ -112,6 +114,11 @@ export function parseLabArgs(
   if (values.has('api-host')) o.apiHost = values.get('api-host')!;
   if (values.has('api-port')) o.apiPort = port('api-port', values.get('api-port')!);
   if (values.has('xmpp-port')) o.xmppPort = port('xmpp-port', values.get('xmpp-port')!);
+  if (values.has('controller-introspect-port'))
+    o.controllerIntrospectPort = port(
+      'controller-introspect-port',
+      values.get('controller-introspect-port')!,
+    );
   if (values.has('port-api-port')) o.portApiPort = port('port-api-port', values.get('port-api-port')!);
   if (values.has('introspect-port'))
     o.introspectPort = port('introspect-port', values.get('introspect-port')!);
@@ -149,7 +156,10 @@ export async function runLab(args: string[], io: LabIo, signals: NodeJS.Process 
     return 0;
   }
   const { options } = parsed;
-  if (!parsed.keepState) rmSync(join(options.stateDir, 'controller'), { recursive: true, force: true });
+  if (!parsed.keepState) {
+    rmSync(join(options.stateDir, 'controller'), { recursive: true, force: true });
+    rmSync(join(options.stateDir, 'agents'), { recursive: true, force: true });
+  }
   const progress = new Progress(io.stderr);
   const lab = new Lab(options, progress);
   const lastResort = () => lab.killAll();

@@ -25,6 +25,10 @@ export interface LabOptions {
   apiPort: number;
   /** The controller's XMPP port for agents (default 5269). */
   xmppPort: number;
+  /** The controller's introspect port (routes, agents, control metrics; default 8083), on the API address. */
+  controllerIntrospectPort: number;
+  /** How long the controller keeps a disconnected agent's routes (graceful restart; default 30 s). */
+  gracefulRestartSeconds?: number;
   /** Underlay addresses of compute-1 and compute-2. */
   underlays: [string, string];
   /** Port API and introspect ports; each agent listens on its own underlay address. */
@@ -42,6 +46,7 @@ export const DEFAULT_LAB_OPTIONS: Omit<LabOptions, 'stateDir'> = {
   apiHost: '127.0.0.1',
   apiPort: 8082,
   xmppPort: 5269,
+  controllerIntrospectPort: 8083,
   underlays: ['127.0.0.1', '127.0.0.2'],
   portApiPort: 9091,
   introspectPort: 8085,
@@ -92,8 +97,17 @@ export class Lab {
         dataDir,
         '--admin-token-file',
         this.tokenFile,
+        '--xmpp-host',
+        opts.apiHost,
         '--xmpp-port',
         String(opts.xmppPort),
+        '--introspect-host',
+        opts.apiHost,
+        '--introspect-port',
+        String(opts.controllerIntrospectPort),
+        ...(opts.gracefulRestartSeconds !== undefined
+          ? ['--graceful-restart-seconds', String(opts.gracefulRestartSeconds)]
+          : []),
         ...opts.controllerArgs,
       ],
       logFile: join(opts.stateDir, 'logs', 'controller.log'),
@@ -124,6 +138,8 @@ export class Lab {
           `${a.underlay}:${opts.portApiPort}`,
           '--introspect',
           `${a.underlay}:${opts.introspectPort}`,
+          '--state-dir',
+          join(opts.stateDir, 'agents', a.name),
           '--json-logs',
           ...opts.agentArgs,
         ],
@@ -146,6 +162,12 @@ export class Lab {
   /** Bytes per TCP transfer check: the in-process TCP client sends one segment. */
   get transferBytes(): number {
     return this.opts.transferBytes ?? (this.mode === 'tap' ? 1024 * 1024 : 1400);
+  }
+
+  /** The controller's introspect (agents, routing instances, routes; admin token needed when auth is on). */
+  get controllerIntrospectUrl(): string {
+    const host = this.opts.apiHost === '0.0.0.0' ? '127.0.0.1' : this.opts.apiHost;
+    return `http://${host}:${this.opts.controllerIntrospectPort}`;
   }
 
   get apiUrl(): string {
@@ -256,15 +278,23 @@ export class Lab {
       }));
   }
 
-  /** Adds every workload's port through its agent's port API (contract D). */
+  /**
+   * Adds every workload's port through its agent's port API (contract D). Ports the agent already holds
+   * (it restores its port list after a restart, as TF's agent does from its port files) are not added again;
+   * in namespace mode their TAP devices are moved into the workloads' namespaces either way.
+   */
   async attachPorts(only?: string): Promise<void> {
     for (const a of this.agents.values()) {
       if (only !== undefined && a.name !== only) continue;
+      const held = new Set(
+        (await a.client.listPorts()).map((p) => String((p as { id?: unknown }).id ?? '').toLowerCase()),
+      );
       for (const req of this.portRequests(a.name)) {
+        const known = held.has(req.id.toLowerCase());
         this.progress.line(
-          `  port ${req['display-name']} ${req['ip-address']} ${req['mac-address']} -> ${a.name} (${this.mode})`,
+          `  port ${req['display-name']} ${req['ip-address']} ${req['mac-address']} on ${a.name} (${this.mode}${known ? ', restored by the agent' : ''})`,
         );
-        await a.client.addPort(req);
+        if (!known) await a.client.addPort(req);
         if (this.namespaces) {
           const w = this.provisioned!.workloads.find((x) => x.vmiUuid === req.id)!;
           const net = this.topology.networks.find((n) => n.name === w.network)!;

@@ -64,7 +64,7 @@ export async function provision(
 
   const networks: Provisioned['networks'] = new Map();
   for (const n of t.networks) {
-    step(`virtual-network ${n.name} ${n.subnet}/${n.prefixLen} (VNI ${n.vni}, ${n.encapFirst} first)`);
+    step(`virtual-network ${n.name} ${n.subnet}/${n.prefixLen} (VNI ${n.vni})`);
     const vn = await api.ensure('virtual-network', {
       fq_name: projectFq(t, n.name),
       parent_type: 'project',

@@ -10,6 +10,7 @@ export interface LabSummary {
   endpoints: {
     api: string;
     apiMetrics: string;
+    controllerIntrospect: string;
     adminTokenFile: string;
     agents: { name: string; underlay: string; portApi: string; introspect: string; metrics: string }[];
     logs: string;
@@ -62,6 +63,7 @@ export async function summarize(lab: Lab, checks: CheckResult[]): Promise<LabSum
     endpoints: {
       api: lab.apiUrl,
       apiMetrics: `${lab.apiUrl}/metrics`,
+      controllerIntrospect: lab.controllerIntrospectUrl,
       adminTokenFile: lab.tokenFile,
       agents: [...lab.agents.values()].map((a) => ({
         name: a.name,
@@ -135,6 +137,9 @@ export function renderSummary(s: LabSummary): string {
   out.push('', `${passed}/${s.checks.length} checks passed${s.ok ? '' : ' — see the logs'}`, '');
   out.push(`config API    ${s.endpoints.api}   (token: ${s.endpoints.adminTokenFile}, header X-Auth-Token)`);
   out.push(`API metrics   ${s.endpoints.apiMetrics}`);
+  out.push(
+    `control       ${s.endpoints.controllerIntrospect}/introspect/agents  /introspect/instances  /routes  /metrics (same token)`,
+  );
   for (const a of s.endpoints.agents) {
     out.push(`${a.name.padEnd(13)} introspect ${a.introspect}  metrics ${a.metrics}  port API ${a.portApi}`);
   }

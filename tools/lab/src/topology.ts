@@ -14,8 +14,6 @@ export interface NetworkSpec {
   name: string;
   subnet: string;
   prefixLen: number;
-  /** The encapsulation the lab asks to be tried first for this network (what the checks expect to see). */
-  encapFirst: 'vxlan' | 'mpls-udp';
   vni: number;
 }
 
@@ -47,8 +45,8 @@ export function labTopology(underlays: [string, string]): Topology {
       { name: 'compute-2', underlay: underlays[1] },
     ],
     networks: [
-      { name: 'vn-red', subnet: '10.10.1.0', prefixLen: 24, encapFirst: 'vxlan', vni: 10101 },
-      { name: 'vn-blue', subnet: '10.10.2.0', prefixLen: 24, encapFirst: 'mpls-udp', vni: 10102 },
+      { name: 'vn-red', subnet: '10.10.1.0', prefixLen: 24, vni: 10101 },
+      { name: 'vn-blue', subnet: '10.10.2.0', prefixLen: 24, vni: 10102 },
     ],
     workloads: [
       { name: 'red-1', network: 'vn-red', agent: 'compute-1' },

@@ -166,6 +166,7 @@ describe('renderSummary', () => {
       endpoints: {
         api: 'http://127.0.0.1:8082',
         apiMetrics: 'http://127.0.0.1:8082/metrics',
+        controllerIntrospect: 'http://127.0.0.1:8083',
         adminTokenFile: '/s/admin-token',
         agents: [
           {

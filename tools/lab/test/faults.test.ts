@@ -1,0 +1,111 @@
+// Issue 9, test 4 through the whole system: kill -9 the controller while traffic flows — the agents keep
+// forwarding on the state they hold (headless) — then restart it: the agents resync and end up with the
+// same routes, none missing, none duplicated or stale. Then restart an agent: its workloads' routes are
+// withdrawn from the other agent, and come back when it is up again with its ports.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { diffSnapshots, Lab, Progress, type RouteSnapshot, remoteRoutes } from '../src/index.js';
+import { testLabOptions } from './support.js';
+
+const lab = new Lab(
+  testLabOptions(2, { workloads: 'in-process' }),
+  new Progress(process.env.LAB_VERBOSE ? process.stderr : null),
+);
+
+beforeAll(async () => {
+  await lab.start();
+}, 240_000);
+
+afterAll(async () => {
+  await lab.stop();
+});
+
+const w = (name: string) => lab.provisioned!.workloads.find((x) => x.name === name)!;
+
+/** Every agent's fabric routes (tunnels, ECMP), the part the controller distributes. */
+async function fabricRoutes(): Promise<Map<string, RouteSnapshot>> {
+  const out = new Map<string, RouteSnapshot>();
+  for (const [name, snap] of await lab.routes()) out.set(name, remoteRoutes(snap));
+  return out;
+}
+
+function diffAll(a: Map<string, RouteSnapshot>, b: Map<string, RouteSnapshot>): string[] {
+  return [...a.keys()].flatMap((agent) =>
+    diffSnapshots(a.get(agent)!, b.get(agent) ?? new Map()).map((l) => `${agent}: ${l}`),
+  );
+}
+
+describe('faults', () => {
+  it('kill -9 of the controller: traffic keeps flowing headless; after its restart the routes are the same', async () => {
+    const driver = lab.driver!;
+    const red1 = w('red-1');
+    const red2 = w('red-2');
+    const blue2 = w('blue-2');
+    // Flows exist before the fault.
+    expect((await driver.ping(red1, red2.ip, 2)).received).toBe(2);
+    expect((await driver.tcp(red1, blue2.ip, lab.topology.policy.tcpPort, 1000)).ok).toBe(true);
+    const before = await fabricRoutes();
+    expect([...before.values()].every((s) => s.size > 0)).toBe(true);
+
+    // Traffic runs while the controller dies.
+    let stopTraffic = false;
+    let pings = 0;
+    let answered = 0;
+    const traffic = (async () => {
+      for (let i = 0; i < 10_000 && !stopTraffic; i++) {
+        const r = await driver.ping(red1, red2.ip, 1);
+        pings += r.sent;
+        answered += r.received;
+      }
+    })();
+    await new Promise((r) => setTimeout(r, 300));
+    await lab.controller.kill9();
+    const atKill = { pings, answered };
+    await new Promise((r) => setTimeout(r, 1500));
+    // Headless: the agents kept their routes and forwarded every ping sent during the outage.
+    expect(diffAll(before, await fabricRoutes())).toEqual([]);
+    expect((await driver.tcp(red1, blue2.ip, lab.topology.policy.tcpPort, 1000)).ok).toBe(true);
+    stopTraffic = true;
+    await traffic;
+    expect(pings - atKill.pings).toBeGreaterThan(0);
+    expect(answered - atKill.answered).toBe(pings - atKill.pings);
+
+    await lab.restartController();
+    // Resync: converge to exactly the routes of before (bounded wait), and stay there.
+    await lab.waitUntil(
+      'the same routes after the controller restart',
+      async () => {
+        const d = diffAll(before, await fabricRoutes());
+        return d.length === 0 ? null : d.join('\n');
+      },
+      30_000,
+    );
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(diffAll(before, await fabricRoutes())).toEqual([]);
+    expect((await driver.ping(red1, red2.ip, 2)).received).toBe(2);
+  }, 120_000);
+
+  it('restart of an agent: its routes are withdrawn from the other agent, then come back', async () => {
+    const red2 = w('red-2');
+    const blue2 = w('blue-2');
+    const c1 = lab.agent('compute-1');
+    const c2 = lab.agent('compute-2');
+    const has = async (prefix: string) => {
+      const snap = remoteRoutes((await lab.routes()).get('compute-1')!);
+      return [...snap.values()].some((m) => m.has(prefix));
+    };
+    expect(await has(`${red2.ip}/32`)).toBe(true);
+    await c2.process.stop();
+    await lab.waitUntil(
+      "compute-2's routes withdrawn from compute-1",
+      async () => ((await has(`${red2.ip}/32`)) || (await has(`${blue2.ip}/32`)) ? 'still there' : null),
+      60_000,
+    );
+    expect(c1.process.running).toBe(true);
+    await c2.process.start();
+    await lab.attachPorts('compute-2');
+    await lab.waitForRoutes(30_000);
+    expect(await has(`${red2.ip}/32`)).toBe(true);
+    expect((await lab.driver!.ping(w('red-1'), red2.ip, 2)).received).toBe(2);
+    expect((await lab.driver!.tcp(w('red-1'), blue2.ip, lab.topology.policy.tcpPort, 1000)).ok).toBe(true);
+  }, 120_000);
+});
