@@ -10,6 +10,7 @@ import { type IfmapObject, nodeFromTfObject } from '@filament/ifmap';
 import {
   type AgentSession,
   type ConfigBlock,
+  type ConfigLink,
   type EnetEntry,
   itemId,
   type Route,
@@ -85,11 +86,25 @@ export class SimController {
     for (const s of this.sessions.values()) if (s.configSubscriptions.size > 0) s.sendConfig(blocks);
   }
 
-  /** Adds or replaces objects and pushes them to the agents. */
+  /**
+   * Adds or replaces objects and pushes them to the agents. A replaced object's references that are gone
+   * travel as link deletes first (an IF-MAP update never removes a link by leaving it out).
+   */
   set(...list: [type: string, obj: TfObject][]): void {
     const items = list.map(([type, obj]) => ({ type, obj }));
-    for (const it of items) this.objects.set(this.key(it.type, it.obj), it);
-    this.pushConfig(this.blocksFor(items, 'update'));
+    const gone: ConfigBlock['objects'] = [];
+    const linkId = (l: ConfigLink) => `${l.left.type}\t${l.left.name}\t${l.right.type}\t${l.right.name}`;
+    for (const it of items) {
+      const k = this.key(it.type, it.obj);
+      const old = this.objects.get(k);
+      if (old) {
+        const now = new Set(this.encode(it.type, it.obj).links.map(linkId));
+        for (const l of this.encode(old.type, old.obj).links) if (!now.has(linkId(l))) gone.push(l);
+      }
+      this.objects.set(k, it);
+    }
+    const blocks = this.blocksFor(items, 'update');
+    this.pushConfig(gone.length > 0 ? [{ op: 'delete', objects: gone }, ...blocks] : blocks);
   }
 
   /** Removes objects (and their links) and pushes the deletes. */
