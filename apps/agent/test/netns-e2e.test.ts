@@ -88,10 +88,14 @@ else
       a2.setBumPeers('blue', [H1]);
 
       blob = randomFile(scratch.path, 'blob', BLOB_BYTES);
-      await httpServe(lab, wb.ns, wb.spec.address, HTTP_PORT, scratch.path);
-      await httpServe(lab, wc.ns, wc.spec.address, HTTP_PORT, scratch.path);
-      if (hasTool('tshark'))
-        cap = await startCapture(capFile, `udp and (port 4789 or port 6635) and host ${H1} and host ${H2}`);
+      const capturing = hasTool('tshark')
+        ? startCapture(capFile, `udp and (port 4789 or port 6635) and host ${H1} and host ${H2}`)
+        : undefined;
+      await Promise.all([
+        httpServe(lab, wb.ns, wb.spec.address, HTTP_PORT, scratch.path),
+        httpServe(lab, wc.ns, wc.spec.address, HTTP_PORT, scratch.path),
+      ]);
+      cap = await capturing;
     }, 120_000);
 
     afterAll(async () => {

@@ -28,7 +28,21 @@ export function randomFile(dir: string, name: string, bytes: number): { name: st
   return { name, sha256: createHash('sha256').update(data).digest('hex') };
 }
 
-/** Serves `dir` over HTTP on address:port inside `ns` (python3 -m http.server); resolves when listening. */
+// python3's http.server, minus the reverse DNS lookup of its own address in server_bind (getfqdn), which
+// waits out the resolver's timeouts in a namespace whose default route leads into the fabric.
+const HTTP_SERVER_PY = `
+import functools, http.server, socketserver, sys
+class Server(http.server.ThreadingHTTPServer):
+    def server_bind(self):
+        socketserver.TCPServer.server_bind(self)
+        self.server_name, self.server_port = self.server_address[:2]
+handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=sys.argv[3])
+server = Server((sys.argv[1], int(sys.argv[2])), handler)
+print('Serving HTTP', flush=True)
+server.serve_forever()
+`;
+
+/** Serves `dir` over HTTP on address:port inside `ns` (python3's http.server); resolves when listening. */
 export async function httpServe(
   lab: NetnsLab,
   ns: string,
@@ -36,17 +50,7 @@ export async function httpServe(
   port: number,
   dir: string,
 ): Promise<void> {
-  const p = lab.spawn(ns, [
-    'python3',
-    '-u',
-    '-m',
-    'http.server',
-    String(port),
-    '--bind',
-    address,
-    '--directory',
-    dir,
-  ]);
+  const p = lab.spawn(ns, ['python3', '-c', HTTP_SERVER_PY, address, String(port), dir]);
   await waitForOutput(p, /Serving HTTP/);
 }
 
