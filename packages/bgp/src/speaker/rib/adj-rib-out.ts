@@ -37,6 +37,13 @@ export interface AdjRibOutOptions {
 }
 
 const SCRATCH = new Uint8Array(4096);
+/** NEXT_HOP attribute: flags, code, length, IPv4 address. */
+const NEXT_HOP_ATTR = 7;
+/**
+ * Room for one NLRI when checking that a route fits a message: more than the longest the codec writes
+ * (EVPN MAC/IP with an IPv6 address and two labels, 55 bytes, plus a 4-byte path identifier).
+ */
+const MAX_NLRI = 64;
 const isIpv4Text = (s: string) => s.length > 0 && !s.includes(':');
 
 function familyOf(k: number): Family {
@@ -94,6 +101,12 @@ export class AdjRibOut {
   private readonly batch: number;
   messagesSent = 0;
   routesSent = 0;
+  /** Routes not sent because one UPDATE of the peer's maximum size cannot hold them (RFC 8654 4). */
+  routesTooBig = 0;
+  /** Per exported attribute set (shared by many routes): whether one route with it fits a message. */
+  private readonly fitCache = new WeakMap<PathAttrs, boolean>();
+  /** The set that fitted last time: consecutive routes mostly share one, so most checks are one compare. */
+  private lastFitting: PathAttrs | undefined;
 
   constructor(private readonly opts: AdjRibOutOptions) {
     this.ctx = opts.ctx;
@@ -231,7 +244,7 @@ export class AdjRibOut {
       }
       f.remaining--;
       const path = r.value;
-      const out = this.opts.exportPath(path, family);
+      const out = this.sendable(family, this.opts.exportPath(path, family));
       if (out) {
         let g = groups.get(out);
         if (!g) {
@@ -270,7 +283,7 @@ export class AdjRibOut {
     for (const [key, path] of t) {
       t.delete(key);
       this.pendingCount--;
-      const out = path ? this.opts.exportPath(path, family) : undefined;
+      const out = path ? this.sendable(family, this.opts.exportPath(path, family)) : undefined;
       if (path && out) {
         let g = groups.get(out);
         if (!g) {
@@ -292,6 +305,31 @@ export class AdjRibOut {
     if (withdraws.length > 0) open = this.writeWithdrawals(family, withdraws, write) && open;
     for (const [attrs, paths] of groups) open = this.writeAnnouncements(family, attrs, paths, write) && open;
     return open;
+  }
+
+  /**
+   * The exported attributes, or undefined when one route with them does not fit the peer's maximum
+   * message size (4,096 bytes without extended messages): RFC 8654 4 says not to send such a route; a
+   * version sent before is withdrawn like any other route that stops being exported.
+   */
+  private sendable(family: number, attrs: PathAttrs | undefined): PathAttrs | undefined {
+    if (!attrs || attrs === this.lastFitting) return attrs;
+    let ok = this.fitCache.get(attrs);
+    if (ok === undefined) {
+      const w = new Writer(256);
+      for (const a of attrs.attributes) writeAttribute(a, w, this.ctx);
+      let need = HEADER_LENGTH + 4 + w.pos;
+      if (family === IPV4_UNICAST_KEY && isIpv4Text(attrs.nextHop)) need += NEXT_HOP_ATTR + 9;
+      else need += 4 + 3 + 1 + mpNextHopBytes(mpNextHop(family, attrs)).length + 1 + MAX_NLRI;
+      ok = need <= this.maxLen;
+      this.fitCache.set(attrs, ok);
+    }
+    if (ok) {
+      this.lastFitting = attrs;
+      return attrs;
+    }
+    this.routesTooBig++;
+    return undefined;
   }
 
   private writeWithdrawals(family: number, paths: Path[], write: (m: Uint8Array) => boolean): boolean {
@@ -431,6 +469,11 @@ export class AdjRibOut {
     for (const p of paths) {
       const n = addPath ? { ...pathNlri(p), pathId: p.localId } : pathNlri(p);
       const end = encodeNlriInto(f, [n as Nlri], { addPath }, SCRATCH, 0);
+      // an NLRI longer than `sendable` allowed for cannot go out even alone (never with the codec's families)
+      if (nlriStart + end + ab.length > this.maxLen) {
+        this.routesTooBig++;
+        continue;
+      }
       if (nlriEnd + end + ab.length > this.maxLen) finish();
       buf.set(SCRATCH.subarray(0, end), nlriEnd);
       nlriEnd += end;
