@@ -3,11 +3,13 @@ import type { Command } from '../command.js';
 import { agentCommands } from './agent.js';
 import { bgpCommands } from './bgp.js';
 import { bgpServeCommand } from './bgp-serve.js';
+import { configCommands } from './config.js';
 import { demoCommand } from './demo.js';
 import { labCommand } from './lab.js';
 import { mrtCommand } from './mrt.js';
 import { pcapCommand } from './pcap.js';
 import { policyCommands } from './policy.js';
+import { routesCommand } from './routes.js';
 import { xmppDecodeCommand } from './xmpp.js';
 
 export const commands: Command[] = [
@@ -20,4 +22,6 @@ export const commands: Command[] = [
   ...policyCommands,
   xmppDecodeCommand,
   ...agentCommands,
+  ...configCommands,
+  routesCommand,
 ];
