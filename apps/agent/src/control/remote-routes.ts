@@ -13,6 +13,7 @@
 //   - Next hops naming this agent are dropped (the local interface route is the port's own), and so are
 //     routes and MACs that a local port owns.
 
+import { isIPv4 } from 'node:net';
 import { type EnetNextHop, evpnRouteKind, type Route, type UnicastNextHop } from '@filament/xmpp';
 import type { Agent, RouteTarget } from '../agent.js';
 import { macFromText } from '../mac-table.js';
@@ -35,6 +36,8 @@ interface Slot {
   /** For EVPN slots: the MAC and IP that are installed. */
   mac: string | undefined;
   ip: string | undefined;
+  /** For unicast slots: the prefix that is installed. */
+  prefix: string | undefined;
   /** The next hop addresses this slot contributes to the VRF's BUM list. */
   bumPeers: string[];
 }
@@ -106,6 +109,7 @@ export class RemoteRoutes {
           installed: '',
           mac: undefined,
           ip: undefined,
+          prefix: undefined,
           bumPeers: [],
         };
         v.slots.set(key, slot);
@@ -268,26 +272,29 @@ export class RemoteRoutes {
     let peers: string[] = [];
     let mac: string | undefined;
     let ip: string | undefined;
+    let prefix: string | undefined;
     if (route && present) {
       if (route.family === 'inet' || route.family === 'inet6') {
         const e = route.entry;
-        if (!this.opts.isLocalPrefix(vrf, e.nlri.address)) target = tunnels(e.nextHops, local, unicastTunnel);
+        prefix = e.nlri.address;
+        if (!this.opts.isLocalPrefix(vrf, prefix)) target = tunnels(e.nextHops, local, unicastTunnel);
       } else if (route.family === 'evpn') {
         const e = route.entry;
         const kind = evpnRouteKind(e.nlri);
         const hops = [...e.nextHops, ...e.olist];
-        peers = [...new Set(hops.map((h) => h.address).filter((a) => a !== local && a !== ''))];
-        if (kind === 'mac-ip' && !this.opts.isLocalMac(vrf, e.nlri.mac)) {
+        peers = [...new Set(hops.map((h) => h.address).filter((a) => a !== local && isIPv4(a)))];
+        if (kind === 'mac-ip' && validMac(e.nlri.mac) && !this.opts.isLocalMac(vrf, e.nlri.mac)) {
           mac = e.nlri.mac.toLowerCase();
           const slash = e.nlri.address.indexOf('/');
           const a = slash < 0 ? e.nlri.address : e.nlri.address.slice(0, slash);
-          if (a !== '' && a !== '0.0.0.0' && !a.includes(':')) ip = a;
+          if (isIPv4(a) && a !== '0.0.0.0') ip = a;
           const tag = e.nlri.ethernetTag;
           target = tunnels(e.nextHops, local, (h) => enetTunnel(h, tag));
         }
       }
     }
-    const sig = target === undefined ? '' : `${mac ?? ''}|${ip ?? ''}|${JSON.stringify(target)}`;
+    const sig =
+      target === undefined ? '' : `${prefix ?? ''}|${mac ?? ''}|${ip ?? ''}|${JSON.stringify(target)}`;
     const bumChanged = peers.join(',') !== slot.bumPeers.join(',');
     slot.bumPeers = peers;
     if (sig === slot.installed) return bumChanged;
@@ -300,24 +307,27 @@ export class RemoteRoutes {
           this.guard(vrf, () => this.agent.deleteMac(vrf, oldMac, oldIp));
         else if (oldIp !== undefined && oldIp !== ip && oldMac !== undefined)
           this.guard(vrf, () => this.agent.deleteMac(vrf, oldMac, oldIp));
-      } else if (target === undefined) {
-        this.guard(vrf, () => this.agent.deleteRoute(vrf, slot.id));
+      } else if (slot.prefix !== undefined && (target === undefined || prefix !== slot.prefix)) {
+        const old = slot.prefix;
+        this.guard(vrf, () => this.agent.deleteRoute(vrf, old));
       }
       this.stats.installed--;
     }
     slot.installed = '';
     slot.mac = undefined;
     slot.ip = undefined;
+    slot.prefix = undefined;
     if (target !== undefined) {
       const t = target;
       const ok =
         slot.family === 'evpn'
           ? this.guard(vrf, () => this.agent.addMac(vrf, mac as string, t, ip))
-          : this.guard(vrf, () => this.agent.addRoute(vrf, slot.id, t));
+          : this.guard(vrf, () => this.agent.addRoute(vrf, prefix as string, t));
       if (ok) {
         slot.installed = sig;
         slot.mac = mac;
         slot.ip = ip;
+        slot.prefix = prefix;
         this.stats.installed++;
       }
     }
@@ -342,12 +352,22 @@ function tunnels<H extends { address: string }>(
 ): RouteTarget | undefined {
   const list: RouteTarget[] = [];
   for (const h of hops) {
-    if (h.address === local || h.address === '') continue;
+    // Next hops are underlay IPv4 addresses; anything else is skipped (and this agent's own).
+    if (h.address === local || !isIPv4(h.address)) continue;
     const t = make(h);
     if (t) list.push({ tunnel: t });
   }
   if (list.length === 0) return undefined;
   return list.length === 1 ? list[0] : { ecmp: list };
+}
+
+function validMac(text: string): boolean {
+  try {
+    macFromText(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function routerMacOf(text: string): number | undefined {
