@@ -216,6 +216,41 @@ describe('agent control: port API, config, routes', () => {
     expect(cfg.byType['virtual-machine-interface']).toBe(1);
   });
 
+  it('a workload that moves here takes its address over from the remote route, and gives it back', async () => {
+    const vrf = 'default-domain:admin:blue:blue';
+    const w2: WorkloadConfig = { n: 2, vn: 'blue', address: '10.1.1.12', mac: '02:00:00:00:01:12' };
+    const kindOf = async (prefix: string) => {
+      const r = (await http('GET', `${intro()}/routes?vrf=${encodeURIComponent(vrf)}`)).json as {
+        routes: { prefix: string; nextHop: { kind: string; label?: number } }[];
+      }[];
+      return r[0]!.routes.find((x) => x.prefix === prefix)?.nextHop;
+    };
+    // Another agent's path for 10.1.1.12 (in the control node's table, unlike the one sent by hand above).
+    const own = sim.rib.get(vrf)!.get('inet|10.1.1.11/32')!.get('compute-64')!.route.entry as UnicastEntry;
+    sim.inject('compute-x', vrf, {
+      family: 'inet',
+      entry: {
+        ...own,
+        nlri: { ...own.nlri, address: '10.1.1.12/32' },
+        nextHops: [{ ...own.nextHops[0]!, address: REMOTE, label: 40 }],
+      },
+    });
+    await until(async () => (await kindOf('10.1.1.12/32'))?.label === 40, 'the remote route');
+    sim.set(...workloadConfig(w2));
+    expect((await http('POST', `${api()}/port`, portBody(w2))).status).toBe(200);
+    await until(
+      async () => (await kindOf('10.1.1.12/32'))?.kind === 'interface',
+      'local route for the moved workload',
+    );
+    const ping = (await http('POST', `${api()}/port/${ids.vmi(1)}/ping`, { to: '10.1.1.12', count: 1 }))
+      .json as { received: number };
+    expect(ping.received).toBe(1);
+    expect((await http('DELETE', `${api()}/port/${ids.vmi(2)}`)).status).toBe(200);
+    // The control node's merged entry (this agent's path gone) puts the remote path back.
+    await until(async () => (await kindOf('10.1.1.12/32'))?.label === 40, 'the remote route back');
+    expect((await kindOf('10.1.1.12/32'))?.kind).toBe('tunnel');
+  });
+
   it('ports persist: a restarted agent re-adds them from its state directory', async () => {
     const stored = JSON.parse(await readFile(join(stateDir, 'ports.json'), 'utf8')) as {
       ports: { id: string }[];

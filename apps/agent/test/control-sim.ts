@@ -177,6 +177,24 @@ export class SimController {
     }
   }
 
+  /** Adds a path as if agent `agent` had published it, and sends the result to the subscribers. */
+  inject(agent: string, vrf: string, route: Route): void {
+    const id = itemId(route);
+    const key = `${route.family}|${id}`;
+    let byKey = this.rib.get(vrf);
+    if (!byKey) {
+      byKey = new Map();
+      this.rib.set(vrf, byKey);
+    }
+    let byAgent = byKey.get(key);
+    if (!byAgent) {
+      byAgent = new Map();
+      byKey.set(key, byAgent);
+    }
+    byAgent.set(agent, { agent, route });
+    this.sendKey(vrf, route.family, id);
+  }
+
   /** Withdraws every path of `agent` (its session ended for good). */
   dropAgent(agent: string): void {
     for (const [vrf, byKey] of this.rib) {

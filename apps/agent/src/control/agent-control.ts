@@ -69,6 +69,7 @@ export interface PortStatus {
 }
 
 interface Attached {
+  req: PortRequest;
   key: string;
   resolved: ResolvedPort;
   label: number;
@@ -111,6 +112,9 @@ export class AgentControl extends EventEmitter<AgentControlEvents> {
   private readonly bumPublished = new Map<string, { route: Route; key: string }>();
   private readonly controllers: ControllerState[];
   private policyDirty = true;
+  private acls: CompiledAcls | null = null;
+  /** The port being attached: its address and MAC count as local already. */
+  private attaching: ResolvedPort | undefined;
   private pass: Promise<void> = Promise.resolve();
   private passQueued = false;
   private configPeer: number | undefined;
@@ -376,21 +380,23 @@ export class AgentControl extends EventEmitter<AgentControlEvents> {
     );
   }
 
+  private localPorts(): ResolvedPort[] {
+    const out = [...this.attached.values()].map((a) => a.resolved);
+    if (this.attaching) out.push(this.attaching);
+    return out;
+  }
+
   private localPrefix(vrf: string, prefix: string): boolean {
-    for (const a of this.attached.values()) {
-      if (a.resolved.vrf !== vrf) continue;
-      if (
-        prefix === `${a.resolved.ip4}/32` ||
-        (a.resolved.ip6 !== undefined && prefix === `${a.resolved.ip6}/128`)
-      )
-        return true;
+    for (const p of this.localPorts()) {
+      if (p.vrf !== vrf) continue;
+      if (prefix === `${p.ip4}/32` || (p.ip6 !== undefined && prefix === `${p.ip6}/128`)) return true;
     }
     return false;
   }
 
   private localMac(vrf: string, mac: string): boolean {
     const m = mac.toLowerCase();
-    for (const a of this.attached.values()) if (a.resolved.vrf === vrf && a.resolved.mac === m) return true;
+    for (const p of this.localPorts()) if (p.vrf === vrf && p.mac === m) return true;
     return false;
   }
 
@@ -404,11 +410,13 @@ export class AgentControl extends EventEmitter<AgentControlEvents> {
     // Detach what went away or changed.
     for (const [id, a] of this.attached) {
       const w = want.get(id);
-      if (w && attachKey(w) === a.key && this.requests.has(id)) continue;
+      if (w && attachKey(w) === a.key && this.requests.get(id) === a.req) continue;
       await this.detach(id, a);
     }
     // VRFs: create, or follow the encapsulation priority and gateways.
     for (const p of want.values()) this.ensureVrf(p);
+    // Compile before attaching, so a new port starts with its ACL.
+    this.syncAcls();
     // Attach what is new.
     for (const [id, p] of want) {
       if (this.attached.has(id) || this.failures.has(id)) continue;
@@ -469,33 +477,36 @@ export class AgentControl extends EventEmitter<AgentControlEvents> {
       };
       if (p.mtu !== undefined) ipam.mtu = p.mtu;
       if (req.displayName !== '') ipam.hostname = req.displayName;
+      // A remote route or MAC entry for this port's address goes before the port's own are installed.
+      this.attaching = p;
+      this.routes.resync(p.vrf);
       const port = agent.addPort({
         name: req.id,
         vrf: p.vrf,
         mac: p.mac,
         ipam,
-        acl: null,
+        acl: this.acls?.matcher(p.vmi) ?? null,
         deliver: pw.deliver,
       });
       pw.index = port.index;
       this.attached.set(req.id, {
+        req,
         key: attachKey(p),
         resolved: p,
         label: port.label,
         workload: pw,
         routes: [],
         routesKey: '',
-        aclKey: '',
+        aclKey: this.acls?.signature(p.vmi) ?? '',
       });
-      this.policyDirty = true;
-      // A remote route to this address or MAC may have been installed before the port was.
-      this.routes.resync(p.vrf);
+      this.attaching = undefined;
       this.log.info(
         { port: req.id, vmi: p.vmi, vrf: p.vrf, address: p.ip4, label: port.label },
         'port attached',
       );
       this.emit('port-attached', req.id);
     } catch (e) {
+      this.attaching = undefined;
       await pw.close();
       this.failures.set(req.id, (e as Error).message);
       this.log.warn({ port: req.id, err: (e as Error).message }, 'port not added');
@@ -529,6 +540,7 @@ export class AgentControl extends EventEmitter<AgentControlEvents> {
       this.log.warn({ err: this.policyError }, 'policy not compiled');
       return;
     }
+    this.acls = acls;
     for (const [id, a] of this.attached) {
       const key = acls.signature(a.resolved.vmi);
       if (key === a.aclKey) continue;
