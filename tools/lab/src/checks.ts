@@ -126,7 +126,11 @@ export async function runChecks(lab: Lab): Promise<CheckResult[]> {
     return traffic(
       id,
       `tcp ${from} -> ${to}:${port} (${b.ip}, ${a.agent} -> ${b.agent})${why}`,
-      expectReach ? `${bytes} bytes echoed, same sha256` : 'no connection (policy)',
+      expectReach
+        ? lab.mode === 'tap'
+          ? `HTTP GET of ${bytes} bytes, sha256 of the file`
+          : `${bytes} bytes echoed, same sha256`
+        : 'no connection (policy)',
       async () => {
         const r = await driver.tcp(a, b.ip, port, bytes);
         if (!expectReach)
