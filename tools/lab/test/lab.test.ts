@@ -1,6 +1,8 @@
 // `filament-lab --once --json --workloads in-process` as a child process, the way CI and the README run it:
 // a real controller and two real agents, the topology through the REST API, the ports through the port
 // APIs, then every check must pass and the JSON summary must show them; afterwards no process is left.
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { canConnect } from '@filament/testkit';
 import { describe, expect, it } from 'vitest';
 import type { LabSummary } from '../src/index.js';
@@ -56,6 +58,48 @@ describe('lab --once --json (in-process workloads)', () => {
       expect(await canConnect(u, o.portApiPort)).toBe(false);
       expect(await canConnect(u, o.introspectPort)).toBe(false);
     }
+  }, 300_000);
+
+  it('stays up until Ctrl-C, then stops every child and exits 0', async () => {
+    const o = testLabOptions(1);
+    const p = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '--conditions=@filament/source',
+        'src/main.ts',
+        '--workloads',
+        'in-process',
+        ...labFlags(o),
+      ],
+      { cwd: join(import.meta.dirname, '..'), stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    p.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const exited = new Promise<number | null>((r) => p.once('exit', (code) => r(code)));
+    for (let i = 0; i < 1200 && !stderr.includes('press Ctrl-C'); i++) {
+      if (p.exitCode !== null) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(stderr, stderr.slice(-4000)).toContain('press Ctrl-C');
+    expect(stdout).toContain('checks passed');
+    expect(stdout).toContain(`config API    http://${o.apiHost}:${o.apiPort}`);
+    // While it is up, the API answers and so do the agents.
+    expect(await canConnect(o.apiHost, o.apiPort)).toBe(true);
+    expect(await canConnect(o.underlays[1], o.introspectPort)).toBe(true);
+    p.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(stderr).toContain('stopped every process');
+    expect(await canConnect(o.apiHost, o.apiPort)).toBe(false);
+    expect(await canConnect(o.apiHost, o.xmppPort)).toBe(false);
+    for (const u of o.underlays) expect(await canConnect(u, o.introspectPort)).toBe(false);
   }, 300_000);
 
   it('prints its help and rejects a bad option with exit 2', async () => {
