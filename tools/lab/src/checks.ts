@@ -168,6 +168,25 @@ export async function runChecks(lab: Lab): Promise<CheckResult[]> {
     observed: [...seenEncaps].join(', ') || 'no tunnel traffic',
   });
 
+  // The controller sees every agent's XMPP session up, at the underlay address of its virtual-router.
+  let seen: { name: string; address: string; state: string }[] = [];
+  let problem = '';
+  try {
+    seen = await lab.controllerAgents();
+  } catch (e) {
+    problem = (e as Error).message;
+  }
+  const up = t.agents.filter((a) =>
+    seen.some((s) => s.name === a.name && s.address === a.underlay && s.state === 'established'),
+  );
+  results.push({
+    id: 'controller-agents',
+    title: 'the controller has an established XMPP session with each agent',
+    ok: up.length === t.agents.length,
+    expected: t.agents.map((a) => `${a.name}@${a.underlay}`).join(', '),
+    observed: problem || seen.map((s) => `${s.name}@${s.address} ${s.state}`).join(', ') || 'no agents',
+  });
+
   // Routes: every agent holds the other agent's workloads of the networks it hosts, over a tunnel.
   const snaps = await lab.routes();
   for (const a of lab.agents.values()) {

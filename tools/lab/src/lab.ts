@@ -8,7 +8,8 @@ import { AgentClient, type PortRequest } from './agent-client.js';
 import { agentBin, controllerBin } from './bins.js';
 import { type CheckResult, runChecks } from './checks.js';
 import { ControllerApi } from './controller-api.js';
-import { LabError, WaitTimeoutError } from './errors.js';
+import { ApiRequestError, LabError, WaitTimeoutError } from './errors.js';
+import { httpRequest, parseJson } from './http.js';
 import { NamespaceWorkloads, namespacesSupported } from './namespaces.js';
 import { ManagedProcess } from './process.js';
 import type { Progress } from './progress.js';
@@ -69,6 +70,8 @@ export class Lab {
   readonly controller: ManagedProcess;
   readonly agents = new Map<string, AgentHandle>();
   api: ControllerApi;
+  /** The cloud-admin token the controller generated (read after it started). */
+  token = '';
   provisioned: Provisioned | null = null;
   driver: WorkloadDriver | null = null;
   mode: WorkloadMode = 'in-process';
@@ -170,6 +173,16 @@ export class Lab {
     return `http://${host}:${this.opts.controllerIntrospectPort}`;
   }
 
+  /** The controller's view of the agents (`/introspect/agents`): name, address, XMPP state. */
+  async controllerAgents(): Promise<{ name: string; address: string; state: string }[]> {
+    const url = `${this.controllerIntrospectUrl}/introspect/agents`;
+    const a = await httpRequest('GET', url, { headers: { 'x-auth-token': this.token } });
+    if (a.status >= 400) throw new ApiRequestError('GET', url, a.status, parseJson(a.text));
+    return (
+      (parseJson(a.text) as { agents?: { name: string; address: string; state: string }[] }).agents ?? []
+    );
+  }
+
   get apiUrl(): string {
     const host = this.opts.apiHost === '0.0.0.0' ? '127.0.0.1' : this.opts.apiHost;
     return `http://${host}:${this.opts.apiPort}`;
@@ -251,8 +264,8 @@ export class Lab {
       `starting the controller (API ${this.apiUrl}, XMPP :${this.opts.xmppPort}, state ${this.opts.stateDir})`,
       () => this.controller.start(),
     );
-    const token = readFileSync(this.tokenFile, 'utf8').trim();
-    this.api = new ControllerApi(this.apiUrl, token);
+    this.token = readFileSync(this.tokenFile, 'utf8').trim();
+    this.api = new ControllerApi(this.apiUrl, this.token);
   }
 
   /** The POST /port bodies of the workloads an agent hosts. */

@@ -34,6 +34,7 @@ describe('lab --once --json (in-process workloads)', () => {
       'tcp-red-blue-denied',
       'ping-red-blue-denied',
       'encaps',
+      'controller-agents',
       'routes-compute-1',
       'routes-compute-2',
       'flows',
