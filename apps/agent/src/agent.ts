@@ -51,6 +51,8 @@ export class Agent {
   private timer: ReturnType<typeof setInterval> | null = null;
   private readonly vrfByName = new Map<string, Vrf>();
   private readonly portByName = new Map<string, Port>();
+  private batchDepth = 0;
+  private readonly freedInBatch = new Set<number>();
 
   constructor(opts: AgentOptions) {
     this.name = opts.name;
@@ -112,6 +114,10 @@ export class Agent {
     const v = this.vrfByName.get(name);
     if (!v) throw new UnknownObjectError('vrf', 'name', name);
     return v;
+  }
+
+  hasVrf(name: string): boolean {
+    return this.vrfByName.has(name);
   }
 
   vrfNames(): string[] {
@@ -250,14 +256,39 @@ export class Agent {
 
   /** Releases a next hop reference; flows that still name a freed next hop are removed (re-set up). */
   private release(id: number): void {
-    const fw = this.fw;
-    fw.nexthops.release(id, (freed) => {
-      const stale: number[] = [];
-      fw.flows.forEach((i) => {
-        if (fw.flows.nextHop(i) === freed) stale.push(i);
-      });
-      for (const i of stale) if (fw.flows.isLive(i)) fw.flows.deletePair(i);
+    this.fw.nexthops.release(id, (freed) => {
+      if (this.batchDepth > 0) this.freedInBatch.add(freed);
+      else this.dropFlowsTo((nh) => nh === freed);
     });
+  }
+
+  /** One pass over the flow table (none when it is empty) removing the pairs whose next hop matches. */
+  private dropFlowsTo(match: (nextHop: number) => boolean): void {
+    const flows = this.fw.flows;
+    if (flows.stats().flows === 0) return;
+    const stale: number[] = [];
+    flows.forEach((i) => {
+      if (match(flows.nextHop(i))) stale.push(i);
+    });
+    for (const i of stale) if (flows.isLive(i)) flows.deletePair(i);
+  }
+
+  /**
+   * Runs `f` (synchronous route/MAC changes, e.g. one XMPP message) with the flow clean-up of the next hops
+   * it frees done once at the end: one flow table pass instead of one per freed next hop. No packet is
+   * processed inside `f`, so every flow that names a freed id (even one reused within `f`) predates it.
+   */
+  batch<T>(f: () => T): T {
+    this.batchDepth++;
+    try {
+      return f();
+    } finally {
+      if (--this.batchDepth === 0 && this.freedInBatch.size > 0) {
+        const freed = new Set(this.freedInBatch);
+        this.freedInBatch.clear();
+        this.dropFlowsTo((nh) => freed.has(nh));
+      }
+    }
   }
 
   /** The next hop id a target resolves to (shared next hops are reference counted by the caller). */

@@ -435,7 +435,7 @@ export class AgentControl extends EventEmitter<AgentControlEvents> {
   private ensureVrf(p: ResolvedPort): void {
     const agent = this.agent;
     const spec = { gateways: p.gateways, encapL2: p.encaps, encapL3: p.encaps };
-    if (agent.vrfNames().includes(p.vrf)) {
+    if (agent.hasVrf(p.vrf)) {
       agent.updateVrf(p.vrf, spec);
       return;
     }

@@ -90,6 +90,15 @@ export class RemoteRoutes {
 
   /** Items of one route-update message from control node `server`. */
   update(server: number, family: string, vrf: string, items: readonly { id: string; route: Route }[]): void {
+    this.agent.batch(() => this.updateNow(server, family, vrf, items));
+  }
+
+  private updateNow(
+    server: number,
+    family: string,
+    vrf: string,
+    items: readonly { id: string; route: Route }[],
+  ): void {
     if (!isFamily(family)) {
       this.stats.ignored += items.length;
       return;
@@ -122,6 +131,10 @@ export class RemoteRoutes {
 
   /** Retract ids of one message from control node `server`. */
   retract(server: number, family: string, vrf: string, ids: readonly string[]): void {
+    this.agent.batch(() => this.retractNow(server, family, vrf, ids));
+  }
+
+  private retractNow(server: number, family: string, vrf: string, ids: readonly string[]): void {
     if (!isFamily(family)) return;
     const v = this.vrfs.get(vrf);
     if (!v) return;
@@ -151,6 +164,10 @@ export class RemoteRoutes {
    * sync, which holds the whole routing table: then they go now.
    */
   serverDown(server: number): void {
+    this.agent.batch(() => this.serverDownNow(server));
+  }
+
+  private serverDownNow(server: number): void {
     this.synced.delete(server);
     const other = [...this.synced].some((s) => s !== server);
     for (const [vrf, v] of this.vrfs) {
@@ -172,6 +189,10 @@ export class RemoteRoutes {
    * control nodes that are not in sync go.
    */
   endOfRib(server: number, established: readonly number[]): void {
+    this.agent.batch(() => this.endOfRibNow(server, established));
+  }
+
+  private endOfRibNow(server: number, established: readonly number[]): void {
     this.synced.add(server);
     const swept = (s: number, c: Copy) =>
       (s === server && c.stale) || (s !== server && !this.synced.has(s) && !established.includes(s));
@@ -208,6 +229,10 @@ export class RemoteRoutes {
 
   /** Forgets a VRF (unsubscribed): removes what was installed from it. */
   dropVrf(vrf: string): void {
+    this.agent.batch(() => this.dropVrfNow(vrf));
+  }
+
+  private dropVrfNow(vrf: string): void {
     const v = this.vrfs.get(vrf);
     if (!v) return;
     for (const slot of v.slots.values()) {
@@ -260,7 +285,7 @@ export class RemoteRoutes {
   }
 
   private hasVrf(vrf: string): boolean {
-    return this.agent.vrfNames().includes(vrf);
+    return this.agent.hasVrf(vrf);
   }
 
   /** Installs the best copy (or removes the slot's route). Returns whether its BUM peers changed. */
