@@ -8,7 +8,8 @@
 // A change is relevant to an agent when it touches an object of the agent's graph, points at one (a new VMI
 // referring to one of its VMs, a new instance-ip referring to one of its VMIs), is a child of one, or is the
 // agent's virtual-router or subscribed VM. Relevant agents recompute their graph and send the diff; walks of
-// one agent never overlap, and changes arriving meanwhile fold into one more walk.
+// one agent never overlap; changes arriving meanwhile are judged against the graph that walk finds, and the
+// relevant ones fold into one more walk.
 import type { EventEmitter } from 'node:events';
 import type { AgentSession, ConfigBlock, ConfigLink, ConfigNode } from '@filament/xmpp';
 import type { Logger } from 'pino';
@@ -36,6 +37,8 @@ export interface ConfigFeedStats {
   walks: number;
 }
 
+/** Beyond this many changes during one walk, walk again without judging them one by one. */
+const MAX_HELD_CHANGES = 10_000;
 const VR_NODE = `virtual-router:${GLOBAL_SYSTEM_CONFIG}:`;
 const VM_NODE = 'virtual-machine:';
 
@@ -47,8 +50,9 @@ class AgentFeed implements AgentInterest {
   /** Store uuids of the agent's graph at the last walk. */
   uuids = new Set<string>();
   walking = false;
-  walkedOnce = false;
   again = false;
+  /** Changes that arrived during a walk, judged against the graph that walk finds. */
+  duringWalk: Change[] = [];
   closed = false;
   readonly listeners: {
     event: 'config-subscribe' | 'config-unsubscribe' | 'close';
@@ -156,7 +160,7 @@ export class ConfigFeed {
   }
 
   private relevant(a: AgentFeed, c: Change): boolean {
-    if (a.walking || !a.walkedOnce || a.uuids.has(c.uuid)) return true;
+    if (a.uuids.has(c.uuid)) return true;
     const o = c.object;
     if (o.parentUuid !== undefined && a.uuids.has(o.parentUuid)) return true;
     for (const r of o.refs) if (a.uuids.has(r.uuid)) return true;
@@ -169,7 +173,16 @@ export class ConfigFeed {
   }
 
   private changed(c: Change): void {
-    for (const a of this.agents.values()) if (a.subscribed && this.relevant(a, c)) this.schedule(a);
+    for (const a of this.agents.values()) {
+      if (!a.subscribed) continue;
+      if (!a.walking) {
+        if (this.relevant(a, c)) this.schedule(a);
+      } else if (!a.again) {
+        // The walk in progress may have read past this change: judge it once the walk knows the new graph.
+        if (a.duringWalk.length < MAX_HELD_CHANGES) a.duringWalk.push(c);
+        else a.again = true;
+      }
+    }
   }
 
   private schedule(a: AgentFeed): void {
@@ -185,8 +198,11 @@ export class ConfigFeed {
     try {
       do {
         a.again = false;
+        a.duringWalk = [];
         await this.sync(a);
+        if (!a.again) a.again = a.duringWalk.some((c) => this.relevant(a, c));
       } while (a.again && !a.closed);
+      a.duringWalk = [];
     } catch (err) {
       this.log?.error({ err, agent: a.name }, 'config push failed');
     } finally {
@@ -202,7 +218,6 @@ export class ConfigFeed {
     if (a.closed) return;
     const want = desiredGraph(objects, { encapsulationPriorities: this.encapsulationPriorities });
     a.uuids = new Set(objects.keys());
-    a.walkedOnce = true;
     const blocks = this.diff(a, want);
     if (blocks.length === 0) return;
     let n = 0;
