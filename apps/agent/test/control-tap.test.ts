@@ -1,0 +1,128 @@
+// A TAP workload through the port API (root): `POST /port` with workload.kind "tap" makes the agent open the
+// TAP device named by system-name once the port's config arrives (contract E); the test moves it into a
+// namespace with the port's MAC and address, as the lab does, and the kernel's ping reaches an in-process
+// workload on a second agent across VXLAN, both agents wired only through the simulated control node.
+// `DELETE /port` closes the device. Underlay 127.0.62.x.
+
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describeWithTool } from '@filament/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AgentConfig, type RunningAgent, startAgent } from '../src/index.js';
+import { tapSupported } from '../src/tap/index.js';
+import {
+  baseConfig,
+  http,
+  ids,
+  network,
+  portBody,
+  SimController,
+  until,
+  virtualRouter,
+  type WorkloadConfig,
+  workloadConfig,
+} from './control-sim.js';
+import { NetnsLab, netnsSupported } from './netns.js';
+import { ping } from './netns-traffic.js';
+
+const CONTROL = '127.0.62.1';
+const U1 = '127.0.62.11';
+const U2 = '127.0.62.12';
+const XMPP_PORT = 35_621;
+const TAP = `ce4t${process.pid}`;
+
+const wt: WorkloadConfig = { n: 1, vn: 'blue', address: '10.1.1.11', mac: '02:00:00:62:01:11' };
+const wi: WorkloadConfig = { n: 2, vn: 'blue', address: '10.1.1.12', mac: '02:00:00:62:01:12' };
+
+function config(name: string, underlay: string, stateDir: string): AgentConfig {
+  return {
+    name,
+    underlay,
+    controllers: [{ host: CONTROL, port: XMPP_PORT }],
+    portApi: { host: underlay, port: 0 },
+    introspect: { host: underlay, port: 0 },
+    jsonLogs: false,
+    logLevel: 'warn',
+    stateDir,
+    routerMac: '00:00:5e:00:01:00',
+    retryBaseMs: 50,
+    configSweepMs: 300,
+    endOfRibTimeoutMs: 2000,
+  };
+}
+
+const tap = tapSupported();
+const ns = netnsSupported();
+const why = !ns.ok ? ns.why : !tap.ok ? tap.why : '';
+
+if (why) describe.skip(`TAP workload through the port API [skipped: ${why}]`, () => {});
+else
+  describeWithTool(['ping'], 'TAP workload through the port API', () => {
+    const lab = new NetnsLab();
+    let sim: SimController;
+    let a: RunningAgent;
+    let b: RunningAgent;
+    let stateDir: string;
+    const api = (x: RunningAgent) => `http://${x.agent.underlayAddress}:${x.portApi.port}`;
+
+    beforeAll(async () => {
+      stateDir = await mkdtemp(join(tmpdir(), 'filament-control-tap-'));
+      sim = new SimController(CONTROL);
+      await sim.listen(XMPP_PORT);
+      sim.set(
+        ...baseConfig(['MPLSoUDP', 'VXLAN']),
+        virtualRouter('compute-62a', U1),
+        virtualRouter('compute-62b', U2),
+        network(1, 'blue', '10.1.1.0/24', 1621),
+        ...workloadConfig(wt),
+        ...workloadConfig(wi),
+      );
+      a = await startAgent(config('compute-62a', U1, join(stateDir, 'a')));
+      b = await startAgent(config('compute-62b', U2, join(stateDir, 'b')), { workloadTimeoutMs: 1000 });
+    });
+
+    afterAll(async () => {
+      await a?.stop();
+      await b?.stop();
+      await sim?.close();
+      await lab.cleanup();
+      await rm(stateDir, { recursive: true, force: true });
+    });
+
+    it('the kernel pings an in-process workload on the other agent across VXLAN; delete closes the device', async () => {
+      const r = await http(
+        'POST',
+        `${api(a)}/port`,
+        portBody(wt, { 'system-name': TAP, workload: { kind: 'tap' } }),
+      );
+      expect(r.status).toBe(200);
+      expect((await http('POST', `${api(b)}/port`, portBody(wi))).status).toBe(200);
+      await until(async () => {
+        const p = (await http('GET', `${api(a)}/port/${ids.vmi(1)}`)).json as { status: { state: string } };
+        return p.status.state === 'attached';
+      }, 'TAP port attached');
+      expect(existsSync(`/sys/class/net/${TAP}`)).toBe(true);
+      const n = lab.addNamespace('e4t');
+      lab.moveTo(TAP, n);
+      lab.configure(n, TAP, { mac: wt.mac, mtu: 1450, addresses: ['10.1.1.11/24'], gateway: '10.1.1.1' });
+      await until(
+        () => a.agent.vrf('default-domain:admin:blue:blue').macs.size >= 2,
+        'the remote MAC/IP route on the TAP agent',
+      );
+      const res = await ping(lab, n, '10.1.1.12', 3);
+      expect(res.received, res.output).toBeGreaterThan(0);
+      expect(a.agent.fw.counters.tunnelTx[1]!).toBeGreaterThan(0);
+      // And the in-process workload pings the kernel back.
+      const back = (await http('POST', `${api(b)}/port/${ids.vmi(2)}/ping`, { to: '10.1.1.11', count: 2 }))
+        .json as { received: number };
+      expect(back.received).toBe(2);
+      // The agent closes the device with the port; moved into the namespace, it vanishes from there.
+      expect((await http('DELETE', `${api(a)}/port/${ids.vmi(1)}`)).status).toBe(200);
+      await until(async () => {
+        const x = await lab.exec(n, ['ip', 'link', 'show', TAP], { allowFail: true });
+        return x.code !== 0;
+      }, 'TAP device gone');
+    });
+  });
