@@ -3,9 +3,11 @@
 // gobgpd's API injects far slower than it receives) advertises a table; each receiver in turn (Filament in
 // this process, then BIRD, then gobgpd) opens a fresh session to a fresh sender, and we time Established ->
 // the whole table in its RIB (End-of-RIB processed for Filament; route count polled every 100 ms for the
-// daemons) and the memory it grew by (V8 heap after GC for Filament; BIRD's `show memory` total; gobgpd's
-// RSS). Advertise: the Filament speaker holding the IPv4 table sends it to 10 sink peers (bench/speaker-sinks.ts,
-// a separate process counting UPDATEs to End-of-RIB) versus BIRD doing the same.
+// daemons), the CPU time the receiver used meanwhile (process.cpuUsage for Filament, /proc for BIRD: on
+// a shared machine the CPU time moves less with other load than the wall time) and the memory it grew by
+// (V8 heap after GC for Filament; BIRD's `show memory` total; gobgpd's RSS). Advertise: the Filament
+// speaker holding the IPv4 table sends it to 10 sink peers (bench/speaker-sinks.ts, a separate process
+// counting UPDATEs to End-of-RIB) versus BIRD doing the same.
 // Run: node --expose-gc --import tsx --conditions=@filament/source bench/speaker-ingest.ts [IPV4_COUNT] [EVPN_COUNT] [ingest]
 // With a third argument `ingest`, only the IPv4 ingest of Filament (two sessions) and BIRD runs (for
 // repeated before/after measurements of the receive path).
@@ -75,6 +77,13 @@ function stopChild(c: ChildProcess): Promise<void> {
   });
 }
 
+/** CPU seconds (user + system) a process has used, from /proc (clock ticks of 10 ms). */
+function cpuSecs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 function rssKb(pid: number): number {
   const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return Number(m?.[1] ?? 0);
@@ -84,7 +93,7 @@ async function filamentIngest(
   family: string,
   n: number,
   port: number,
-): Promise<{ secs: number; bytesPerRoute: number; speaker: BgpSpeaker; snd: ChildProcess }> {
+): Promise<{ secs: number; cpu: number; bytesPerRoute: number; speaker: BgpSpeaker; snd: ChildProcess }> {
   const snd = await sender(port, '127.0.9.2', family, n);
   gc();
   const h0 = process.memoryUsage().heapUsed;
@@ -106,21 +115,30 @@ async function filamentIngest(
   });
   let tUp = 0;
   let tEor = 0;
+  let cpuUp = process.cpuUsage();
+  let cpu = 0;
   s.on('peer-up', () => {
     tUp = performance.now();
+    cpuUp = process.cpuUsage();
   });
   s.on('end-of-rib', () => {
-    tEor ||= performance.now();
+    if (tEor) return;
+    tEor = performance.now();
+    const c = process.cpuUsage(cpuUp);
+    cpu = (c.user + c.system) / 1e6;
   });
   await s.start();
   await until('Filament EoR', () => tEor > 0, 600_000, 5);
   if (s.ribSize(family) !== n) throw new Error(`Filament has ${s.ribSize(family)} of ${n}`);
   gc();
   const bytes = (process.memoryUsage().heapUsed - h0) / n;
-  return { secs: (tEor - tUp) / 1000, bytesPerRoute: bytes, speaker: s, snd: snd.child };
+  return { secs: (tEor - tUp) / 1000, cpu, bytesPerRoute: bytes, speaker: s, snd: snd.child };
 }
 
-async function birdIngest(n: number, port: number): Promise<{ secs: number; bytesPerRoute: number }> {
+async function birdIngest(
+  n: number,
+  port: number,
+): Promise<{ secs: number; cpu: number; bytesPerRoute: number }> {
   const d = join(DIR, 'bird');
   mkdirSync(d, { recursive: true });
   writeFileSync(
@@ -145,6 +163,7 @@ async function birdIngest(n: number, port: number): Promise<{ secs: number; byte
     20,
   );
   const t0 = performance.now();
+  const cpu0 = cpuSecs(bird.pid!);
   await until(
     'BIRD has the table',
     () => {
@@ -155,10 +174,11 @@ async function birdIngest(n: number, port: number): Promise<{ secs: number; byte
     100,
   );
   const secs = (performance.now() - t0) / 1000;
+  const cpu = cpuSecs(bird.pid!) - cpu0;
   const bytes = (mem() - m0) / n;
   bird.kill('SIGTERM');
   await stopChild(snd.child);
-  return { secs, bytesPerRoute: bytes };
+  return { secs, cpu, bytesPerRoute: bytes };
 }
 
 async function gobgpIngest(
@@ -278,18 +298,22 @@ const row = (what: string, fig: string, base: string) => {
 
 // IPv4 unicast
 const f4 = await filamentIngest('ipv4-unicast', IPV4, 13400);
-console.log(`filament ipv4: ${f4.secs.toFixed(2)} s, ${f4.bytesPerRoute.toFixed(0)} B/route`);
+console.log(
+  `filament ipv4: ${f4.secs.toFixed(2)} s, CPU ${f4.cpu.toFixed(2)} s, ${f4.bytesPerRoute.toFixed(0)} B/route`,
+);
 if (INGEST_ONLY) {
   await f4.speaker.stop();
   await stopChild(f4.snd);
   const again = await filamentIngest('ipv4-unicast', IPV4, 13460);
   await again.speaker.stop();
   await stopChild(again.snd);
-  console.log(`filament ipv4, second session: ${again.secs.toFixed(2)} s`);
+  console.log(`filament ipv4, second session: ${again.secs.toFixed(2)} s, CPU ${again.cpu.toFixed(2)} s`);
   const bird = await birdIngest(IPV4, 13410);
-  console.log(`bird ipv4: ${bird.secs.toFixed(2)} s, ${bird.bytesPerRoute.toFixed(0)} B/route`);
   console.log(
-    `ratio to BIRD: first ${(f4.secs / bird.secs).toFixed(2)}x, second ${(again.secs / bird.secs).toFixed(2)}x`,
+    `bird ipv4: ${bird.secs.toFixed(2)} s, CPU ${bird.cpu.toFixed(2)} s, ${bird.bytesPerRoute.toFixed(0)} B/route`,
+  );
+  console.log(
+    `ratio to BIRD: first ${(f4.secs / bird.secs).toFixed(2)}x (CPU ${(f4.cpu / bird.cpu).toFixed(2)}x), second ${(again.secs / bird.secs).toFixed(2)}x (CPU ${(again.cpu / bird.cpu).toFixed(2)}x)`,
   );
   process.exit(0);
 }
@@ -312,13 +336,13 @@ const badv = await birdAdvertise(IPV4, 13430);
 console.log(`bird advertise to 10: ${badv.toFixed(2)} s`);
 row(
   `ingest ${fmt(IPV4)} IPv4 unicast routes, Established -> End-of-RIB in Loc-RIB`,
-  `${f4.secs.toFixed(2)} s (${fmt(IPV4 / f4.secs)} routes/s)`,
-  `BIRD 2.0.12 ${b4.secs.toFixed(2)} s (${fmt(IPV4 / b4.secs)}/s); gobgpd 3.10 ${g4.secs.toFixed(2)} s (${fmt(IPV4 / g4.secs)}/s)`,
+  `${f4.secs.toFixed(2)} s (${fmt(IPV4 / f4.secs)} routes/s), CPU ${f4.cpu.toFixed(2)} s`,
+  `BIRD 2.0.12 ${b4.secs.toFixed(2)} s (${fmt(IPV4 / b4.secs)}/s), CPU ${b4.cpu.toFixed(2)} s; gobgpd 3.10 ${g4.secs.toFixed(2)} s (${fmt(IPV4 / g4.secs)}/s)`,
 );
 row(
   `ingest ${fmt(IPV4)} IPv4 unicast routes again, second session in the same process (JIT warm)`,
-  `${f4w.secs.toFixed(2)} s (${fmt(IPV4 / f4w.secs)} routes/s)`,
-  `BIRD 2.0.12 ${b4.secs.toFixed(2)} s (first session of a fresh daemon)`,
+  `${f4w.secs.toFixed(2)} s (${fmt(IPV4 / f4w.secs)} routes/s), CPU ${f4w.cpu.toFixed(2)} s`,
+  `BIRD 2.0.12 ${b4.secs.toFixed(2)} s, CPU ${b4.cpu.toFixed(2)} s (first session of a fresh daemon)`,
 );
 row(
   `memory per IPv4 route after ingest`,

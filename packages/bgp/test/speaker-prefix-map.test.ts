@@ -1,16 +1,22 @@
 // PrefixMap (the Adj-RIB-In / Loc-RIB table for IPv4 unicast keys) behaves like a Map: random sequences
 // of set/delete/get over IPv4 route keys (every length, addresses across the whole 32-bit range, so
-// negative int32 internally), add-path text keys and odd numbers give the same answers, size and entry set
-// as a Map; iteration survives entries removed and added while it runs.
+// negative int32 internally, and runs of neighbouring prefixes that share leaves), add-path text keys and
+// numbers that are not route keys give the same answers, size and entry set as a Map; iteration survives
+// entries removed and added while it runs.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ipv4Key, PrefixMap, type RouteKey } from '../src/index.js';
 
 const key = fc.oneof(
   fc.tuple(fc.nat({ max: 0xffffffff }), fc.integer({ min: 0, max: 32 })).map(([a, l]) => ipv4Key(a, l)),
+  // neighbours: a few leaves, filled and emptied again
+  fc
+    .tuple(fc.nat({ max: 63 }), fc.constantFrom(5, 24, 32))
+    .map(([i, l]) => ipv4Key(((0xc0a80000 >>> (32 - l)) + i) * 2 ** (32 - l), l)),
   fc.constantFrom(ipv4Key(0, 0), ipv4Key(0xffffffff, 32), ipv4Key(0x80000000, 1)),
   fc.string({ maxLength: 12 }),
-  fc.constantFrom(-1, 0.5, 2 ** 40, Number.NaN),
+  // not IPv4 route keys: negative, fractional, too big, NaN, host bits set (10.0.0.1/24), length 33
+  fc.constantFrom(-1, 0.5, 2 ** 40, Number.NaN, 0x0a000001 * 64 + 24, 0x0a000000 * 64 + 33),
 );
 const op = fc.tuple(fc.constantFrom('set', 'delete', 'get', 'has'), key, fc.integer());
 
