@@ -1,21 +1,22 @@
 // Config over XMPP to agents (PROTOCOL.md section 7): for every attached agent session, what the agent
 // subscribed (`virtual-router:default-global-system-config:<name>`, `virtual-machine:<uuid>`) selects a graph
-// of config objects (config/walk.ts); the feed sends that graph on subscribe and afterwards only the
-// difference, driven by the store's change stream. Each agent has its own record of what it was sent (node
-// fingerprints and links), so an update goes only to agents whose graph it changes and a delete only to agents
-// that hold the object.
+// of config objects (config/walk.ts over the in-memory config/object-index.ts); the feed sends that graph on
+// subscribe and afterwards only the difference, driven by the store's change stream. Each agent has its own
+// record of what it was sent (node fingerprints and links), so an update goes only to agents whose graph it
+// changes and a delete only to agents that hold the object.
 //
 // A change is relevant to an agent when it touches an object of the agent's graph, points at one (a new VMI
 // referring to one of its VMs, a new instance-ip referring to one of its VMIs), is a child of one, or is the
-// agent's virtual-router or subscribed VM. Relevant agents recompute their graph and send the diff; walks of
-// one agent never overlap; changes arriving meanwhile are judged against the graph that walk finds, and the
-// relevant ones fold into one more walk.
+// agent's virtual-router or subscribed VM. Relevant agents recompute their graph and send the diff. A walk is
+// synchronous over the index; it runs one microtask after the first relevant change, so the changes of one
+// store transaction make one push.
 import type { EventEmitter } from 'node:events';
 import type { AgentSession, ConfigBlock, ConfigLink, ConfigNode } from '@filament/xmpp';
 import type { Logger } from 'pino';
 import type { ControllerEvents } from '../controller.js';
 import type { Change, Store } from '../store/interface.js';
-import { type DesiredGraph, desiredGraph, type IfmapItem, itemFromKey } from './config/desired.js';
+import { DesiredCache, type DesiredGraph, type IfmapItem, itemFromKey } from './config/desired.js';
+import { ObjectIndex } from './config/object-index.js';
 import { type AgentInterest, GLOBAL_SYSTEM_CONFIG, walkAgentConfig } from './config/walk.js';
 
 /** The part of an agent session the feed uses (AgentSession of @filament/xmpp). */
@@ -28,19 +29,23 @@ export interface ConfigFeedOptions {
   log?: Logger;
   /** global-vrouter-config encapsulation priorities (default MPLSoUDP, MPLSoGRE, VXLAN). */
   encapsulationPriorities?: readonly string[];
+  /** Wait before listing the store again after a failed load (default 2000 ms). */
+  loadRetryMs?: number;
 }
 
 export interface ConfigFeedStats {
   agents: number;
-  /** Config iq payloads handed to sessions (update and delete objects). */
+  /** Objects (nodes and links, updates and deletes) handed to sessions. */
   objectsSent: number;
   walks: number;
+  /** Config objects held in memory. */
+  indexed: number;
 }
 
-/** Beyond this many changes during one walk, walk again without judging them one by one. */
-const MAX_HELD_CHANGES = 10_000;
 const VR_NODE = `virtual-router:${GLOBAL_SYSTEM_CONFIG}:`;
 const VM_NODE = 'virtual-machine:';
+
+type SessionEvent = 'config-subscribe' | 'config-unsubscribe' | 'close';
 
 class AgentFeed implements AgentInterest {
   virtualRouter: string | undefined;
@@ -49,15 +54,10 @@ class AgentFeed implements AgentInterest {
   readonly sent = new Map<string, string>();
   /** Store uuids of the agent's graph at the last walk. */
   uuids = new Set<string>();
-  walking = false;
-  again = false;
-  /** Changes that arrived during a walk, judged against the graph that walk finds. */
-  duringWalk: Change[] = [];
+  /** A walk is scheduled and has not run yet. */
+  scheduled = false;
   closed = false;
-  readonly listeners: {
-    event: 'config-subscribe' | 'config-unsubscribe' | 'close';
-    fn: (n?: unknown) => void;
-  }[] = [];
+  readonly listeners: { event: SessionEvent; fn: (node: string) => void }[] = [];
 
   constructor(
     readonly name: string,
@@ -71,35 +71,55 @@ class AgentFeed implements AgentInterest {
 
 export class ConfigFeed {
   private readonly agents = new Map<string, AgentFeed>();
-  private readonly store: Store;
+  private readonly index = new ObjectIndex();
   private readonly changes: EventEmitter<ControllerEvents>;
   private readonly log: Logger | undefined;
-  private readonly encapsulationPriorities: readonly string[];
+  private readonly desired: DesiredCache;
   private readonly onChange = (c: Change): void => this.changed(c);
   private readonly idle = new Set<() => void>();
-  readonly stats: ConfigFeedStats = { agents: 0, objectsSent: 0, walks: 0 };
+  private readonly ready: Promise<void>;
+  private closed = false;
+  readonly stats: ConfigFeedStats = { agents: 0, objectsSent: 0, walks: 0, indexed: 0 };
 
   constructor(opts: ConfigFeedOptions) {
-    this.store = opts.store;
     this.changes = opts.changes;
     this.log = opts.log;
-    this.encapsulationPriorities = opts.encapsulationPriorities ?? ['MPLSoUDP', 'MPLSoGRE', 'VXLAN'];
+    this.desired = new DesiredCache(this.index, {
+      encapsulationPriorities: opts.encapsulationPriorities ?? ['MPLSoUDP', 'MPLSoGRE', 'VXLAN'],
+    });
+    // Subscribe before listing: the index holds changes that arrive during the load.
     this.changes.on('change', this.onChange);
+    this.ready = this.load(opts.store, opts.loadRetryMs ?? 2000);
+  }
+
+  private async load(store: Store, retryMs: number): Promise<void> {
+    // Bounded by close(): a store that stays down keeps the feed empty, not the process busy.
+    while (!this.closed) {
+      try {
+        await this.index.load(store);
+        this.stats.indexed = this.index.size;
+        this.log?.info({ objects: this.index.size }, 'config feed loaded');
+        return;
+      } catch (err) {
+        this.log?.error({ err }, 'config feed: loading the store failed; retrying');
+        await new Promise((r) => setTimeout(r, retryMs).unref());
+      }
+    }
   }
 
   /** Starts serving config to one agent's session (replacing an earlier session of that agent). */
   attach(agentName: string, session: ConfigSession): void {
     this.detach(agentName);
     const a = new AgentFeed(agentName, session);
-    const sub = (node?: unknown) => this.subscription(a, node as string, true);
-    const unsub = (node?: unknown) => this.subscription(a, node as string, false);
-    const close = () => {
-      if (this.agents.get(agentName) === a) this.detach(agentName);
-    };
     a.listeners.push(
-      { event: 'config-subscribe', fn: sub },
-      { event: 'config-unsubscribe', fn: unsub },
-      { event: 'close', fn: close },
+      { event: 'config-subscribe', fn: (node) => this.subscription(a, node, true) },
+      { event: 'config-unsubscribe', fn: (node) => this.subscription(a, node, false) },
+      {
+        event: 'close',
+        fn: () => {
+          if (this.agents.get(agentName) === a) this.detach(agentName);
+        },
+      },
     );
     for (const l of a.listeners) session.on(l.event, l.fn as () => void);
     this.agents.set(agentName, a);
@@ -124,7 +144,7 @@ export class ConfigFeed {
     return [...this.agents.keys()];
   }
 
-  /** Resolves when no agent has a walk in progress or pending (tests, orderly shutdown). */
+  /** Resolves once the store is loaded and no agent has a push pending (tests, orderly shutdown). */
   settled(): Promise<void> {
     return new Promise((resolve) => {
       this.idle.add(resolve);
@@ -133,12 +153,14 @@ export class ConfigFeed {
   }
 
   close(): void {
+    this.closed = true;
     this.changes.off('change', this.onChange);
     for (const name of [...this.agents.keys()]) this.detach(name);
   }
 
   private checkIdle(): void {
-    for (const a of this.agents.values()) if (a.walking) return;
+    if (!this.index.loaded) return;
+    for (const a of this.agents.values()) if (a.scheduled) return;
     for (const r of this.idle) r();
     this.idle.clear();
   }
@@ -173,50 +195,40 @@ export class ConfigFeed {
   }
 
   private changed(c: Change): void {
-    for (const a of this.agents.values()) {
-      if (!a.subscribed) continue;
-      if (!a.walking) {
-        if (this.relevant(a, c)) this.schedule(a);
-      } else if (!a.again) {
-        // The walk in progress may have read past this change: judge it once the walk knows the new graph.
-        if (a.duringWalk.length < MAX_HELD_CHANGES) a.duringWalk.push(c);
-        else a.again = true;
-      }
-    }
+    this.index.apply(c);
+    if (c.kind === 'delete') this.desired.drop(c.uuid);
+    this.stats.indexed = this.index.size;
+    // An agent with a walk scheduled reads the index after this change anyway.
+    for (const a of this.agents.values())
+      if (a.subscribed && !a.scheduled && this.relevant(a, c)) this.schedule(a);
   }
 
   private schedule(a: AgentFeed): void {
-    if (a.walking) {
-      a.again = true;
-      return;
-    }
-    a.walking = true;
+    if (a.scheduled) return;
+    a.scheduled = true;
     void this.run(a);
   }
 
   private async run(a: AgentFeed): Promise<void> {
     try {
-      do {
-        a.again = false;
-        a.duringWalk = [];
-        await this.sync(a);
-        if (!a.again) a.again = a.duringWalk.some((c) => this.relevant(a, c));
-      } while (a.again && !a.closed);
-      a.duringWalk = [];
+      if (!this.index.loaded) await this.ready;
+      // One microtask: the other changes of the same store transaction reach the index first.
+      await Promise.resolve();
+      a.scheduled = false;
+      if (!a.closed && this.index.loaded) this.sync(a);
     } catch (err) {
       this.log?.error({ err, agent: a.name }, 'config push failed');
     } finally {
-      a.walking = false;
+      a.scheduled = false;
       this.checkIdle();
     }
   }
 
   /** Walks the agent's graph and sends the difference from what it holds. */
-  private async sync(a: AgentFeed): Promise<void> {
-    const objects = await walkAgentConfig(this.store, a);
+  private sync(a: AgentFeed): void {
+    const objects = walkAgentConfig(this.index, a);
     this.stats.walks++;
-    if (a.closed) return;
-    const want = desiredGraph(objects, { encapsulationPriorities: this.encapsulationPriorities });
+    const want = this.desired.desiredGraph(objects);
     a.uuids = new Set(objects.keys());
     const blocks = this.diff(a, want);
     if (blocks.length === 0) return;

@@ -2,9 +2,12 @@
 // reference attribute nodes and its links (@filament/ifmap), keyed so that two pushes can be diffed. A link is
 // kept only when both ends are in the agent's graph, as TF's IFMapServer sends only links between identifiers
 // the client can see. Each entry carries a fingerprint of its content, so an unchanged object is not re-sent.
+// The IF-MAP form of an object (with the links to all its ref targets) is made once per object revision and
+// shared by every agent's walk (DesiredCache); each agent keeps the links whose both ends it sees.
 import { type IfmapObject, nodeFromTfObject, type TfObject } from '@filament/ifmap';
 import { type ConfigLink, type ConfigNode, writeElement } from '@filament/xmpp';
 import type { StoredObject } from '../../store/interface.js';
+import type { ConfigView } from './object-index.js';
 import { GLOBAL_SYSTEM_CONFIG } from './walk.js';
 
 export type IfmapItem = ConfigNode | ConfigLink;
@@ -44,14 +47,14 @@ export interface DesiredOptions {
 // Stored body fields an agent has no use for.
 const PRIVATE_FIELDS = new Set(['perms2']);
 
-/** The TF REST shape of a stored object, its refs' targets named from `byUuid`. */
-export function tfObjectOf(o: StoredObject, byUuid: ReadonlyMap<string, StoredObject>): TfObject {
+/** The TF REST shape of a stored object, its refs' targets named from `view` (refs to unknown targets dropped). */
+export function tfObjectOf(o: StoredObject, view: Pick<ConfigView, 'get'>): TfObject {
   const out: TfObject = { fq_name: o.fqName, uuid: o.uuid };
   if (o.parentType !== undefined) out.parent_type = o.parentType;
   for (const [k, v] of Object.entries(o.body)) if (!PRIVATE_FIELDS.has(k)) out[k] = v;
   for (const r of o.refs) {
-    const target = byUuid.get(r.uuid);
-    if (target === undefined) continue; // not visible to this agent: no link
+    const target = view.get(r.uuid);
+    if (target === undefined) continue;
     const field = `${r.type.replaceAll('-', '_')}_refs`;
     const list = (out[field] as unknown[] | undefined) ?? [];
     list.push({ to: target.fqName, uuid: r.uuid, attr: r.attr ?? null });
@@ -71,27 +74,95 @@ export function globalVrouterConfig(opts: DesiredOptions): TfObject {
   };
 }
 
-export function desiredGraph(objects: ReadonlyMap<string, StoredObject>, opts: DesiredOptions): DesiredGraph {
-  const nodes: DesiredGraph = new Map();
-  const links: DesiredGraph = new Map();
-  /** Identifier keys of objects and attribute nodes in the graph. */
-  const present = new Set<string>();
-  const ifmap: IfmapObject[] = [];
-  for (const o of objects.values()) ifmap.push(nodeFromTfObject(o.type, tfObjectOf(o, objects)));
-  if (objects.size > 0) ifmap.push(nodeFromTfObject('global-vrouter-config', globalVrouterConfig(opts)));
-  for (const x of ifmap) {
-    for (const n of [x.node, ...x.attributeNodes]) {
-      present.add(itemKey(n));
-      nodes.set(itemKey(n), { item: n, fingerprint: n.properties.map(writeElement).join('') });
-    }
+const identity = (r: { type: string; name: string }): string => JSON.stringify(['n', r.type, r.name]);
+
+/** One object's IF-MAP items, keyed, with what an agent must see for each link to be sent. */
+interface ObjectItems {
+  revision: number;
+  /** The object's node and its attribute nodes, with their identity keys. */
+  nodes: [key: string, entry: DesiredEntry, identity: string][];
+  /** Links with the identity keys of both ends. */
+  links: [key: string, entry: DesiredEntry, left: string, right: string][];
+}
+
+function itemsOf(x: IfmapObject, revision: number): ObjectItems {
+  return {
+    revision,
+    nodes: [x.node, ...x.attributeNodes].map((n) => [
+      itemKey(n),
+      { item: n, fingerprint: n.properties.map(writeElement).join('') },
+      identity(n),
+    ]),
+    links: x.links.map((l) => [
+      itemKey(l),
+      { item: l, fingerprint: '' },
+      identity(l.left),
+      identity(l.right),
+    ]),
+  };
+}
+
+/** IF-MAP items per object revision, shared by all agents. */
+export class DesiredCache {
+  private readonly byUuid = new Map<string, ObjectItems>();
+  private readonly global: ObjectItems;
+
+  constructor(
+    private readonly view: Pick<ConfigView, 'get'>,
+    opts: DesiredOptions,
+  ) {
+    this.global = itemsOf(nodeFromTfObject('global-vrouter-config', globalVrouterConfig(opts)), 0);
   }
-  const end = (r: { type: string; name: string }) => JSON.stringify(['n', r.type, r.name]);
-  for (const x of ifmap) {
-    for (const l of x.links) {
-      // Refs to invisible targets were dropped already; a parent outside the graph (a domain) is left out here.
-      if (!present.has(end(l.left)) || !present.has(end(l.right))) continue;
-      links.set(itemKey(l), { item: l, fingerprint: '' });
-    }
+
+  /** Forgets a deleted object. */
+  drop(uuid: string): void {
+    this.byUuid.delete(uuid);
   }
-  return new Map([...nodes, ...links]);
+
+  get size(): number {
+    return this.byUuid.size;
+  }
+
+  items(o: StoredObject): ObjectItems {
+    let c = this.byUuid.get(o.uuid);
+    if (c === undefined || c.revision !== o.revision) {
+      c = itemsOf(nodeFromTfObject(o.type, tfObjectOf(o, this.view)), o.revision);
+      this.byUuid.set(o.uuid, c);
+    }
+    return c;
+  }
+
+  /** The keyed items an agent with this graph should hold: nodes first, then the links between them. */
+  desiredGraph(objects: ReadonlyMap<string, StoredObject>): DesiredGraph {
+    const out: DesiredGraph = new Map();
+    if (objects.size === 0) return out;
+    const all = [...objects.values()].map((o) => this.items(o));
+    all.push(this.global);
+    /** Identity keys of objects and attribute nodes in the graph. */
+    const present = new Set<string>();
+    for (const x of all) {
+      for (const [k, e, id] of x.nodes) {
+        out.set(k, e);
+        present.add(id);
+      }
+    }
+    for (const x of all) {
+      for (const [k, e, left, right] of x.links) {
+        // A link whose other end the agent does not see (a ref to another agent's object, a domain parent) stays.
+        if (present.has(left) && present.has(right)) out.set(k, e);
+      }
+    }
+    // An attribute node whose far end is not visible has lost its second link: drop it and its first link.
+    for (const x of all) {
+      if (x.nodes.length < 2) continue;
+      for (const [k, , id] of x.nodes.slice(1)) {
+        const linked = x.links.filter(([, , l, r]) => l === id || r === id);
+        if (!linked.every(([lk]) => out.has(lk))) {
+          out.delete(k);
+          for (const [lk] of linked) out.delete(lk);
+        }
+      }
+    }
+    return out;
+  }
 }
