@@ -2,6 +2,7 @@
 // are attached to a ConfigFeed, and real XmppClients as agents that apply what they receive to an IfmapGraph
 // (@filament/ifmap, as the agent does). Shared by the SQLite and the etcd variant.
 import { IfmapGraph } from '@filament/ifmap';
+import { loadTfObjects, PolicyCompiler } from '@filament/policy';
 import { waitFor } from '@filament/testkit';
 import { type ConfigBlock, XmppClient, XmppServer } from '@filament/xmpp';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -237,5 +238,54 @@ export function configFeedSuite(engine: Engine, host: string): void {
     await feed.settled();
     expect(a2.names('virtual-machine-interface')).toEqual([`${PROJECT.join(':')}:port2`]);
     expect(a2.names('virtual-network')).toEqual([`${PROJECT.join(':')}:vn2`]);
+  }, 60_000);
+
+  it('pushes the firewall objects the agent compiles its ACLs from (@filament/policy)', async () => {
+    const a1 = agents[0]!;
+    const PM = 'default-policy-management';
+    await create('tag', { fq_name: ['application=web'], tag_type_name: 'application', tag_value: 'web' });
+    await create('firewall-rule', {
+      fq_name: [PM, 'allow-web'],
+      parent_type: 'policy-management',
+      action_list: { simple_action: 'pass' },
+      service: { protocol: 'tcp', dst_ports: { start_port: 80, end_port: 80 } },
+      endpoint_1: { any: true },
+      endpoint_2: { tags: ['application=web'] },
+      direction: '>',
+    });
+    await create('firewall-policy', {
+      fq_name: [PM, 'web-fp'],
+      parent_type: 'policy-management',
+      firewall_rule_refs: [{ to: [PM, 'allow-web'], attr: { sequence: '1.0' } }],
+    });
+    await create('application-policy-set', {
+      fq_name: [PM, 'web-aps'],
+      parent_type: 'policy-management',
+      firewall_policy_refs: [{ to: [PM, 'web-fp'], attr: { sequence: '1.0' } }],
+      tag_refs: [{ to: ['application=web'] }],
+    });
+    const put = await h.call('PUT', `/virtual-machine-interface/${uuid.port1}`, {
+      'virtual-machine-interface': { tag_refs: [{ to: ['application=web'] }] },
+    });
+    expect(put.status, JSON.stringify(put.body)).toBe(200);
+    const port1 = `${PROJECT.join(':')}:port1`;
+    await waitFor(
+      'the tagged port and its policy set on compute-1',
+      () =>
+        (a1.graph.get('virtual-machine-interface', port1)?.tag_refs as unknown[] | undefined)?.length === 1 &&
+        a1.graph.get('application-policy-set', `${PM}:web-aps`)?.firewall_policy_refs !== undefined &&
+        a1.graph.get('firewall-policy', `${PM}:web-fp`)?.firewall_rule_refs !== undefined,
+      20_000,
+      50,
+    );
+    expect(a1.graph.get('firewall-policy', `${PM}:web-fp`)!.firewall_rule_refs).toEqual([
+      { to: [PM, 'allow-web'], uuid: expect.any(String), attr: { sequence: '1.0' } },
+    ]);
+    // Everything the agent holds, as @filament/policy takes TF objects.
+    const objects = a1.graph.types().flatMap((t) => [...a1.graph.objects(t)].map((o) => ({ [t]: o })));
+    const { model, inventory } = loadTfObjects(objects);
+    const acl = new PolicyCompiler(model, inventory).describe(port1);
+    expect(acl?.tags).toContain('application=web');
+    expect(acl?.gates.firewall.map((e) => e.rule)).toContain(`${PM}:allow-web`);
   }, 60_000);
 }
