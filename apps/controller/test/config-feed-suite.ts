@@ -286,6 +286,6 @@ export function configFeedSuite(engine: Engine, host: string): void {
     const { model, inventory } = loadTfObjects(objects);
     const acl = new PolicyCompiler(model, inventory).describe(port1);
     expect(acl?.tags).toContain('application=web');
-    expect(acl?.gates.firewall.map((e) => e.rule)).toContain(`${PM}:allow-web`);
+    expect(acl?.gates.firewall?.map((e) => e.rule)).toContain(`${PM}:allow-web`);
   }, 60_000);
 }
