@@ -3,7 +3,7 @@
 // bridged) and MPLS over UDP (routed between VNs whose routes the control nodes leak). Then the primary
 // goes (fail-over: traffic keeps flowing, nothing is dropped), the backup goes too (headless: the agents
 // keep forwarding with the last routes), both come back (resync: republish, re-subscribe, and a route
-// that is not sent again is swept after End-of-RIB, with no duplicates). Real sockets on 127.0.67.x.
+// that is not sent again is swept after End-of-RIB, with no duplicates). Real sockets on 127.0.67.4x-8x (the lab uses .1, .11, .12).
 
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -25,10 +25,10 @@ import {
   workloadConfig,
 } from './control-sim.js';
 
-const PRIMARY = '127.0.67.1';
-const BACKUP = '127.0.67.2';
-const U1 = '127.0.67.11';
-const U2 = '127.0.67.12';
+const PRIMARY = '127.0.67.41';
+const BACKUP = '127.0.67.42';
+const U1 = '127.0.67.51';
+const U2 = '127.0.67.52';
 const XMPP_PORT = 35_671;
 const BLUE = 'default-domain:admin:blue:blue';
 const RED = 'default-domain:admin:red:red';

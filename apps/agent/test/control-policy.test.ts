@@ -1,7 +1,7 @@
 // A tag change pushed as config flips a policy decision without restarting anything: two in-process
 // workloads on one agent, a global application policy set whose firewall policy passes TCP 7 to
 // `tier=web` and denies everything to `tier=db`. The server's tag goes web -> db -> web in config; the
-// TCP exchange through the port API follows, and the drops are counted as policy drops. 127.0.68.x.
+// TCP exchange through the port API follows, and the drops are counted as policy drops. 127.0.68.4x-8x (the lab uses .1, .11, .12).
 
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -23,8 +23,8 @@ import {
   workloadConfig,
 } from './control-sim.js';
 
-const CONTROL = '127.0.68.1';
-const UNDERLAY = '127.0.68.11';
+const CONTROL = '127.0.68.41';
+const UNDERLAY = '127.0.68.51';
 const XMPP_PORT = 35_681;
 
 const client: WorkloadConfig = { n: 1, vn: 'blue', address: '10.1.1.11', mac: '02:00:00:00:01:11' };

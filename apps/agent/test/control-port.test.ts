@@ -1,6 +1,6 @@
 // Port API -> config subscription -> port attached -> routes published (label, next hop, VNI, encaps);
 // routes from the control node installed and visible in introspect; bad requests are 400s; ports persist
-// across an agent restart. One agent against the simulated control node, real sockets on 127.0.64.x.
+// across an agent restart. One agent against the simulated control node, real sockets on 127.0.64.4x-8x (the lab uses .1, .11, .12).
 
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -21,9 +21,9 @@ import {
   workloadConfig,
 } from './control-sim.js';
 
-const CONTROL = '127.0.64.1';
-const UNDERLAY = '127.0.64.11';
-const REMOTE = '127.0.64.12';
+const CONTROL = '127.0.64.41';
+const UNDERLAY = '127.0.64.51';
+const REMOTE = '127.0.64.52';
 const XMPP_PORT = 35_641;
 
 const w1: WorkloadConfig = { n: 1, vn: 'blue', address: '10.1.1.11', mac: '02:00:00:00:01:11' };
@@ -182,7 +182,7 @@ describe('agent control: port API, config, routes', () => {
     });
     s.sendRoutes('inet', vrf, [
       { route: { family: 'inet', entry: entry('10.1.1.12/32', [hop(REMOTE, 40)]) } },
-      { route: { family: 'inet', entry: entry('10.9.0.0/16', [hop(REMOTE, 41), hop('127.0.64.13', 42)]) } },
+      { route: { family: 'inet', entry: entry('10.9.0.0/16', [hop(REMOTE, 41), hop('127.0.64.53', 42)]) } },
     ]);
     const installed = await until(async () => {
       const r = (await http('GET', `${intro()}/routes?vrf=${encodeURIComponent(vrf)}`)).json as {
@@ -210,7 +210,7 @@ describe('agent control: port API, config, routes', () => {
     const x = (await http('GET', `${intro()}/xmpp`)).json as { controllers: { routesReceived: number }[] };
     expect(x.controllers[0]!.routesReceived).toBeGreaterThanOrEqual(2);
     const metrics = (await http('GET', `${intro()}/metrics`)).json as string;
-    expect(metrics).toMatch(/filament_agent_xmpp_up\{controller="127\.0\.64\.1:35641"\} 1/);
+    expect(metrics).toMatch(/filament_agent_xmpp_up\{controller="127\.0\.64\.41:35641"\} 1/);
     expect(metrics).toMatch(/filament_agent_config_objects\{type="virtual-network"\} 1/);
     const cfg = (await http('GET', `${intro()}/config`)).json as { byType: Record<string, number> };
     expect(cfg.byType['virtual-machine-interface']).toBe(1);

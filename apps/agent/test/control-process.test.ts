@@ -1,6 +1,6 @@
 // The filament-agent process (contract F) as a real child process: --help, flag errors (exit 2), then a
 // run against the simulated control node with pino JSON logs: it connects, takes a port through the port
-// API, publishes its routes, serves /xmpp, and stops cleanly on SIGTERM. 127.0.69.x.
+// API, publishes its routes, serves /xmpp, and stops cleanly on SIGTERM. 127.0.69.4x-8x (the lab uses .1, .11, .12).
 
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -25,8 +25,8 @@ const pkg = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
 const MAIN = join(pkg, 'src', 'main.ts');
 const NODE_ARGS = ['--import', 'tsx', '--conditions=@filament/source', MAIN];
 
-const CONTROL = '127.0.69.1';
-const UNDERLAY = '127.0.69.11';
+const CONTROL = '127.0.69.61';
+const UNDERLAY = '127.0.69.71';
 const XMPP_PORT = 35_691;
 const PORT_API = 35_692;
 const INTROSPECT = 35_693;

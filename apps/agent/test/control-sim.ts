@@ -82,8 +82,26 @@ export class SimController {
         ];
   }
 
-  private pushConfig(blocks: ConfigBlock[]): void {
-    for (const s of this.sessions.values()) if (s.configSubscriptions.size > 0) s.sendConfig(blocks);
+  /** Which objects an agent gets (default all): a test hides another agent's workloads from one. */
+  visibleTo: (agent: string, type: string, obj: TfObject) => boolean = () => true;
+
+  private visible(
+    agent: string,
+    items: { type: string; obj: TfObject }[],
+  ): { type: string; obj: TfObject }[] {
+    return items.filter((it) => this.visibleTo(agent, it.type, it.obj));
+  }
+
+  /** Sends each config-subscribed agent the blocks `make` builds from the items it may see. */
+  private pushConfig(
+    items: { type: string; obj: TfObject }[],
+    make: (items: { type: string; obj: TfObject }[]) => ConfigBlock[],
+  ): void {
+    for (const s of this.sessions.values()) {
+      if (s.configSubscriptions.size === 0) continue;
+      const mine = this.visible(s.agent, items);
+      if (mine.length > 0) s.sendConfig(make(mine));
+    }
   }
 
   /**
@@ -92,26 +110,32 @@ export class SimController {
    */
   set(...list: [type: string, obj: TfObject][]): void {
     const items = list.map(([type, obj]) => ({ type, obj }));
-    const gone: ConfigBlock['objects'] = [];
     const linkId = (l: ConfigLink) => `${l.left.type}\t${l.left.name}\t${l.right.type}\t${l.right.name}`;
+    const olds = new Map<(typeof items)[number], { type: string; obj: TfObject }>();
     for (const it of items) {
       const k = this.key(it.type, it.obj);
       const old = this.objects.get(k);
-      if (old) {
+      if (old) olds.set(it, old);
+      this.objects.set(k, it);
+    }
+    this.pushConfig(items, (mine) => {
+      const gone: ConfigBlock['objects'] = [];
+      for (const it of mine) {
+        const old = olds.get(it);
+        if (!old) continue;
         const now = new Set(this.encode(it.type, it.obj).links.map(linkId));
         for (const l of this.encode(old.type, old.obj).links) if (!now.has(linkId(l))) gone.push(l);
       }
-      this.objects.set(k, it);
-    }
-    const blocks = this.blocksFor(items, 'update');
-    this.pushConfig(gone.length > 0 ? [{ op: 'delete', objects: gone }, ...blocks] : blocks);
+      const blocks = this.blocksFor(mine, 'update');
+      return gone.length > 0 ? [{ op: 'delete', objects: gone }, ...blocks] : blocks;
+    });
   }
 
   /** Removes objects (and their links) and pushes the deletes. */
   remove(...list: [type: string, obj: TfObject][]): void {
     const items = list.map(([type, obj]) => ({ type, obj }));
     for (const it of items) this.objects.delete(this.key(it.type, it.obj));
-    this.pushConfig(this.blocksFor(items, 'delete'));
+    this.pushConfig(items, (mine) => this.blocksFor(mine, 'delete'));
   }
 
   // ---------------------------------------------------------------- routes
@@ -217,7 +241,8 @@ export class SimController {
     s.on('config-subscribe', (node) => {
       this.configSubscriptions.push(node);
       const all = [...this.objects.values()];
-      if (all.length > 0) s.sendConfig(this.blocksFor(all, 'update'));
+      const mine = this.visible(s.agent, all);
+      if (mine.length > 0) s.sendConfig(this.blocksFor(mine, 'update'));
     });
     s.on('subscribe', (vrf) => {
       this.sendAll(s, vrf);
@@ -389,15 +414,27 @@ export function portBody(w: WorkloadConfig, extra: Record<string, unknown> = {})
   };
 }
 
+/** TF's predefined tag type ids. */
+const TAG_TYPES: Record<string, number> = { label: 0, application: 1, tier: 2, deployment: 3, site: 4 };
+const tagValues = new Map<string, number>();
+
+/** A global tag with its uuid and TF tag_id (type << 16 | value, as the controller allocates it). */
 export function tag(name: string): [string, TfObject] {
-  const [type, value] = name.split('=');
+  const [type, value] = name.split('=') as [string, string];
+  let v = tagValues.get(name);
+  if (v === undefined) {
+    v = tagValues.size + 1;
+    tagValues.set(name, v);
+  }
+  const id = (((TAG_TYPES[type] ?? 7) << 16) | v) >>> 0;
   return [
     'tag',
     {
       fq_name: [name],
-      uuid: uuidOf(name.length * 7919 + name.charCodeAt(name.length - 1), 0x20),
+      uuid: uuidOf(id, 0x20),
       tag_type_name: type,
       tag_value: value,
+      tag_id: `0x${id.toString(16).padStart(8, '0')}`,
     },
   ];
 }

@@ -2,7 +2,7 @@
 // TAP device named by system-name once the port's config arrives (contract E); the test moves it into a
 // namespace with the port's MAC and address, as the lab does, and the kernel's ping reaches an in-process
 // workload on a second agent across VXLAN, both agents wired only through the simulated control node.
-// `DELETE /port` closes the device. Underlay 127.0.62.x.
+// `DELETE /port` closes the device. Underlay 127.0.62.4x-8x (the lab uses .1, .11, .12).
 
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -27,9 +27,9 @@ import {
 import { NetnsLab, netnsSupported } from './netns.js';
 import { ping } from './netns-traffic.js';
 
-const CONTROL = '127.0.62.1';
-const U1 = '127.0.62.11';
-const U2 = '127.0.62.12';
+const CONTROL = '127.0.62.41';
+const U1 = '127.0.62.51';
+const U2 = '127.0.62.52';
 const XMPP_PORT = 35_621;
 const TAP = `ce4t${process.pid}`;
 

@@ -1,7 +1,7 @@
 // `filament agent ports|routes|flows|vrfs|xmpp` against a real filament-agent process (run from its source
 // with tsx, as the agent's own process test does) whose control node is an @filament/xmpp XmppServer: the
 // channel shows as established, a port added through the agent's port API shows as pending (no config
-// for it), tables and --json, and an unreachable agent exits 1. 127.0.69.x, ports 3570x.
+// for it), tables and --json, and an unreachable agent exits 1. 127.0.69.4x-8x (the lab uses .1, .11, .12), ports 3570x.
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from './support/built-cli.js';
 import { cli } from './support/cli.js';
 
-const HOST = '127.0.69.21';
+const HOST = '127.0.69.81';
 const XMPP_PORT = 35_701;
 const PORT_API = 35_702;
 const INTROSPECT = 35_703;

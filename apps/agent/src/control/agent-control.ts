@@ -30,7 +30,7 @@ import { ConfigIndex } from './config-graph.js';
 import { encapsToXmpp } from './encap-names.js';
 import { PortStateError, UnknownPortError } from './errors.js';
 import { bumRoute, portRoutes } from './local-routes.js';
-import { type CompiledAcls, compileAcls, POLICY_TYPES } from './policy-sync.js';
+import { type CompiledAcls, compileAcls, interfaceTagIds, POLICY_TYPES } from './policy-sync.js';
 import { attachKey, type ResolvedPort, resolvePort } from './port-config.js';
 import type { PortRequest } from './port-request.js';
 import { type PingResult, PortWorkload, type TcpResult } from './port-workload.js';
@@ -160,6 +160,10 @@ export class AgentControl extends EventEmitter<AgentControlEvents> {
       isLocalPrefix: (vrf, prefix) => this.localPrefix(vrf, prefix),
       isLocalMac: (vrf, mac) => this.localMac(vrf, mac),
       log: (obj, msg) => this.log.warn(obj, msg),
+      onTagsChanged: () => {
+        this.policyDirty = true;
+        this.schedule();
+      },
     });
     this.wireClient();
   }
@@ -532,7 +536,7 @@ export class AgentControl extends EventEmitter<AgentControlEvents> {
     this.policyDirty = false;
     let acls: CompiledAcls;
     try {
-      acls = compileAcls(this.config);
+      acls = compileAcls(this.config, this.routes.taggedEndpoints());
       this.policyError = '';
     } catch (e) {
       // Keep the ACLs in force; a later config change retries.
@@ -582,6 +586,7 @@ export class AgentControl extends EventEmitter<AgentControlEvents> {
         encaps: encapsToXmpp(p.encaps),
         mac: p.mac,
         ip4: p.ip4,
+        tags: interfaceTagIds(this.config, p.vmi),
         ...(p.ip6 !== undefined ? { ip6: p.ip6 } : {}),
       };
       const key = JSON.stringify(spec);

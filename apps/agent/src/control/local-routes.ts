@@ -20,6 +20,8 @@ export interface LocalRouteSpec {
   ip4: string;
   ip6?: string;
   securityGroups?: readonly number[];
+  /** Policy tag ids of the interface (TF tag_id: type << 16 | value). */
+  tags?: readonly number[];
 }
 
 function unicast(family: 'inet' | 'inet6', prefix: string, s: LocalRouteSpec): Route {
@@ -34,7 +36,7 @@ function unicast(family: 'inet' | 'inet6', prefix: string, s: LocalRouteSpec): R
         vni: Math.max(s.vni, 0),
         tunnelEncapsulations: [...s.encaps],
         virtualNetwork: s.virtualNetwork,
-        tags: [],
+        tags: [...(s.tags ?? [])],
         localSequenceNumber: 0,
       },
     ],
@@ -65,7 +67,7 @@ function enet(mac: string, address: string, s: LocalRouteSpec, l3Label: number):
         label: vni > 0 ? vni : s.label,
         l3Label,
         tunnelEncapsulations: [...s.encaps],
-        tags: [],
+        tags: [...(s.tags ?? [])],
         localSequenceNumber: 0,
       },
     ],

@@ -40,6 +40,19 @@ interface Slot {
   prefix: string | undefined;
   /** The next hop addresses this slot contributes to the VRF's BUM list. */
   bumPeers: string[];
+  /** Unicast host routes: the remote endpoint's policy tags as `<vn>|<ids>` ('' = none). */
+  tags: string;
+}
+
+/** A remote workload address with the policy tags its agent published (TF: tags ride on the routes). */
+export interface TaggedEndpoint {
+  vrf: string;
+  /** Host address without the prefix length. */
+  address: string;
+  /** The origin VN (the next hop's virtual-network). */
+  virtualNetwork: string;
+  /** 32-bit TF tag ids (type << 16 | value). */
+  tags: number[];
 }
 
 interface VrfRoutes {
@@ -53,6 +66,8 @@ export interface RemoteRoutesOptions {
   isLocalPrefix: (vrf: string, prefix: string) => boolean;
   isLocalMac: (vrf: string, mac: string) => boolean;
   log: (obj: object, msg: string) => void;
+  /** The tags of remote endpoints changed (the policy compiler puts their addresses into tag sets). */
+  onTagsChanged?: () => void;
 }
 
 export interface RemoteRouteStats {
@@ -120,6 +135,7 @@ export class RemoteRoutes {
           ip: undefined,
           prefix: undefined,
           bumPeers: [],
+          tags: '',
         };
         v.slots.set(key, slot);
       }
@@ -256,6 +272,31 @@ export class RemoteRoutes {
     }));
   }
 
+  /** Remote host routes whose agents published policy tags. */
+  taggedEndpoints(): TaggedEndpoint[] {
+    const out: TaggedEndpoint[] = [];
+    for (const [vrf, v] of this.vrfs) {
+      for (const s of v.slots.values()) {
+        if (s.tags === '' || s.prefix === undefined) continue;
+        const slash = s.prefix.indexOf('/');
+        const len = Number(s.prefix.slice(slash + 1));
+        const address = s.prefix.slice(0, slash);
+        if (len !== (address.includes(':') ? 128 : 32)) continue;
+        const bar = s.tags.lastIndexOf('|');
+        out.push({
+          vrf,
+          address,
+          virtualNetwork: s.tags.slice(0, bar),
+          tags: s.tags
+            .slice(bar + 1)
+            .split(',')
+            .map(Number),
+        });
+      }
+    }
+    return out;
+  }
+
   count(): number {
     let n = 0;
     for (const v of this.vrfs.values()) n += v.slots.size;
@@ -298,11 +339,15 @@ export class RemoteRoutes {
     let mac: string | undefined;
     let ip: string | undefined;
     let prefix: string | undefined;
+    let tags = '';
     if (route && present) {
       if (route.family === 'inet' || route.family === 'inet6') {
         const e = route.entry;
         prefix = e.nlri.address;
-        if (!this.opts.isLocalPrefix(vrf, prefix)) target = tunnels(e.nextHops, local, unicastTunnel);
+        if (!this.opts.isLocalPrefix(vrf, prefix)) {
+          target = tunnels(e.nextHops, local, unicastTunnel);
+          if (target !== undefined) tags = tagKey(e.nextHops, local);
+        }
       } else if (route.family === 'evpn') {
         const e = route.entry;
         const kind = evpnRouteKind(e.nlri);
@@ -317,6 +362,10 @@ export class RemoteRoutes {
           target = tunnels(e.nextHops, local, (h) => enetTunnel(h, tag));
         }
       }
+    }
+    if (tags !== slot.tags) {
+      slot.tags = tags;
+      this.opts.onTagsChanged?.();
     }
     const sig =
       target === undefined ? '' : `${prefix ?? ''}|${mac ?? ''}|${ip ?? ''}|${JSON.stringify(target)}`;
@@ -367,6 +416,16 @@ export class RemoteRoutes {
     if (key === v.bumKey || !this.hasVrf(vrf)) return;
     if (this.guard(vrf, () => this.agent.setBumPeers(vrf, peers))) v.bumKey = key;
   }
+}
+
+/** `<vn>|<tag ids>` of the first remote next hop that carries tags, or ''. */
+function tagKey(hops: readonly UnicastNextHop[], local: string): string {
+  for (const h of hops) {
+    if (h.address === local || h.tags.length === 0) continue;
+    const ids = h.tags.filter((t) => Number.isInteger(t) && t >= 0 && t <= 0xffffffff);
+    if (ids.length > 0) return `${h.virtualNetwork}|${[...ids].sort((a, b) => a - b).join(',')}`;
+  }
+  return '';
 }
 
 /** One tunnel per next hop that is not this agent; ECMP when several remain. */

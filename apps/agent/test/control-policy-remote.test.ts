@@ -1,0 +1,182 @@
+// Tag policy across agents: the client's agent has no config for the server's interface, so the server's
+// tags reach it on the server's routes (next-hop tag list, TF tag ids), and its compiled egress ACL puts the
+// server's address into the `tier=web` set. The same policy as control-policy.test.ts (TCP 7 to tier=web
+// passes, anything to tier=db is denied); the server's tag changes in config on its own agent, which
+// republishes its routes with the new tags, and the client's decision follows. 127.0.63.4x-8x (the lab uses .1, .11, .12).
+
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { UnicastEntry } from '@filament/xmpp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AgentConfig, DropReason, type RunningAgent, startAgent } from '../src/index.js';
+import {
+  baseConfig,
+  http,
+  ids,
+  network,
+  portBody,
+  SimController,
+  type TfObject,
+  tag,
+  until,
+  virtualRouter,
+  type WorkloadConfig,
+  workloadConfig,
+} from './control-sim.js';
+
+const CONTROL = '127.0.63.41';
+const U1 = '127.0.63.51';
+const U2 = '127.0.63.52';
+const XMPP_PORT = 35_631;
+
+const client: WorkloadConfig = { n: 1, vn: 'blue', address: '10.1.1.11', mac: '02:00:00:00:01:11' };
+const server = (tier: string): WorkloadConfig => ({
+  n: 2,
+  vn: 'blue',
+  address: '10.1.1.12',
+  mac: '02:00:00:00:01:12',
+  tags: [`tier=${tier}`],
+});
+
+const PM = ['default-policy-management'];
+const rule = (name: string, tier: string, action: 'pass' | 'deny', service: TfObject): [string, TfObject] => [
+  'firewall-rule',
+  {
+    fq_name: [...PM, name],
+    parent_type: 'policy-management',
+    uuid: `00000030-0000-4000-8000-0000000000${name === 'web-7' ? '01' : '02'}`,
+    action_list: { simple_action: action },
+    endpoint_1: { any: true },
+    endpoint_2: { tags: [`tier=${tier}`] },
+    service,
+    direction: '>',
+  },
+];
+
+function policyObjects(): [string, TfObject][] {
+  return [
+    ['policy-management', { fq_name: PM, uuid: '00000030-0000-4000-8000-000000000010' }],
+    tag('tier=web'),
+    tag('tier=db'),
+    rule('web-7', 'web', 'pass', { protocol: 'tcp', dst_ports: { start_port: 7, end_port: 7 } }),
+    rule('db-none', 'db', 'deny', { protocol: 'any' }),
+    [
+      'firewall-policy',
+      {
+        fq_name: [...PM, 'fp'],
+        parent_type: 'policy-management',
+        uuid: '00000030-0000-4000-8000-000000000020',
+        firewall_rule_refs: [
+          { to: [...PM, 'web-7'], attr: { sequence: '1' } },
+          { to: [...PM, 'db-none'], attr: { sequence: '2' } },
+        ],
+      },
+    ],
+    [
+      'application-policy-set',
+      {
+        fq_name: [...PM, 'global-aps'],
+        parent_type: 'policy-management',
+        uuid: '00000030-0000-4000-8000-000000000030',
+        all_applications: true,
+        firewall_policy_refs: [{ to: [...PM, 'fp'], attr: { sequence: '1' } }],
+      },
+    ],
+  ];
+}
+
+function agentConfig(name: string, underlay: string, stateDir: string): AgentConfig {
+  return {
+    name,
+    underlay,
+    controllers: [{ host: CONTROL, port: XMPP_PORT }],
+    portApi: { host: underlay, port: 0 },
+    introspect: { host: underlay, port: 0 },
+    jsonLogs: false,
+    logLevel: 'warn',
+    stateDir,
+    routerMac: '00:00:5e:00:01:00',
+    retryBaseMs: 50,
+    configSweepMs: 300,
+    endOfRibTimeoutMs: 2000,
+  };
+}
+
+describe('tag policy across agents (tags on routes)', () => {
+  let sim: SimController;
+  let a: RunningAgent;
+  let b: RunningAgent;
+  let stateDir: string;
+  const api = (x: RunningAgent) => `http://${x.agent.underlayAddress}:${x.portApi.port}`;
+  const tcp = async () =>
+    (await http('POST', `${api(a)}/port/${ids.vmi(1)}/tcp`, { to: '10.1.1.12', port: 7, bytes: 200 }))
+      .json as {
+      ok: boolean;
+    };
+  const serverTags = async () => {
+    const r = sim.rib.get('default-domain:admin:blue:blue')?.get('inet|10.1.1.12/32')?.get('compute-63b');
+    return (r?.route.entry as UnicastEntry | undefined)?.nextHops[0]?.tags ?? [];
+  };
+
+  beforeAll(async () => {
+    stateDir = await mkdtemp(join(tmpdir(), 'filament-control-policy-remote-'));
+    sim = new SimController(CONTROL);
+    // The client's agent gets no config for the server's VM, interface and address.
+    const serverObject = (obj: TfObject) => {
+      const fq = (obj.fq_name as string[]).join(':');
+      return fq.endsWith(':vmi-2') || fq === ids.vm(2) || fq === 'iip-2';
+    };
+    sim.visibleTo = (agent, _type, obj) => agent !== 'compute-63a' || !serverObject(obj);
+    await sim.listen(XMPP_PORT);
+    sim.set(
+      ...baseConfig(),
+      virtualRouter('compute-63a', U1),
+      virtualRouter('compute-63b', U2),
+      network(1, 'blue', '10.1.1.0/24', 1001),
+      ...policyObjects(),
+      ...workloadConfig(client),
+      ...workloadConfig(server('web')),
+    );
+    a = await startAgent(agentConfig('compute-63a', U1, join(stateDir, 'a')), { workloadTimeoutMs: 400 });
+    b = await startAgent(agentConfig('compute-63b', U2, join(stateDir, 'b')), { workloadTimeoutMs: 400 });
+    expect((await http('POST', `${api(a)}/port`, portBody(client))).status).toBe(200);
+    expect((await http('POST', `${api(b)}/port`, portBody(server('web')))).status).toBe(200);
+    await until(() => a.agent.ports().length === 1 && b.agent.ports().length === 1, 'ports attached');
+    await until(async () => (await serverTags()).length > 0, 'server routes with tags');
+  });
+
+  afterAll(async () => {
+    await a?.stop();
+    await b?.stop();
+    await sim?.close();
+    await rm(stateDir, { recursive: true, force: true });
+  });
+
+  it("the client's agent has no config for the server's interface", () => {
+    expect(a.control.config.names('virtual-machine-interface')).toEqual(['default-domain:admin:vmi-1']);
+    expect([...b.control.config.names('virtual-machine-interface')].sort()).toEqual([
+      'default-domain:admin:vmi-1',
+      'default-domain:admin:vmi-2',
+    ]);
+  });
+
+  it('tier=web (from the route tags): TCP 7 passes', async () => {
+    expect(await serverTags()).toEqual([Number(tag('tier=web')[1].tag_id)]);
+    await until(async () => (await tcp()).ok === true, 'pass with the server tagged tier=web');
+  });
+
+  it("tier=db on the server's agent: republished tags, the client's egress denies", async () => {
+    const drops = a.agent.fw.counters.drops[DropReason.policy]!;
+    sim.set(...workloadConfig(server('db')));
+    await until(async () => (await serverTags())[0] === Number(tag('tier=db')[1].tag_id), 'tags republished');
+    await until(async () => (await tcp()).ok === false, 'deny after the tag change');
+    // Denied at the client's agent (its egress ACL), not only at the server's.
+    expect(a.agent.fw.counters.drops[DropReason.policy]!).toBeGreaterThan(drops);
+  });
+
+  it('back to tier=web: passes again', async () => {
+    sim.set(...workloadConfig(server('web')));
+    await until(async () => (await tcp()).ok === true, 'pass after the tag change back');
+  });
+});
