@@ -1,6 +1,8 @@
 // TAP devices against the real kernel: a device created through the helper, moved into a namespace, where
 // the kernel's own stack (ping) talks to an in-process workload on the Node side of the device. Also the
 // failure cases: bad names, a name already taken, frames over the bound, a helper killed, cleanup.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { Workload } from '../src/index.js';
 import {
@@ -32,6 +34,24 @@ describe('tapSupported', () => {
     const s = tapSupported();
     if (s.ok) expect(s).toEqual({ ok: true });
     else expect(s.why).toMatch(/\w+/);
+  });
+
+  it('without python3 it says why, and openTap throws TapUnsupportedError (the fallback path)', () => {
+    // A fresh process: the answer is cached per process.
+    const script = [
+      `import { openTap, tapSupported } from ${JSON.stringify(fileURLToPath(new URL('../src/tap/index.ts', import.meta.url)))};`,
+      'console.log(JSON.stringify(tapSupported()));',
+      "await openTap('x', () => {}).catch((e) => console.log(e.name));",
+    ].join('\n');
+    const r = spawnSync(
+      fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url)),
+      ['--conditions=@filament/source', '--input-type=module', '-e', script],
+      { env: { ...process.env, FILAMENT_PYTHON: '/nonexistent/python3' }, encoding: 'utf8', timeout: 60_000 },
+    );
+    const [support, err] = r.stdout.trim().split('\n');
+    expect(JSON.parse(support!)).toMatchObject({ ok: false });
+    expect(JSON.parse(support!).why).toMatch(/python3|Linux|tun|CAP_NET_ADMIN/);
+    expect(err).toBe('TapUnsupportedError');
   });
 });
 

@@ -4,14 +4,15 @@
 // The agent holds the device's descriptor (see helper.ts for why a python3 helper attaches and reads it).
 //
 // Frames are bounded: frames shorter than an Ethernet header or longer than `maxFrame` are dropped and
-// counted, and the length prefix of the helper's records can never exceed 65,535. A helper that dies is
-// reported through `onError` (frames from the device stop; `send` still works) and the device stays until
-// `close()`, which stops the helper and closes the descriptor, which deletes the device.
+// counted, and the length prefix of the helper's records (records.ts) can never exceed 65,535. A helper
+// that dies is reported through `onError` (frames from the device stop; `send` still works) and the device
+// stays until `close()`, which stops the helper and closes the descriptor, which deletes the device.
 import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import { closeSync, openSync, writeSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { TapHelperDiedError, TapNameError, TapOpenError, TapUnsupportedError } from './errors.js';
 import { TAP_HELPER_PY } from './helper.js';
+import { RecordSplitter } from './records.js';
 import { tapPython, tapSupported } from './support.js';
 
 const NAME = /^[A-Za-z0-9_.-]{1,15}$/;
@@ -65,9 +66,7 @@ export class TapDevice {
   private readonly maxFrame: number;
   private readonly onFrame: (frame: Uint8Array) => void;
   private readonly onFrameAt: ((buf: Uint8Array, offset: number, length: number) => void) | undefined;
-  /** A record split across pipe reads is gathered here (length prefix + up to 65,535 bytes). */
-  private readonly partial = new Uint8Array(2 + 65535);
-  private have = 0;
+  private readonly records = new RecordSplitter((buf, off, len) => this.frame(buf, off, len));
   private closing: Promise<void> | null = null;
   private readonly exited: Promise<void>;
   private readonly helperError: ((err: TapHelperDiedError) => void) | undefined;
@@ -89,7 +88,7 @@ export class TapDevice {
     this.maxFrame = opts.maxFrame ?? DEFAULT_MAX_FRAME;
     this.exited = exited;
     this.helperError = opts.onError;
-    helper.stdout.on('data', (chunk: Buffer) => this.receive(chunk));
+    helper.stdout.on('data', (chunk: Buffer) => this.records.push(chunk));
   }
 
   /** The reader helper's process id (diagnostics). */
@@ -146,32 +145,6 @@ export class TapDevice {
     const report = this.helperError;
     if (report) report(this.failure);
     else process.emitWarning(this.failure);
-  }
-
-  /** Splits the helper's stream into frames: [u16 length][frame]... with records split anywhere. */
-  private receive(chunk: Uint8Array): void {
-    let off = 0;
-    const end = chunk.length;
-    const p = this.partial;
-    if (this.have > 0) {
-      while (this.have < 2 && off < end) p[this.have++] = chunk[off++]!;
-      if (this.have < 2) return;
-      const need = 2 + ((p[0]! << 8) | p[1]!);
-      const take = Math.min(need - this.have, end - off);
-      for (let i = 0; i < take; i++) p[this.have + i] = chunk[off + i]!;
-      this.have += take;
-      off += take;
-      if (this.have < need) return;
-      this.have = 0;
-      this.frame(p, 2, need - 2);
-    }
-    while (end - off >= 2) {
-      const len = (chunk[off]! << 8) | chunk[off + 1]!;
-      if (end - off - 2 < len) break;
-      this.frame(chunk, off + 2, len);
-      off += 2 + len;
-    }
-    for (let i = off; i < end; i++) p[this.have++] = chunk[i]!;
   }
 
   private frame(buf: Uint8Array, off: number, len: number): void {
