@@ -14,7 +14,13 @@ export { type AgentHandle, DEFAULT_LAB_OPTIONS, Lab, type LabOptions } from './l
 export { ManagedProcess, type ProcessSpec, type ReadinessCheck } from './process.js';
 export { Progress } from './progress.js';
 export { type MetricSample, metricValue, parsePrometheus } from './prometheus.js';
-export { type Provisioned, type ProvisionedWorkload, provision, setPolicyPort } from './provision.js';
+export {
+  type Provisioned,
+  type ProvisionedWorkload,
+  provision,
+  provisionWorkload,
+  setPolicyPort,
+} from './provision.js';
 export { diffSnapshots, type RouteSnapshot, remoteRoutes, routeSnapshot } from './routes.js';
 export { type LabSummary, renderSummary, summarize } from './summary.js';
 export { labTopology, stableUuid, type Topology, vrfName } from './topology.js';

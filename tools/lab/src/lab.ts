@@ -13,7 +13,7 @@ import { httpRequest, parseJson } from './http.js';
 import { NamespaceWorkloads, namespacesSupported } from './namespaces.js';
 import { ManagedProcess } from './process.js';
 import type { Progress } from './progress.js';
-import { type Provisioned, provision } from './provision.js';
+import { type Provisioned, type ProvisionedWorkload, provision, provisionWorkload } from './provision.js';
 import { type RouteSnapshot, routeSnapshot } from './routes.js';
 import { labTopology, type Topology, vrfName } from './topology.js';
 import { InProcessDriver, type WorkloadDriver, type WorkloadMode } from './workloads.js';
@@ -234,6 +234,7 @@ export class Lab {
       this.driver = this.namespaces;
     } else this.driver = new InProcessDriver(new Map([...this.agents].map(([n, a]) => [n, a.client])));
     await this.attachPorts();
+    for (const a of this.agents.keys()) await this.waitForPortsAttached(a);
     await p.long("waiting for every agent to hold the routes of the other agent's workloads", () =>
       this.waitForRoutes(),
     );
@@ -317,6 +318,23 @@ export class Lab {
     }
   }
 
+  /** Waits until every lab port an agent holds is attached (its config arrived and the data plane has it). */
+  async waitForPortsAttached(agent: string, timeoutMs = 30_000): Promise<void> {
+    const a = this.agent(agent);
+    const want = new Set(this.portRequests(agent).map((r) => r.id.toLowerCase()));
+    await this.waitUntil(
+      `the ports of ${agent} attached`,
+      async () => {
+        const pending = (await a.client.listPorts())
+          .map((p) => p as { id?: string; status?: { state?: string } })
+          .filter((p) => want.has(String(p.id).toLowerCase()) && p.status?.state !== 'attached')
+          .map((p) => `${p.id} ${p.status?.state ?? '?'}`);
+        return pending.length === 0 ? null : pending.join(', ');
+      },
+      timeoutMs,
+    );
+  }
+
   /** For each agent: the remote workloads in the networks it hosts, which it must hold routes for. */
   expectedRemoteRoutes(): Map<string, { vrf: string; prefix: string; via: string }[]> {
     const out = new Map<string, { vrf: string; prefix: string; via: string }[]>();
@@ -387,12 +405,27 @@ export class Lab {
     return runChecks(this);
   }
 
+  /**
+   * One more workload, created through the API and attached through its agent's port API, as the lab's own
+   * four are (tests use it for topologies the default one lacks, e.g. two workloads of a network on one agent).
+   */
+  async addWorkload(name: string, network: string, agent: string): Promise<ProvisionedWorkload> {
+    const prov = this.provisioned;
+    if (!prov) throw new LabError('ERR_LAB_NOT_STARTED', 'the lab is not started');
+    const w = await provisionWorkload(this.api, this.topology, prov, { name, network, agent });
+    prov.workloads.push(w);
+    await this.attachPorts(agent);
+    await this.waitForPortsAttached(agent);
+    return w;
+  }
+
   /** Stops the agent, starts it again and re-adds its ports (a compute node reboot). */
   async restartAgent(name: string): Promise<void> {
     const a = this.agent(name);
     await a.process.stop();
     await a.process.start();
     await this.attachPorts(name);
+    await this.waitForPortsAttached(name);
   }
 
   async restartController(): Promise<void> {

@@ -135,6 +135,8 @@ export class NamespaceWorkloads implements WorkloadDriver {
       this.namespaces.set(w.name, ns);
       await run(['ip', '-n', ns, 'link', 'set', 'lo', 'up']);
     }
+    // Already in place (an earlier attach, and the agent kept its TAP open).
+    if ((await run(['ip', '-n', ns, 'link', 'show', tap], { allowFail: true })).code === 0) return;
     const deadline = Date.now() + 10_000;
     while ((await run(['ip', 'link', 'show', tap], { allowFail: true })).code !== 0) {
       if (Date.now() > deadline)

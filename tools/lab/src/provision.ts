@@ -4,6 +4,7 @@
 // instance-ip (address allocated) and the virtual-router -> virtual-machine ref that places it on an agent.
 // Every step is idempotent (found by fq_name first), so a second run on the same state reuses the objects.
 import type { ControllerApi, TfObject } from './controller-api.js';
+import { LabError } from './errors.js';
 import { type NetworkSpec, projectFq, stableUuid, type Topology, type WorkloadSpec } from './topology.js';
 
 export interface ProvisionedWorkload extends WorkloadSpec {
@@ -94,45 +95,69 @@ export async function provision(
     virtualRouters.set(a.name, vr.uuid);
   }
 
-  const workloads: ProvisionedWorkload[] = [];
+  const prov: Provisioned = {
+    projectUuid: project.uuid,
+    networks,
+    policyUuid: policy.uuid,
+    virtualRouters,
+    workloads: [],
+  };
   for (const w of t.workloads) {
     step(`workload ${w.name}: virtual-machine, interface, instance-ip on ${w.network}, placed on ${w.agent}`);
-    const vmUuid = stableUuid(`vm:${w.name}`);
-    const vnFq = projectFq(t, w.network);
-    await api.ensure('virtual-machine', { fq_name: [vmUuid], uuid: vmUuid, display_name: w.name });
-    const vmi = await api.ensure('virtual-machine-interface', {
-      fq_name: projectFq(t, `${w.name}-eth0`),
-      parent_type: 'project',
-      display_name: `${w.name}-eth0`,
-      virtual_network_refs: [{ to: vnFq }],
-      virtual_machine_refs: [{ uuid: vmUuid }],
-      virtual_machine_interface_bindings: { key_value_pair: [{ key: 'host_id', value: w.agent }] },
-    });
-    const iip = await api.ensure('instance-ip', {
-      fq_name: [`${w.name}-eth0-v4`],
-      instance_ip_family: 'v4',
-      virtual_network_refs: [{ to: vnFq }],
-      virtual_machine_interface_refs: [{ uuid: vmi.uuid }],
-    });
-    const vrUuid = virtualRouters.get(w.agent)!;
-    const vr = await api.get('virtual-router', vrUuid);
-    const placed = ((vr.virtual_machine_refs as { uuid: string }[] | undefined) ?? []).some(
-      (r) => r.uuid === vmUuid,
-    );
-    if (!placed) await api.refUpdate('virtual-router', vrUuid, 'virtual-machine', vmUuid, 'ADD');
-    const vn = networks.get(w.network)!;
-    workloads.push({
-      ...w,
-      vmUuid,
-      vmiUuid: vmi.uuid,
-      vnUuid: vn.uuid,
-      projectUuid: project.uuid,
-      mac: macOf(vmi),
-      ip: iip.instance_ip_address as string,
-      gateway: await gatewayOf(api, vn.uuid),
-    });
+    prov.workloads.push(await provisionWorkload(api, t, prov, w));
   }
-  return { projectUuid: project.uuid, networks, policyUuid: policy.uuid, virtualRouters, workloads };
+  return prov;
+}
+
+/**
+ * One workload: its virtual-machine (fq_name = its stable uuid), interface on the network (MAC allocated),
+ * instance-ip (address allocated) and the ref from its agent's virtual-router that places it there.
+ */
+export async function provisionWorkload(
+  api: ControllerApi,
+  t: Topology,
+  prov: Provisioned,
+  w: WorkloadSpec,
+): Promise<ProvisionedWorkload> {
+  const vmUuid = stableUuid(`vm:${w.name}`);
+  const vnFq = projectFq(t, w.network);
+  await api.ensure('virtual-machine', { fq_name: [vmUuid], uuid: vmUuid, display_name: w.name });
+  const vmi = await api.ensure('virtual-machine-interface', {
+    fq_name: projectFq(t, `${w.name}-eth0`),
+    parent_type: 'project',
+    display_name: `${w.name}-eth0`,
+    virtual_network_refs: [{ to: vnFq }],
+    virtual_machine_refs: [{ uuid: vmUuid }],
+    virtual_machine_interface_bindings: { key_value_pair: [{ key: 'host_id', value: w.agent }] },
+  });
+  const iip = await api.ensure('instance-ip', {
+    fq_name: [`${w.name}-eth0-v4`],
+    instance_ip_family: 'v4',
+    virtual_network_refs: [{ to: vnFq }],
+    virtual_machine_interface_refs: [{ uuid: vmi.uuid }],
+  });
+  const vrUuid = prov.virtualRouters.get(w.agent);
+  const vn = prov.networks.get(w.network);
+  if (vrUuid === undefined || vn === undefined)
+    throw new LabError(
+      'ERR_LAB_TOPOLOGY',
+      `workload ${w.name}: no agent ${w.agent} or network ${w.network} in the lab`,
+    );
+  const vr = await api.get('virtual-router', vrUuid);
+  const placed = ((vr.virtual_machine_refs as { uuid: string }[] | undefined) ?? []).some(
+    (r) => r.uuid === vmUuid,
+  );
+  if (!placed) await api.refUpdate('virtual-router', vrUuid, 'virtual-machine', vmUuid, 'ADD');
+  return {
+    ...w,
+    vmUuid,
+    vmiUuid: vmi.uuid,
+    vnUuid: vn.uuid,
+    projectUuid: prov.projectUuid,
+    mac: macOf(vmi),
+    ip: iip.instance_ip_address as string,
+    gateway: await gatewayOf(api, vn.uuid),
+  };
 }
 
 function macOf(vmi: TfObject): string {
