@@ -12,7 +12,7 @@ import { IdentityError, IfmapError, UuidError } from './errors.js';
 import { isAttributeNodeName, nodeKey, refField } from './names.js';
 import type { TfObject, TfRef } from './node.js';
 import { decodeElement, decodeFields, type Where } from './properties.js';
-import { isObject, type Shape, type Vocabulary } from './shape.js';
+import type { Shape, Vocabulary } from './shape.js';
 import { uuidFromHalves } from './uuid.js';
 import { TF_VOCABULARY } from './vocabulary.js';
 
@@ -101,7 +101,7 @@ export class IfmapGraph extends EventEmitter<{ change: [IfmapChange] }> {
   /** Number of objects (attribute nodes not counted). */
   get size(): number {
     let n = 0;
-    for (const e of this.nodes.values()) if (!e.attribute) n++;
+    for (const set of this.byType.values()) n += set.size;
     return n;
   }
 
@@ -282,13 +282,9 @@ export class IfmapGraph extends EventEmitter<{ change: [IfmapChange] }> {
   }
 
   private decodeAttribute(el: XmlElement | undefined, shape: Shape | undefined, where: Where): unknown {
+    // An attribute with no fields (`<value/>`) is the empty object, whatever its shape.
     if (el === undefined || el.children.length === 0) return {};
-    if (shape === undefined && el.children.some((c) => typeof c !== 'string')) {
-      return decodeFields(el.children, undefined, where, 'attr');
-    }
-    return isObject(shape) || shape !== undefined
-      ? decodeElement(el, shape, where, 'attr')
-      : decodeElement(el, undefined, where, 'attr');
+    return decodeElement(el, shape, where, 'attr');
   }
 
   private upsertNode(n: ConfigNode): void {

@@ -77,8 +77,9 @@ export function decodeElement(el: XmlElement, shape: Shape | undefined, where: W
   if (shape === 'string') return textOf(el, where, path);
   if (shape === 'integer') {
     const t = textOf(el, where, path).trim();
-    if (!INTEGER.test(t)) throw new PropertyValueError(where.type, where.name, path, 'an integer', t);
-    return Number(t);
+    const n = INTEGER.test(t) ? Number(t) : Number.NaN;
+    if (!Number.isSafeInteger(n)) throw new PropertyValueError(where.type, where.name, path, 'an integer', t);
+    return n;
   }
   if (shape === 'boolean') {
     const t = textOf(el, where, path).trim();
