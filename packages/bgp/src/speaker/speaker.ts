@@ -742,7 +742,8 @@ export class BgpSpeaker {
     path.attrs = this.importAttrs(p, fk, path);
     p.adjIn.put(t, ak, path, old);
     if (fk === RTC_FAMILY_KEY) this.rtcChange(p, old, path);
-    this.changed(fk, key, this.locRib.replace(fk, key, old, path));
+    // changed() reads lastChange before it calls any listener
+    if (this.locRib.swap(fk, key, old, path)) this.changed(fk, key, this.locRib.lastChange);
     this.candidatesChanged(fk, key);
     if (this.events.has('route')) {
       this.events.emit('route', {
@@ -766,7 +767,7 @@ export class BgpSpeaker {
 
   private removed(p: Peer | undefined, fk: number, key: RouteKey, old: Path): void {
     if (p && fk === RTC_FAMILY_KEY) this.rtcChange(p, old, undefined);
-    this.changed(fk, key, this.locRib.replace(fk, key, old, undefined));
+    if (this.locRib.swap(fk, key, old, undefined)) this.changed(fk, key, this.locRib.lastChange);
     this.candidatesChanged(fk, key);
     if (p && this.events.has('route')) {
       this.events.emit('route', {

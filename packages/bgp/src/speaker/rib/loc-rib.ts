@@ -65,6 +65,18 @@ export class LocRib {
     old: Path | undefined,
     path: Path | undefined,
   ): BestChange | undefined {
+    if (!this.swap(family, key, old, path)) return undefined;
+    return { previous: this.lastChange.previous, best: this.lastChange.best };
+  }
+
+  /** What the last `swap` that changed a best path changed; overwritten by the next one. */
+  readonly lastChange: BestChange = { previous: undefined, best: undefined };
+
+  /**
+   * `replace` without an object per call (the ingest path): returns whether the best path changed, and
+   * the change is then in `lastChange` until the next call.
+   */
+  swap(family: number, key: RouteKey, old: Path | undefined, path: Path | undefined): boolean {
     const t = this.table(family);
     const head = t.get(key);
     let list = head;
@@ -95,8 +107,10 @@ export class LocRib {
     if (list) {
       if (list !== head) t.set(key, list);
     } else if (head) t.delete(key);
-    if (list === head) return undefined;
-    return { previous: head, best: list };
+    if (list === head) return false;
+    this.lastChange.previous = head;
+    this.lastChange.best = list;
+    return true;
   }
 
   /** Re-sorts one destination (after attributes changed in place, e.g. a policy re-run). */
