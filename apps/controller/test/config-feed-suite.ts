@@ -288,4 +288,17 @@ export function configFeedSuite(engine: Engine, host: string): void {
     expect(acl?.tags).toContain('application=web');
     expect(acl?.gates.firewall?.map((e) => e.rule)).toContain(`${PM}:allow-web`);
   }, 60_000);
+
+  it('a reconnecting agent gets its whole graph again on the new session', async () => {
+    const old = agents[1]!;
+    await old.client.stop();
+    await waitFor('compute-2 detached', () => !feed.attached().includes('compute-2'), 20_000, 50);
+    const again = agent('compute-2');
+    await waitFor('compute-2 config again', () => again.graph.has('instance-ip', 'port2-ip'), 20_000, 50);
+    await feed.settled();
+    expect(again.names('virtual-machine-interface')).toEqual([`${PROJECT.join(':')}:port2`]);
+    expect(again.names('routing-instance')).toEqual([`${PROJECT.join(':')}:vn2:vn2`]);
+    for (const iq of again.iqs) expect(iq.reduce((n, b) => n + b.objects.length, 0)).toBeLessThanOrEqual(16);
+    expect(again.iqs.length).toBeGreaterThan(1);
+  }, 60_000);
 }
