@@ -481,9 +481,14 @@ async function parent(): Promise<void> {
     await converged;
     const convergenceS = (performance.now() - t0) / 1000;
     const afterConverge = rssOf(cpid);
+    const metricsText = await (await fetch(`http://127.0.0.1:${introPort}/metrics`)).text();
+    const outMessages =
+      /filament_control_xmpp_messages_total\{direction="out",kind="route-update"\} (\d+)/.exec(
+        metricsText,
+      )?.[1];
     const routes = plans.reduce((s, p) => s + p.expected, 0);
     console.log(
-      `  full convergence: ${convergenceS.toFixed(2)} s (${routes} routes held by agents in total; controller RSS ${afterConverge.rssMb.toFixed(0)} MB)`,
+      `  full convergence: ${convergenceS.toFixed(2)} s (${routes} routes held by agents in total, ${outMessages} route messages sent; controller RSS ${afterConverge.rssMb.toFixed(0)} MB, peak so far ${afterConverge.peakMb.toFixed(0)} MB)`,
     );
 
     // 2. Single-interface propagation, three ways (see the header).

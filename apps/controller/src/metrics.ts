@@ -19,8 +19,14 @@ abstract class Metric {
 
 export class Counter extends Metric {
   private readonly values = new Map<string, number>();
+  /** Label keys of label objects seen before: hot paths pass constant label objects. */
+  private readonly keys = new WeakMap<Labels, string>();
   inc(labels: Labels = {}, by = 1): void {
-    const k = key(labels);
+    let k = this.keys.get(labels);
+    if (k === undefined) {
+      k = key(labels);
+      this.keys.set(labels, k);
+    }
     this.values.set(k, (this.values.get(k) ?? 0) + by);
   }
   get(labels: Labels = {}): number {
