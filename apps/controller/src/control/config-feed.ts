@@ -84,9 +84,11 @@ export class ConfigFeed {
   constructor(opts: ConfigFeedOptions) {
     this.changes = opts.changes;
     this.log = opts.log;
-    this.desired = new DesiredCache(this.index, {
-      encapsulationPriorities: opts.encapsulationPriorities ?? ['MPLSoUDP', 'MPLSoGRE', 'VXLAN'],
-    });
+    this.desired = new DesiredCache(
+      this.index,
+      { encapsulationPriorities: opts.encapsulationPriorities ?? ['MPLSoUDP', 'MPLSoGRE', 'VXLAN'] },
+      (o, err) => this.log?.warn({ err, type: o.type, uuid: o.uuid }, 'config object left out of the push'),
+    );
     // Subscribe before listing: the index holds changes that arrive during the load.
     this.changes.on('change', this.onChange);
     this.ready = this.load(opts.store, opts.loadRetryMs ?? 2000);

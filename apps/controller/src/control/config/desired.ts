@@ -4,7 +4,7 @@
 // the client can see. Each entry carries a fingerprint of its content, so an unchanged object is not re-sent.
 // The IF-MAP form of an object (with the links to all its ref targets) is made once per object revision and
 // shared by every agent's walk (DesiredCache); each agent keeps the links whose both ends it sees.
-import { type IfmapObject, nodeFromTfObject, type TfObject } from '@filament/ifmap';
+import { IfmapError, type IfmapObject, nodeFromTfObject, type TfObject } from '@filament/ifmap';
 import { type ConfigLink, type ConfigNode, writeElement } from '@filament/xmpp';
 import type { StoredObject } from '../../store/interface.js';
 import type { ConfigView } from './object-index.js';
@@ -110,6 +110,7 @@ export class DesiredCache {
   constructor(
     private readonly view: Pick<ConfigView, 'get'>,
     opts: DesiredOptions,
+    private readonly onBadObject?: (o: StoredObject, err: IfmapError) => void,
   ) {
     this.global = itemsOf(nodeFromTfObject('global-vrouter-config', globalVrouterConfig(opts)), 0);
   }
@@ -136,7 +137,17 @@ export class DesiredCache {
   desiredGraph(objects: ReadonlyMap<string, StoredObject>): DesiredGraph {
     const out: DesiredGraph = new Map();
     if (objects.size === 0) return out;
-    const all = [...objects.values()].map((o) => this.items(o));
+    const all: ObjectItems[] = [];
+    for (const o of objects.values()) {
+      try {
+        all.push(this.items(o));
+      } catch (err) {
+        // A stored body with no XML form (the API validates bodies, so only a foreign writer makes one):
+        // the agent goes without that object rather than without its whole config.
+        if (!(err instanceof IfmapError)) throw err;
+        this.onBadObject?.(o, err);
+      }
+    }
     all.push(this.global);
     /** Identity keys of objects and attribute nodes in the graph. */
     const present = new Set<string>();
