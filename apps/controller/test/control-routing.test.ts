@@ -3,7 +3,7 @@
 import { describeWithTool, waitFor } from '@filament/testkit';
 import { encodeRoutePublish } from '@filament/xmpp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { controlDefaults } from '../src/config.js';
+import { controlDefaults, loadConfig } from '../src/config.js';
 import {
   attachPolicy,
   createNetwork,
@@ -388,10 +388,32 @@ describeWithTool('etcd', 'control plane on etcd', () => {
   });
 });
 
-describe('control config defaults', () => {
-  it('listens for agents on 5269 with a 30 s graceful restart', () => {
-    const c = controlDefaults();
-    expect(c.xmpp.port).toBe(5269);
+describe('control config', () => {
+  it('listens for agents on 5269 with a 30 s graceful restart by default', () => {
+    const c = loadConfig([]).control!;
+    expect(c.xmpp).toMatchObject({ host: '0.0.0.0', port: 5269, max_sessions: 10_000 });
     expect(c.graceful_restart_seconds).toBe(30);
+    expect(c.introspect).toEqual({ host: '127.0.0.1', port: 8083, public: false });
+  });
+
+  it('takes flags, and --no-control leaves the control plane out', () => {
+    const c = loadConfig([
+      '--xmpp-port',
+      '15269',
+      '--graceful-restart-seconds',
+      '5',
+      '--introspect-port',
+      '18083',
+      '--xmpp-tls-cert',
+      'c.pem',
+      '--xmpp-tls-key',
+      'k.pem',
+    ]).control!;
+    expect(c.xmpp.port).toBe(15269);
+    expect(c.xmpp.tls).toEqual({ cert_file: 'c.pem', key_file: 'k.pem' });
+    expect(c.graceful_restart_seconds).toBe(5);
+    expect(c.introspect.port).toBe(18083);
+    expect(loadConfig(['--no-control']).control).toBeUndefined();
+    expect(() => loadConfig(['--xmpp-tls-cert', 'c.pem'])).toThrow(/xmpp-tls-key/);
   });
 });
