@@ -16,9 +16,13 @@ export function parsePrometheus(text: string): MetricSample[] {
     if (line === '' || line.startsWith('#')) continue;
     const m = LINE.exec(line);
     if (!m) continue;
-    const labels: Record<string, string> = {};
-    for (const l of (m[2] ?? '').matchAll(LABEL))
-      labels[l[1]!] = l[2]!.replace(/\\(.)/g, (_s, c: string) => (c === 'n' ? '\n' : c));
+    // fromEntries defines own properties, so a label named __proto__ is a label like any other.
+    const labels: Record<string, string> = Object.fromEntries(
+      [...(m[2] ?? '').matchAll(LABEL)].map((l) => [
+        l[1]!,
+        l[2]!.replace(/\\(.)/g, (_s, c: string) => (c === 'n' ? '\n' : c)),
+      ]),
+    );
     const value = Number(m[3]);
     if (!Number.isNaN(value)) out.push({ name: m[1]!, labels, value });
   }

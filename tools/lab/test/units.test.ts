@@ -1,5 +1,6 @@
 // The lab's pure parts: option parsing and its usage errors, the Prometheus reader, route snapshots and
 // their diff, stable uuids, the summary table.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_LAB_OPTIONS,
@@ -101,6 +102,55 @@ describe('parsePrometheus', () => {
     expect(metricValue(samples, 'filament_agent_flows')).toBe(6);
     expect(metricValue(samples, 'absent')).toBe(0);
     expect(samples.find((s) => s.name === 'weird')?.labels.a).toBe('x"y');
+    expect(parsePrometheus('m{__proto__="x"} 1')[0]?.labels).toEqual(
+      Object.fromEntries([['__proto__', 'x']]),
+    );
+  });
+});
+
+describe('parsePrometheus on arbitrary input', () => {
+  it('never throws, and every sample it returns has a name and a number', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 400 }), (text) => {
+        for (const s of parsePrometheus(text)) {
+          expect(s.name).toMatch(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/);
+          expect(Number.isNaN(s.value)).toBe(false);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('reads back what the exposition format writes', () => {
+    const name = fc.stringMatching(/^[a-z_][a-z0-9_]{0,20}$/);
+    const labelValue = fc.string({ maxLength: 12 });
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            name,
+            labels: fc.dictionary(name, labelValue, { maxKeys: 3 }),
+            value: fc.integer({ min: 0, max: 1e9 }),
+          }),
+          { maxLength: 20 },
+        ),
+        (samples) => {
+          const esc = (v: string) =>
+            v.replaceAll('\\', '\\\\').replaceAll('"', '\\"').replaceAll('\n', '\\n');
+          const text = samples
+            .map((s) => {
+              const l = Object.entries(s.labels).map(([k, v]) => `${k}="${esc(v)}"`);
+              return `${s.name}${l.length ? `{${l.join(',')}}` : ''} ${s.value}`;
+            })
+            .join('\n');
+          const back = parsePrometheus(text);
+          expect(back.map((s) => [s.name, s.labels, s.value])).toEqual(
+            samples.map((s) => [s.name, { ...s.labels }, s.value]),
+          );
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
 
