@@ -89,6 +89,9 @@ export class TapDevice {
     this.exited = exited;
     this.helperError = opts.onError;
     helper.stdout.on('data', (chunk: Buffer) => this.records.push(chunk));
+    // A pipe error ends the helper too; its exit is what gets reported.
+    helper.stdout.on('error', () => {});
+    helper.stderr.on('error', () => {});
   }
 
   /** The reader helper's process id (diagnostics). */
@@ -148,6 +151,8 @@ export class TapDevice {
   }
 
   private frame(buf: Uint8Array, off: number, len: number): void {
+    // Frames still in the pipe when close() began go nowhere: the port may be gone already.
+    if (this.closing !== null) return;
     const c = this.counters;
     if (len < ETH_HEADER || len > this.maxFrame) {
       c.rxDropped++;
