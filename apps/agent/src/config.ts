@@ -34,6 +34,8 @@ export interface AgentConfig {
   configSweepMs: number;
   /** Stale routes of a control node that sends no End-of-RIB are swept after this (ms). */
   endOfRibTimeoutMs: number;
+  /** Stale routes stay this long after End-of-RIB, for the other agents to republish to a restarted control node (ms). */
+  staleSweepMs: number;
 }
 
 export const AGENT_USAGE = `Usage: filament-agent --name NAME --underlay IP --controller HOST[:PORT] [options]
@@ -52,7 +54,8 @@ Options:
   --router-mac MAC            router MAC (default 00:00:5e:00:01:00)
   --retry-ms N                XMPP reconnect scale in ms (default 1000)
   --config-sweep-ms N         config inactivity before stale config is swept (default 3000)
-  --eor-timeout-ms N          stale route sweep when no End-of-RIB comes (default 15000)
+  --eor-timeout-ms N          End-of-RIB assumed when none comes (default 15000)
+  --stale-sweep-ms N          stale routes kept after End-of-RIB (default 5000)
   --log-level LEVEL           debug | info | warn | error (default info)
   --json-logs                 pino JSON lines instead of text
   --config FILE               JSON file with these settings (camelCase keys); flags override it
@@ -120,6 +123,7 @@ export function parseAgentArgs(argv: readonly string[]): ParsedArgs {
     '--retry-ms': 'retryBaseMs',
     '--config-sweep-ms': 'configSweepMs',
     '--eor-timeout-ms': 'endOfRibTimeoutMs',
+    '--stale-sweep-ms': 'staleSweepMs',
     '--log-level': 'logLevel',
   };
   for (let i = 0; i < argv.length; i++) {
@@ -177,6 +181,7 @@ export function parseAgentArgs(argv: readonly string[]): ParsedArgs {
       retryBaseMs: intValue(merged.retryBaseMs ?? 1000, 'retry-ms', 1, 600_000),
       configSweepMs: intValue(merged.configSweepMs ?? 3000, 'config-sweep-ms', 10, 600_000),
       endOfRibTimeoutMs: intValue(merged.endOfRibTimeoutMs ?? 15_000, 'eor-timeout-ms', 10, 3_600_000),
+      staleSweepMs: intValue(merged.staleSweepMs ?? 5000, 'stale-sweep-ms', 0, 3_600_000),
     },
   };
 }

@@ -75,6 +75,7 @@ function config(name: string, underlay: string, stateDir: string): AgentConfig {
     retryBaseMs: 40,
     configSweepMs: 300,
     endOfRibTimeoutMs: 3000,
+    staleSweepMs: 200,
   };
 }
 

@@ -120,6 +120,7 @@ describe('policy from config follows a tag change', () => {
         retryBaseMs: 50,
         configSweepMs: 300,
         endOfRibTimeoutMs: 2000,
+        staleSweepMs: 200,
       },
       { workloadTimeoutMs: 400 },
     );

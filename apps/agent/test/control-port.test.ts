@@ -42,6 +42,7 @@ function config(stateDir: string): AgentConfig {
     retryBaseMs: 50,
     configSweepMs: 300,
     endOfRibTimeoutMs: 2000,
+    staleSweepMs: 200,
   };
 }
 

@@ -50,6 +50,7 @@ function config(name: string, underlay: string, stateDir: string): AgentConfig {
     retryBaseMs: 50,
     configSweepMs: 300,
     endOfRibTimeoutMs: 2000,
+    staleSweepMs: 200,
   };
 }
 

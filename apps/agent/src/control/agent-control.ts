@@ -51,6 +51,12 @@ export interface AgentControlOptions {
   configSweepMs?: number;
   /** When a control node sends no End-of-RIB, its stale routes are swept after this. Default 15,000 ms. */
   endOfRibTimeoutMs?: number;
+  /**
+   * How long stale routes stay after End-of-RIB (default 5,000 ms). A control node that restarted sends
+   * End-of-RIB before the other agents have republished to it; sweeping at once would drop their routes
+   * until they do (a dip in traffic). Routes sent again in the meantime are fresh and stay.
+   */
+  staleSweepMs?: number;
   /** How long in-process workload clients wait for an answer. Default 2,000 ms. */
   workloadTimeoutMs?: number;
 }
@@ -121,6 +127,7 @@ export class AgentControl extends EventEmitter<AgentControlEvents> {
   private configTimer: NodeJS.Timeout | undefined;
   private configSinceUp = 0;
   private readonly ribTimers = new Map<number, NodeJS.Timeout>();
+  private readonly sweepTimers = new Map<number, NodeJS.Timeout>();
   private running = false;
   private policyError = '';
 
@@ -180,8 +187,9 @@ export class AgentControl extends EventEmitter<AgentControlEvents> {
   async stop(): Promise<void> {
     this.running = false;
     clearTimeout(this.configTimer);
-    for (const t of this.ribTimers.values()) clearTimeout(t);
+    for (const t of [...this.ribTimers.values(), ...this.sweepTimers.values()]) clearTimeout(t);
     this.ribTimers.clear();
+    this.sweepTimers.clear();
     await this.client.stop();
     await this.pass;
     for (const a of this.attached.values()) await a.workload.close();
@@ -220,6 +228,8 @@ export class AgentControl extends EventEmitter<AgentControlEvents> {
       st.lastError = reason?.message ?? 'closed';
       clearTimeout(this.ribTimers.get(i));
       this.ribTimers.delete(i);
+      clearTimeout(this.sweepTimers.get(i));
+      this.sweepTimers.delete(i);
       this.log.warn({ controller: st.endpoint, reason: st.lastError }, 'xmpp channel down');
       this.routes.serverDown(i);
       if (this.configPeer === i) {
@@ -282,10 +292,16 @@ export class AgentControl extends EventEmitter<AgentControlEvents> {
     clearTimeout(this.ribTimers.get(server));
     this.ribTimers.delete(server);
     const st = this.controllers[server];
-    if (st?.state !== 'established') return;
+    if (st?.state !== 'established' || this.sweepTimers.has(server)) return;
     st.endOfRib = true;
-    if (timedOut) this.log.info({ controller: st.endpoint }, 'no End-of-RIB: sweeping stale routes');
-    this.routes.endOfRib(server, this.client.establishedServers);
+    if (timedOut) this.log.info({ controller: st.endpoint }, 'no End-of-RIB: stale routes will be swept');
+    const t = setTimeout(() => {
+      this.sweepTimers.delete(server);
+      if (st.state !== 'established') return;
+      this.routes.endOfRib(server, this.client.establishedServers);
+    }, this.opts.staleSweepMs ?? 5000);
+    t.unref();
+    this.sweepTimers.set(server, t);
   }
 
   private vmNodes(): string[] {

@@ -46,6 +46,7 @@ export async function startAgent(cfg: AgentConfig, opts: StartAgentOptions = {})
       retryBaseMs: cfg.retryBaseMs,
       configSweepMs: cfg.configSweepMs,
       endOfRibTimeoutMs: cfg.endOfRibTimeoutMs,
+      staleSweepMs: cfg.staleSweepMs,
     };
     if (log !== undefined) controlOpts.logger = log;
     if (opts.workloadTimeoutMs !== undefined) controlOpts.workloadTimeoutMs = opts.workloadTimeoutMs;
