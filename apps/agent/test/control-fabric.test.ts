@@ -50,9 +50,9 @@ function objects(): [string, TfObject][] {
   ];
 }
 
-async function sim(host: string): Promise<SimController> {
+async function sim(host: string, without: string[] = []): Promise<SimController> {
   const s = new SimController(host);
-  s.set(...objects());
+  s.set(...objects().filter(([, o]) => !without.includes((o.fq_name as string[]).join(':'))));
   s.leak(BLUE, RED);
   await s.listen(XMPP_PORT);
   return s;
@@ -219,6 +219,28 @@ describe('two agents through simulated control nodes', () => {
     }[];
     for (const v of held) for (const r of v.routes) for (const f of r.from) expect(f.stale, r.id).toBe(false);
     expect(await ping(a, w1, '10.1.1.12')).toMatchObject({ received: 2 });
+    expect(await ping(b, w3, '10.1.1.11')).toMatchObject({ received: 2 });
+  });
+
+  it('config deleted while headless: after the resync the stale config is swept, the port detaches', async () => {
+    await primary.close();
+    await backup.close();
+    await until(async () => (await xmpp(b)).headless, 'b headless');
+    // w2's VM, interface and address are gone from the control nodes' config in the meantime.
+    const gone = [`default-domain:admin:vmi-${w2.n}`, ids.vm(w2.n), `iip-${w2.n}`];
+    primary = await sim(PRIMARY, gone);
+    backup = await sim(BACKUP, gone);
+    await until(async () => {
+      const p = (await http('GET', `${api(b)}/port/${ids.vmi(w2.n)}`)).json as {
+        status: { state: string; why?: string };
+      };
+      return p.status.state === 'pending' && p.status.why?.includes('virtual-machine-interface');
+    }, 'w2 detached after the config sweep');
+    await until(
+      async () => !(await routes(a, BLUE)).some((r) => r.prefix === '10.1.1.12/32'),
+      'w2 route withdrawn on a',
+    );
+    // The rest is untouched.
     expect(await ping(b, w3, '10.1.1.11')).toMatchObject({ received: 2 });
   });
 });
