@@ -332,7 +332,9 @@ export class GatewayManager extends EventEmitter<GatewayEvents> {
     if (this.vnL3.get(name) === l3) return;
     this.vnL3.set(name, l3);
     if (!live) return;
-    for (const d of this.instanceData.values()) if (d.vn === name) this.refreshInstance(d.export.name);
+    // collected first: a refresh re-inserts the instance into the map being walked
+    const names = [...this.instanceData.values()].filter((d) => d.vn === name).map((d) => d.export.name);
+    for (const n of names) this.refreshInstance(n);
   }
 
   /**
