@@ -30,17 +30,22 @@ const why = !ns.ok ? ns.why : !tap.ok ? tap.why : '';
 if (why) describe.skip(`kernel VXLAN VTEP <-> Filament workload [skipped: ${why}]`, () => {});
 else
   describeWithTool(['ethtool', 'ping', 'curl'], 'kernel VXLAN VTEP <-> Filament workload', () => {
-    const lab = new NetnsLab();
-    const scratch = scratchDir('filament-kernel-vxlan-');
+    let lab: NetnsLab;
+    let scratch: ReturnType<typeof scratchDir>;
     const agent = new Agent({ name: 'compute-1', underlay: UNDERLAY });
     let bms: string;
     let hostEnd: string;
     let wk: TapWorkload;
     let cap: ChildProcess | undefined;
-    const capFile = join(scratch.path, 'veth.pcap');
+    let capFile = '';
+    const capName = 'veth.pcap';
     let blob: { name: string; sha256: string };
 
     beforeAll(async () => {
+      // Made here, not at collection, so a skipped suite leaves nothing behind.
+      lab = new NetnsLab();
+      scratch = scratchDir('filament-kernel-vxlan-');
+      capFile = join(scratch.path, capName);
       // The kernel VTEP's side: veth to the host, vx0 on it, the server's address directly on vx0.
       bms = lab.addNamespace('bms');
       const [h, b] = lab.addVeth('fkh', 'fkb');
@@ -79,10 +84,10 @@ else
 
     afterAll(async () => {
       if (cap) await stopCapture(cap);
-      await lab.cleanup();
+      await lab?.cleanup();
       await wk?.device.close();
       await agent.stop();
-      scratch.cleanup();
+      scratch?.cleanup();
     });
 
     it('ping from the Filament workload to the server behind the kernel VTEP', async () => {

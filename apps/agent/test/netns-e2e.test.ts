@@ -29,18 +29,23 @@ const why = !ns.ok ? ns.why : !tap.ok ? tap.why : '';
 if (why) describe.skip(`namespace workloads on two agents [skipped: ${why}]`, () => {});
 else
   describeWithTool(['ping', 'curl'], 'namespace workloads on two agents', () => {
-    const lab = new NetnsLab();
-    const scratch = scratchDir('filament-netns-e2e-');
+    let lab: NetnsLab;
+    let scratch: ReturnType<typeof scratchDir>;
     const a1 = new Agent({ name: 'compute-1', underlay: H1 });
     const a2 = new Agent({ name: 'compute-2', underlay: H2 });
     let wa: TapWorkload;
     let wb: TapWorkload;
     let wc: TapWorkload;
     let cap: ChildProcess | undefined;
-    const capFile = join(scratch.path, 'underlay.pcap');
+    let capFile = '';
+    const capName = 'underlay.pcap';
     let blob: { name: string; sha256: string };
 
     beforeAll(async () => {
+      // Made here, not at collection, so a skipped suite leaves nothing behind.
+      lab = new NetnsLab();
+      scratch = scratchDir('filament-netns-e2e-');
+      capFile = join(scratch.path, capName);
       await a1.start();
       await a2.start();
       for (const a of [a1, a2]) {
@@ -100,11 +105,11 @@ else
 
     afterAll(async () => {
       if (cap) await stopCapture(cap);
-      await lab.cleanup();
+      await lab?.cleanup();
       for (const w of [wa, wb, wc]) await w?.device.close();
       await a1.stop();
       await a2.stop();
-      scratch.cleanup();
+      scratch?.cleanup();
     });
 
     it('ping and an HTTP transfer with sha256 across VXLAN (blue, bridged)', async () => {
