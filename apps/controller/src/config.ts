@@ -33,6 +33,21 @@ export interface ControllerConfig {
   log_level: string;
   /** The control plane (XMPP for agents, routing, introspect). Absent = not started (API-only tests). */
   control?: ControlConfig;
+  /** BGP gateways (control/gateway): the controller's BGP speaker. Absent or disabled = no BGP. */
+  bgp?: BgpConfig;
+}
+
+export interface BgpConfig {
+  enabled: boolean;
+  /** Where gateways connect (default 0.0.0.0 port 179). */
+  host: string;
+  port: number;
+  /** BGP identifier (default: our control-node bgp-router's identifier, else the first non-loopback IPv4). */
+  router_id?: string;
+  /** Our AS (default the controller's `asn`). */
+  asn?: number;
+  /** Hold time offered to gateways whose bgp-router sets none (default 90). */
+  hold_time?: number;
 }
 
 export interface ControlConfig {
@@ -114,6 +129,14 @@ const CONFIG_SPEC = obj('ControllerConfig', {
     graceful_restart_seconds: int({ min: 0, max: 3600 }),
     introspect: obj('IntrospectConfig', { host: str(), port: int({ min: 0, max: 65535 }), public: bool() }),
   }),
+  bgp: obj('BgpConfig', {
+    enabled: bool(),
+    host: str(),
+    port: int({ min: 0, max: 65535 }),
+    router_id: str({ format: 'ipv4' }),
+    asn: int({ min: 1, max: 4294967295 }),
+    hold_time: int({ min: 0, max: 65535 }),
+  }),
 });
 
 /** Control-plane settings with defaults filled in. */
@@ -156,7 +179,10 @@ export const USAGE = `filament-controller [options]
   --graceful-restart-seconds N   keep a disconnected agent's routes this long (default 30)
   --introspect-host ADDR   introspect/metrics listen address (default 127.0.0.1)
   --introspect-port N      introspect port (default 8083)
-  --no-control             config API only: no XMPP server, routing or introspect`;
+  --no-control             config API only: no XMPP server, routing or introspect
+  --bgp-port N             run the BGP speaker for gateways (bgp-router objects) on this port (179 in TF)
+  --bgp-host ADDR          BGP listen address (default 0.0.0.0)
+  --bgp-router-id IP       BGP identifier (default: the control-node bgp-router's, else a host IPv4)`;
 
 export function loadConfig(argv: string[]): ControllerConfig {
   let file: unknown = {};
@@ -242,6 +268,8 @@ export function loadConfig(argv: string[]): ControllerConfig {
   if (cert && key)
     cfg.tls = { cert_file: cert, key_file: key, ...(f.tls?.ca_file ? { ca_file: f.tls.ca_file } : {}) };
   if (flags.get('no-control') !== 'true') cfg.control = controlFromFlags(flags, f.control, num);
+  const bgp = bgpFromFlags(flags, f.bgp, num);
+  if (bgp) cfg.bgp = bgp;
   validate(CONFIG_SPEC, cfg, 'config');
   if (cfg.store.engine === 'etcd' && cfg.store.hosts.length === 0)
     throw new ValidationError('config.store.hosts', 'needs at least one etcd URL');
@@ -268,6 +296,25 @@ function controlFromFlags(
     c.xmpp.tls = { cert_file: cert, key_file: key, ...(ca ? { ca_file: ca } : {}) };
   }
   return c;
+}
+
+/** The BGP section: from the file, `--bgp-port` enables it; undefined when neither asks for BGP. */
+function bgpFromFlags(
+  flags: Map<string, string>,
+  file: Partial<BgpConfig> | undefined,
+  num: (k: string, d: number) => number,
+): BgpConfig | undefined {
+  const enabled = flags.has('bgp-port') || (file?.enabled ?? false);
+  if (!enabled && !file) return undefined;
+  const routerId = flags.get('bgp-router-id') ?? file?.router_id;
+  return {
+    enabled,
+    host: flags.get('bgp-host') ?? file?.host ?? '0.0.0.0',
+    port: num('bgp-port', file?.port ?? 179),
+    ...(routerId ? { router_id: routerId } : {}),
+    ...(file?.asn !== undefined ? { asn: file.asn } : {}),
+    ...(file?.hold_time !== undefined ? { hold_time: file.hold_time } : {}),
+  };
 }
 
 export function wantsHelp(argv: string[]): boolean {

@@ -12,6 +12,7 @@ import { ensureTokenFile, TokenAuth, type TokenEntry } from './auth/tokens.js';
 import { bootstrap } from './bootstrap.js';
 import type { ControllerConfig } from './config.js';
 import { ConfigFeed } from './control/config-feed.js';
+import { GatewayManager, gatewayConfigOf } from './control/gateway/index.js';
 import { IntrospectServer } from './control/introspect.js';
 import { ControlPlane } from './control/routing/control-plane.js';
 import { Ipam } from './ipam/hooks.js';
@@ -33,6 +34,8 @@ export class Controller {
   /** Config pushed to agents over XMPP (IF-MAP), attached per agent session by the agent server. */
   configFeed: ConfigFeed | undefined;
   introspect: IntrospectServer | undefined;
+  /** BGP gateways (bgp-router objects as peers of our BGP speaker); undefined unless `config.bgp` enables them. */
+  gateways: GatewayManager | undefined;
 
   private constructor(
     readonly config: ControllerConfig,
@@ -188,6 +191,12 @@ export class Controller {
     this.control = cp;
     this.changes.on('change', (ch) => cp.apply(ch));
     await cp.listen();
+    // BGP gateways (control/gateway): bgp-router objects -> speaker peers, RouteDb <-> VPN/EVPN routes
+    const bgp = gatewayConfigOf(this.config);
+    if (bgp) {
+      const deps = { store: this.store, changes: this.changes, routes: cp.db, subscribers: cp.agents };
+      this.gateways = await GatewayManager.start({ ...deps, log: this.log.child({ component: 'bgp' }) }, bgp);
+    }
     this.introspect = new IntrospectServer({
       host: cc.introspect.host,
       port: cc.introspect.port,
@@ -201,6 +210,7 @@ export class Controller {
   }
 
   private async stopControlPlane(): Promise<void> {
+    await this.gateways?.close();
     await this.introspect?.close();
     await this.control?.close();
     this.configFeed?.close();

@@ -17,18 +17,21 @@ import {
 import { defaultEnetNextHop, defaultUnicastNextHop, type EnetEntry, type UnicastEntry } from '@filament/xmpp';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.js';
 import {
   type ExportedRoute,
   type ExportInstance,
   encapsulationCommunities,
   encapsulationNames,
   exportRoutes,
+  gatewayConfigOf,
   imetRoute,
   importedRoute,
   peerConfig,
   speakerFamilies,
 } from '../src/control/gateway/index.js';
 import type { RoutePath } from '../src/control/routing/route-db.js';
+import { ValidationError } from '../src/errors.js';
 import type { StoredObject } from '../src/store/interface.js';
 
 const inst: ExportInstance = {
@@ -420,5 +423,17 @@ describe('bgp-router objects', () => {
         },
       )?.md5Password,
     ).toBe('s3cret');
+  });
+});
+
+describe('the bgp section of the controller config', () => {
+  it('is off unless asked for; --bgp-port turns it on with the controller AS', () => {
+    expect(loadConfig(['--no-auth']).bgp).toBeUndefined();
+    const cfg = loadConfig(['--no-auth', '--asn', '65010', '--bgp-port', '31799', '--bgp-host', '127.0.0.1']);
+    expect(cfg.bgp).toEqual({ enabled: true, host: '127.0.0.1', port: 31799 });
+    expect(gatewayConfigOf(cfg)).toEqual({ asn: 65010, listen: { host: '127.0.0.1', port: 31799 } });
+    expect(() => loadConfig(['--no-auth', '--bgp-port', '179', '--bgp-router-id', 'not-an-ip'])).toThrow(
+      ValidationError,
+    );
   });
 });

@@ -15,10 +15,9 @@ import {
   type UnicastEntry,
   XmppClient,
 } from '@filament/xmpp';
-import pino from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { controlDefaults } from '../src/config.js';
-import { GatewayManager } from '../src/control/gateway/index.js';
+import type { GatewayManager } from '../src/control/gateway/index.js';
 import { type Harness, startController, vnBody } from './support/api.js';
 import { type Gobgpd, sessionState, startGobgpd } from './support/gateway.js';
 
@@ -67,12 +66,6 @@ describeWithTool(['gobgpd', 'gobgp'], 'gateways: gobgpd', () => {
 
   beforeAll(async () => {
     dir = scratchDir('gateway-gobgp-');
-    h = await startController('sqlite', {
-      control: controlDefaults({
-        xmpp: { host: US, port: XMPP_PORT },
-        introspect: { host: US, port: 0, public: true },
-      }),
-    });
     go = await startGobgpd(dir.path, {
       address: GO,
       port: GO_PORT,
@@ -82,15 +75,20 @@ describeWithTool(['gobgpd', 'gobgp'], 'gateways: gobgpd', () => {
       neighbor: { address: US, asn: ASN, port: BGP_PORT },
       families: ['l3vpn-ipv4-unicast', 'l3vpn-ipv6-unicast', 'l2vpn-evpn'],
     });
-    gw = await GatewayManager.start(
-      { store: h.c.store, changes: h.c.changes, routes: h.c.control!.db, log: pino({ level: 'silent' }) },
-      { asn: ASN, routerId: '10.77.0.1', listen: { host: US, port: BGP_PORT } },
-    );
+    // the controller as `filament-controller --bgp-port ... --bgp-host ... --bgp-router-id ...` runs it
+    h = await startController('sqlite', {
+      asn: ASN,
+      control: controlDefaults({
+        xmpp: { host: US, port: XMPP_PORT },
+        introspect: { host: US, port: 0, public: true },
+      }),
+      bgp: { enabled: true, host: US, port: BGP_PORT, router_id: '10.77.0.1' },
+    });
+    gw = h.c.gateways!;
   }, 120_000);
 
   afterAll(async () => {
     for (const a of agents) await a.stop();
-    await gw?.close();
     await go?.stop();
     await goRtc?.stop();
     await h?.close();

@@ -54,6 +54,8 @@ export interface GatewayDeps {
   changes: EventEmitter<{ change: [Change] }>;
   routes: RouteDb;
   log: Logger;
+  /** The agent server: which instances have subscribed agents (RT-constraint interest). */
+  subscribers?: { subscriberCount(instance: string): number };
 }
 
 export interface GatewayEvents {
@@ -69,6 +71,7 @@ const GATEWAY_FAMILIES: readonly Family[] = [FAMILY_VPNV4, FAMILY_VPNV6, FAMILY_
 const GATEWAY_FAMILY_KEYS = new Set(GATEWAY_FAMILIES.map(familyKey));
 const ROUTE_FAMILIES: readonly RouteFamily[] = ['inet', 'inet6', 'enet'];
 const SEP = '\u0000';
+const RTC_RECONCILE_MS = 1000;
 
 interface ExportState {
   routes: ExportedRoute[];
@@ -411,6 +414,18 @@ export class GatewayManager extends EventEmitter<GatewayEvents> {
       db.off('instance-removed', onRemoved);
     });
     for (const i of db.instances()) this.exportInstance(i.name);
+    // The agent server tells no event when an agent subscribes: RT interest is reconciled once a second, only
+    // while some gateway is configured for RT-constraint (an instance walk, no route work).
+    const subscribers = this.deps.subscribers;
+    if (subscribers) {
+      const timer = setInterval(() => {
+        if (this.closed || ![...this.peersByUuid.values()].some((p) => p.families?.includes('ipv4-rtc')))
+          return;
+        for (const i of db.instances()) this.updateInterest(i.name);
+      }, RTC_RECONCILE_MS);
+      timer.unref();
+      this.unsubscribe.push(() => clearInterval(timer));
+    }
   }
 
   private onRouteChange(c: RouteChange): void {
@@ -549,7 +564,10 @@ export class GatewayManager extends EventEmitter<GatewayEvents> {
 
   private updateInterest(instance: string): void {
     const d = this.instance(instance);
-    const interested = this.subscribed.has(instance) || (this.exported.get(instance)?.size ?? 0) > 0;
+    const interested =
+      this.subscribed.has(instance) ||
+      (this.deps.subscribers?.subscriberCount(instance) ?? 0) > 0 ||
+      (this.exported.get(instance)?.size ?? 0) > 0;
     this.rtc.set(instance, interested && d ? [...d.imports].sort() : undefined);
   }
 

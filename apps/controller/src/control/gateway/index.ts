@@ -1,4 +1,5 @@
 // The controller's BGP gateways (bgp-router objects -> @filament/bgp speaker peers, VPN/EVPN export/import).
+export * from './config.js';
 export * from './encapsulation.js';
 export * from './export.js';
 export * from './gateway-manager.js';
