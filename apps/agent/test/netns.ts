@@ -184,6 +184,12 @@ export class NetnsLab {
     if (cfg.gateway !== undefined) ip(...n, 'route', 'add', 'default', 'via', cfg.gateway, 'dev', link);
   }
 
+  /** Adds a route in `ns` (null = host): `prefix` via `gateway`, or on-link through `dev`. */
+  addRoute(ns: string | null, prefix: string, to: { via?: string; dev?: string }): void {
+    const n = ns === null ? [] : ['-n', ns];
+    ip(...n, 'route', 'add', prefix, ...(to.via ? ['via', to.via] : []), ...(to.dev ? ['dev', to.dev] : []));
+  }
+
   /** `ip netns exec ns argv...` without blocking the event loop. */
   exec(
     ns: string,

@@ -1,6 +1,6 @@
 // The TAP helper: a short python3 program, run with the agent's own open /dev/net/tun descriptor as its fd 3.
 //
-// Why this mechanism (measured on this machine before choosing): Node has no ioctl, so it cannot issue
+// Why this mechanism (tried on this machine before choosing): Node has no ioctl, so it cannot issue
 // TUNSETIFF. But TUNSETIFF attaches the device to the *open file description*, not to the process: the agent
 // opens /dev/net/tun itself, hands that descriptor to this helper as an inherited fd, the helper attaches it
 // to a new TAP and brings the device up, and from then on the agent's own descriptor is the device. The
@@ -8,8 +8,11 @@
 // the device is down). Reading is the helper's job, because a blocking read in Node would hold one of the
 // four libuv pool threads per device for good: the helper waits in poll(2), drains every frame that is
 // ready and passes them up its stdout as [u16 big-endian length][frame] records, several per pipe write;
-// Node reads that pipe on its event loop. When the agent goes away the helper sees its stdin close and
-// exits, and when the agent closes the descriptor the kernel deletes the device (not persistent).
+// Node reads that pipe on its event loop. The helper sets O_NONBLOCK on the shared descriptor to drain
+// without an extra poll per frame; a TAP write never waits for room anyway (its send buffer is unbounded),
+// so the agent's writes are unaffected, and an EAGAIN would be counted like any refused write. When the
+// agent goes away the helper sees its stdin close and exits, and when the agent closes the descriptor the
+// kernel deletes the device (not persistent).
 // python3 is in CI and on most Linux hosts; without it `tapSupported()` says so and callers fall back to
 // in-process workloads. A C helper would need a compiler at install time, which `pnpm install` must not.
 //
