@@ -234,6 +234,12 @@ const macOf = (i: number) =>
   `02:${[(i >> 24) & 255, (i >> 16) & 255, (i >> 8) & 255, i & 255, 1].map((b) => b.toString(16).padStart(2, '0')).join(':')}`;
 const agentName = (a: number) => `bench-agent-${a}`;
 
+/** CPU seconds (user + system) a process has used. */
+function cpuSeconds(pid: number): number {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+}
+
 function rssOf(pid: number): { rssMb: number; peakMb: number } {
   const s = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (k: string) => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(s)?.[1] ?? 0);
@@ -476,10 +482,12 @@ async function parent(): Promise<void> {
 
     // 1. Full convergence.
     const converged = next((m) => m.t === 'converged', CHILDREN, 600_000);
+    const cpu0 = [cpid, ...children.map((c) => c.pid!)].map(cpuSeconds);
     const t0 = performance.now();
     for (const c of children) c.send({ t: 'go' } satisfies ToChild);
     await converged;
     const convergenceS = (performance.now() - t0) / 1000;
+    const cpu = [cpid, ...children.map((c) => c.pid!)].map((p, i) => cpuSeconds(p) - cpu0[i]!);
     const afterConverge = rssOf(cpid);
     const metricsText = await (await fetch(`http://127.0.0.1:${introPort}/metrics`)).text();
     const outMessages =
@@ -487,6 +495,12 @@ async function parent(): Promise<void> {
         metricsText,
       )?.[1];
     const routes = plans.reduce((s, p) => s + p.expected, 0);
+    console.log(
+      `  CPU during convergence: controller ${cpu[0]!.toFixed(1)} s, agent processes ${cpu
+        .slice(1)
+        .map((x) => x.toFixed(1))
+        .join(' + ')} s (wall ${convergenceS.toFixed(1)} s on 2 cores)`,
+    );
     console.log(
       `  full convergence: ${convergenceS.toFixed(2)} s (${routes} routes held by agents in total, ${outMessages} route messages sent; controller RSS ${afterConverge.rssMb.toFixed(0)} MB, peak so far ${afterConverge.peakMb.toFixed(0)} MB)`,
     );

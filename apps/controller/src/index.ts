@@ -10,7 +10,6 @@ export {
   type AgentServerOptions,
   type AgentView,
   invalidRouteReason,
-  mergedRoute,
 } from './control/agent-server.js';
 export { IntrospectServer, instancesView, routesView } from './control/introspect.js';
 export { ConfigInstances } from './control/routing/config-instances.js';
@@ -18,7 +17,9 @@ export { ControlPlane, type ControlPlaneOptions } from './control/routing/contro
 export { EmbeddedRoutes } from './control/routing/embedded-routes.js';
 export * from './control/routing/entries.js';
 export * from './control/routing/errors.js';
+export { mergedRoute } from './control/routing/merge.js';
 export * from './control/routing/route-db.js';
+export { itemXml, RouteMessageWriter, retractXml } from './control/routing/route-messages.js';
 export { type VirtualRouterInfo, VirtualRouters } from './control/routing/virtual-routers.js';
 export { Controller } from './controller.js';
 export * from './errors.js';

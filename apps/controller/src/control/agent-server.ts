@@ -14,18 +14,21 @@
 import { isIP } from 'node:net';
 import {
   type AgentSession,
+  CONTROL_NODE_JID,
+  encodeEndOfRib,
+  RESOURCE_BGP,
   type Route,
   type RouteEvent,
-  type RouteItem,
   type Subscription,
   type TlsOptions,
   XmppServer,
 } from '@filament/xmpp';
 import type { Logger } from 'pino';
 import type { ControlMetrics } from '../metrics.js';
-import { routeFamilyOf, routeKey, routeOf, xmppFamilyOf } from './routing/entries.js';
+import { routeFamilyOf, routeKey, xmppFamilyOf } from './routing/entries.js';
 import { AgentNotAuthorizedError, AgentRouteLimitError, InvalidRouteItemError } from './routing/errors.js';
 import type { RouteChange, RouteDb, RouteFamily, RoutePath } from './routing/route-db.js';
+import { itemXml, RouteMessageWriter, retractXml } from './routing/route-messages.js';
 
 /** What the agent server needs of the config feed (E1's ConfigFeed implements it). */
 export interface AgentConfigFeed {
@@ -81,6 +84,7 @@ class AgentState {
   endOfRibDue = false;
   /** Waiting for the socket's 'drain' before sending more. */
   waitingDrain = false;
+  readonly writer: RouteMessageWriter;
   graceTimer: NodeJS.Timeout | undefined;
   /** Set after a reconnect within the grace time: sweep stale paths on the agent's End-of-RIB. */
   sweepTimer: NodeJS.Timeout | undefined;
@@ -88,7 +92,9 @@ class AgentState {
   constructor(
     readonly name: string,
     readonly source: string,
-  ) {}
+  ) {
+    this.writer = new RouteMessageWriter(name);
+  }
 
   queue(instance: string, family: RouteFamily, key: string, paths: readonly RoutePath[]): void {
     let byFamily = this.pending.get(instance);
@@ -108,8 +114,6 @@ class AgentState {
 const MAX_LABEL = 0xfffff;
 /** Bytes an agent's socket may hold before its updates wait for 'drain'. */
 const SEND_WINDOW = 256 * 1024;
-/** Keys per route message: TF's 32 items (retracts may be 256, but mixed batches stay at 32). */
-const MAX_KEYS_PER_SEND = 32;
 /** Minimum time between two flushes in a burst (the first change after a quiet spell goes at once). */
 const FLUSH_GAP_MS = 4;
 const OUT_UPDATE = { direction: 'out', kind: 'route-update' };
@@ -143,23 +147,6 @@ export function invalidRouteReason(family: RouteFamily, route: Route): string | 
     return `prefix '${entry.nlri.address}' is not ${family}`;
   }
   return undefined;
-}
-
-/** The route an agent receives for a key: one path as is; several merged into one entry with every next hop. */
-export function mergedRoute(family: RouteFamily, paths: readonly RoutePath[]): Route {
-  if (paths.length === 1) return routeOf(family, paths[0]!.entry);
-  const first = paths[0]!.entry;
-  const nextHops: (typeof first.nextHops)[number][] = [];
-  const seen = new Set<string>();
-  for (const p of paths) {
-    for (const nh of p.entry.nextHops) {
-      const id = `${nh.address}/${nh.label}`;
-      if (seen.has(id)) continue;
-      seen.add(id);
-      nextHops.push(nh);
-    }
-  }
-  return routeOf(family, { ...first, nextHops } as typeof first);
 }
 
 export class AgentServer {
@@ -454,49 +441,49 @@ export class AgentServer {
   }
 
   /**
-   * Sends one agent its pending changes, at most 32 keys to a message, then End-of-RIB when one is due. Stops
-   * while the socket holds more than SEND_WINDOW bytes and goes on at its 'drain': what waits stays in the
-   * pending map (coalesced, as references) instead of as XML in socket buffers, which bounds memory when
-   * agents read slower than the controller writes.
+   * Sends one agent its pending changes (32 items or 256 retracts to a message, all of one flush in one socket
+   * write), then End-of-RIB when one is due. Stops at SEND_WINDOW bytes in the socket and goes on at its
+   * 'drain': what waits stays in the pending map (coalesced, as references) instead of as XML in socket
+   * buffers, which bounds memory when agents read slower than the controller writes.
    */
   private flushAgent(a: AgentState): void {
     const s = a.session;
     if (!s || s.session.state === 'closed') return;
-    const m = this.opts.metrics;
-    for (const [vrf, byFamily] of a.pending) {
+    const room = SEND_WINDOW - s.session.writableLength;
+    if (room <= 0) {
+      this.waitDrain(a, s);
+      return;
+    }
+    const w = a.writer;
+    outer: for (const [vrf, byFamily] of a.pending) {
       for (const [family, byKey] of byFamily) {
         const xf = xmppFamilyOf(family);
-        while (byKey.size > 0) {
-          if (s.session.writableLength > SEND_WINDOW) {
-            this.waitDrain(a, s);
-            return;
-          }
-          const items: RouteItem[] = [];
-          const retracts: string[] = [];
-          for (const [key, paths] of byKey) {
-            if (paths.length === 0) retracts.push(key);
-            else items.push({ id: key, route: mergedRoute(family, paths) });
-            byKey.delete(key);
-            if (items.length + retracts.length === MAX_KEYS_PER_SEND) break;
-          }
-          if (items.length > 0) {
-            s.sendRoutes(xf, vrf, items);
-            m.xmppMessages.inc(OUT_UPDATE);
-          }
-          if (retracts.length > 0) {
-            s.withdrawRoutes(xf, vrf, retracts);
-            m.xmppMessages.inc(OUT_RETRACT);
-          }
+        for (const [key, paths] of byKey) {
+          if (w.length >= room) break outer;
+          if (paths.length === 0) w.add(xf, vrf, 'retract', retractXml(key));
+          else w.add(xf, vrf, 'item', itemXml(family, key, paths));
+          byKey.delete(key);
         }
         byFamily.delete(family);
       }
       a.pending.delete(vrf);
     }
-    if (a.endOfRibDue) {
+    const done = a.pending.size === 0;
+    let xml = w.take();
+    const m = this.opts.metrics;
+    if (w.itemMessages > 0) m.xmppMessages.inc(OUT_UPDATE, w.itemMessages);
+    if (w.retractMessages > 0) m.xmppMessages.inc(OUT_RETRACT, w.retractMessages);
+    w.itemMessages = 0;
+    w.retractMessages = 0;
+    if (done && a.endOfRibDue) {
       a.endOfRibDue = false;
-      s.sendEndOfRib();
+      xml += encodeEndOfRib(CONTROL_NODE_JID, `${a.name}/${RESOURCE_BGP}`);
       m.xmppMessages.inc(OUT_EOR);
     }
+    const flowing = xml === '' || s.session.send(xml);
+    if (done) return;
+    if (flowing) this.markDirty(a);
+    else this.waitDrain(a, s);
   }
 
   private waitDrain(a: AgentState, s: AgentSession): void {
