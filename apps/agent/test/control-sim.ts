@@ -238,8 +238,12 @@ export class SimController {
 
   private onSession(s: AgentSession): void {
     this.sessions.set(s.agent, s);
+    const subscribed = new Set<string>();
     s.on('config-subscribe', (node) => {
       this.configSubscriptions.push(node);
+      // Like a control node that keeps one config subscription per node: a repeat sends nothing.
+      if (subscribed.has(node)) return;
+      subscribed.add(node);
       const all = [...this.objects.values()];
       const mine = this.visible(s.agent, all);
       if (mine.length > 0) s.sendConfig(this.blocksFor(mine, 'update'));

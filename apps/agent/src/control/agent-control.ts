@@ -124,6 +124,10 @@ export class AgentControl extends EventEmitter<AgentControlEvents> {
   private pass: Promise<void> = Promise.resolve();
   private passQueued = false;
   private configPeer: number | undefined;
+  /** The channel the XMPP client sent the config subscriptions on (mirrors its own choice). */
+  private clientConfigPeer: number | undefined;
+  /** Channels that carry this agent's config subscriptions. */
+  private readonly configFed = new Set<number>();
   private configTimer: NodeJS.Timeout | undefined;
   private configSinceUp = 0;
   private readonly ribTimers = new Map<number, NodeJS.Timeout>();
@@ -205,53 +209,19 @@ export class AgentControl extends EventEmitter<AgentControlEvents> {
 
   private wireClient(): void {
     const c = this.client;
-    c.on('established', (i) => {
-      const st = this.controllers[i]!;
-      st.state = 'established';
-      st.since = Date.now();
-      st.ups++;
-      st.endOfRib = false;
-      this.log.info({ controller: st.endpoint }, 'xmpp channel up');
-      this.routes.serverUp(i);
-      // Mirror the client's choice of config peer: the first channel up while none is.
-      if (this.configPeer === undefined) this.becomeConfigPeer(i, false);
-      const t = setTimeout(() => this.endOfRib(i, true), this.opts.endOfRibTimeoutMs ?? 15_000);
-      t.unref();
-      this.ribTimers.set(i, t);
-    });
-    c.on('down', (i, reason) => {
-      const st = this.controllers[i]!;
-      if (st.state === 'established') st.downs++;
-      st.state = 'down';
-      st.since = Date.now();
-      st.endOfRib = false;
-      st.lastError = reason?.message ?? 'closed';
-      clearTimeout(this.ribTimers.get(i));
-      this.ribTimers.delete(i);
-      clearTimeout(this.sweepTimers.get(i));
-      this.sweepTimers.delete(i);
-      this.log.warn({ controller: st.endpoint, reason: st.lastError }, 'xmpp channel down');
-      this.routes.serverDown(i);
-      if (this.configPeer === i) {
-        this.configPeer = undefined;
-        clearTimeout(this.configTimer);
-        // The other control node takes over config (the client only picks a config peer on channel up).
-        const other = this.client.establishedServers.find((s) => s !== i);
-        if (other !== undefined) this.becomeConfigPeer(other, true);
-      }
-      if (this.client.establishedServers.length === 0) this.log.warn({}, 'headless: no control node');
-    });
-    c.on('route-update', (i, msg) => this.routes.update(i, msg.family, msg.vrf, msg.items));
-    c.on('route-retract', (i, msg) => this.routes.retract(i, msg.family, msg.vrf, msg.ids));
-    c.on('end-of-rib', (i) => this.endOfRib(i, false));
+    c.on('established', (i) => this.guarded('channel up', () => this.channelUp(i)));
+    c.on('down', (i, reason) => this.guarded('channel down', () => this.channelDown(i, reason?.message)));
+    c.on('route-update', (i, msg) =>
+      this.guarded('route update', () => this.routes.update(i, msg.family, msg.vrf, msg.items)),
+    );
+    c.on('route-retract', (i, msg) =>
+      this.guarded('route retract', () => this.routes.retract(i, msg.family, msg.vrf, msg.ids)),
+    );
+    c.on('end-of-rib', (i) => this.guarded('end of rib', () => this.endOfRib(i, false)));
     c.on('config', (i, msg) => {
       const st = this.controllers[i];
       if (st) st.configMessages++;
-      try {
-        this.config.apply(msg.blocks);
-      } catch (e) {
-        this.log.warn({ controller: st?.endpoint, err: (e as Error).message }, 'config not applied');
-      }
+      this.guarded('config', () => this.config.apply(msg.blocks));
       if (i === this.configPeer) {
         this.configSinceUp++;
         this.armConfigSweep();
@@ -259,22 +229,81 @@ export class AgentControl extends EventEmitter<AgentControlEvents> {
     });
   }
 
-  /** Takes `server` as the config source: config held so far is stale until it is sent again. */
-  private becomeConfigPeer(server: number, resubscribe: boolean): void {
+  /** Runs an event handler; a fault in it is logged, never thrown into the XMPP session. */
+  private guarded(what: string, f: () => void): void {
+    try {
+      f();
+    } catch (e) {
+      this.log.warn({ err: (e as Error).message, name: (e as Error).name }, `${what}: not applied`);
+    }
+  }
+
+  private channelUp(i: number): void {
+    const st = this.controllers[i]!;
+    st.state = 'established';
+    st.since = Date.now();
+    st.ups++;
+    st.endOfRib = false;
+    this.log.info({ controller: st.endpoint }, 'xmpp channel up');
+    this.routes.serverUp(i);
+    // The client sends the config subscriptions on the first channel up while it has no config peer.
+    if (this.clientConfigPeer === undefined) {
+      this.clientConfigPeer = i;
+      this.configFed.add(i);
+    }
+    if (this.configPeer === undefined) this.becomeConfigPeer(i, true);
+    const t = setTimeout(() => this.endOfRib(i, true), this.opts.endOfRibTimeoutMs ?? 15_000);
+    t.unref();
+    this.ribTimers.set(i, t);
+  }
+
+  private channelDown(i: number, reason: string | undefined): void {
+    const st = this.controllers[i]!;
+    if (st.state === 'established') st.downs++;
+    st.state = 'down';
+    st.since = Date.now();
+    st.endOfRib = false;
+    st.lastError = reason ?? 'closed';
+    clearTimeout(this.ribTimers.get(i));
+    this.ribTimers.delete(i);
+    clearTimeout(this.sweepTimers.get(i));
+    this.sweepTimers.delete(i);
+    this.configFed.delete(i);
+    if (this.clientConfigPeer === i) this.clientConfigPeer = undefined;
+    this.log.warn({ controller: st.endpoint, reason: st.lastError }, 'xmpp channel down');
+    this.routes.serverDown(i);
+    if (this.configPeer === i) {
+      this.configPeer = undefined;
+      clearTimeout(this.configTimer);
+      // The other control node takes over config (the client only picks a config peer on channel up).
+      const other = this.client.establishedServers.find((s) => s !== i);
+      if (other !== undefined) this.becomeConfigPeer(other, false);
+    }
+    if (this.client.establishedServers.length === 0) this.log.warn({}, 'headless: no control node');
+  }
+
+  /**
+   * Takes `server` as the config source. On a fresh channel (`fresh`) the client has just subscribed and the
+   * control node sends the whole config: what the graph holds is stale until sent again (then swept,
+   * armConfigSweep). On a take-over, a channel that already carries the subscriptions has been feeding the
+   * graph all along; otherwise the agent subscribes there itself and marks the graph stale the same way.
+   */
+  private becomeConfigPeer(server: number, fresh: boolean): void {
     this.configPeer = server;
+    if (!fresh && this.configFed.has(server)) return;
     this.configSinceUp = 0;
     this.config.graph.markStale();
-    if (resubscribe) {
-      const s = this.client.sessionOf(server);
-      const to = `${CONTROL_NODE_JID}/${RESOURCE_CONFIG}`;
-      let out = encodeSubscribe(
-        'subscribe',
-        { from: this.agent.name, to },
-        `virtual-router:default-global-system-config:${this.agent.name}`,
-      );
-      for (const vm of this.vmNodes()) out += encodeSubscribe('subscribe', { from: this.agent.name, to }, vm);
-      s?.send(out);
-    }
+    if (this.configFed.has(server)) return;
+    const s = this.client.sessionOf(server);
+    const to = `${CONTROL_NODE_JID}/${RESOURCE_CONFIG}`;
+    let out = encodeSubscribe(
+      'subscribe',
+      { from: this.agent.name, to },
+      `virtual-router:default-global-system-config:${this.agent.name}`,
+    );
+    for (const vm of this.vmNodes()) out += encodeSubscribe('subscribe', { from: this.agent.name, to }, vm);
+    s?.send(out);
+    this.configFed.add(server);
   }
 
   /** Sweeps stale config once the config peer has been quiet for a while after sending some. */
@@ -282,7 +311,7 @@ export class AgentControl extends EventEmitter<AgentControlEvents> {
     clearTimeout(this.configTimer);
     this.configTimer = setTimeout(() => {
       if (this.configPeer === undefined || this.configSinceUp === 0) return;
-      this.config.graph.sweepStale();
+      this.guarded('config sweep', () => this.config.graph.sweepStale());
       this.log.info({ objects: this.config.total() }, 'config in sync');
     }, this.opts.configSweepMs ?? 3000);
     this.configTimer.unref();
