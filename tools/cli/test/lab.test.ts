@@ -32,6 +32,8 @@ describe('filament lab', () => {
       '--json',
       '--workloads',
       'in-process',
+      '--hosts',
+      'loopback',
       '--state-dir',
       dir,
       '--api-host',

@@ -23,13 +23,16 @@ Options:
   --once                  run the checks once and exit: 0 when every check passed, 1 otherwise
   --json                  print the summary as JSON on stdout (progress stays on stderr)
   --workloads MODE        auto (default), in-process, or tap (namespaces and TAP devices, needs root)
+  --hosts MODE            auto (default), loopback (agents here, underlay on 127.0.0.x), or namespaces
+                          (root: a namespace per compute node, veth underlay 198.19.0.0/24 on a bridge)
   --state-dir DIR         state (store, token, logs); default $XDG_STATE_HOME/filament-lab or ./.filament-lab
   --keep-state            reuse the controller's store of the last run instead of starting fresh
   --api-host ADDR         controller API address (default 127.0.0.1)
   --api-port N            controller API port (default 8082)
   --xmpp-port N           controller XMPP port for agents (default 5269)
   --controller-introspect-port N   controller introspect port (default 8083)
-  --underlays A,B         underlay addresses of compute-1 and compute-2 (default 127.0.0.1,127.0.0.2)
+  --underlays A,B         underlay addresses of compute-1 and compute-2 (default 127.0.0.1,127.0.0.2 on
+                          loopback, 198.19.0.1,198.19.0.2 in namespaces)
   --port-api-port N       agents' port API port, on each underlay address (default 9091)
   --introspect-port N     agents' introspect/metrics port, on each underlay address (default 8085)
   --bytes N               bytes per TCP transfer check (default 1400 in-process, 1 MiB with TAP)
@@ -46,6 +49,7 @@ export interface LabIo {
 
 const BOOLEANS = ['once', 'json', 'keep-state', 'help'];
 const VALUED = [
+  'hosts',
   'controller-introspect-port',
   'workloads',
   'state-dir',
@@ -110,6 +114,12 @@ export function parseLabArgs(
     if (w !== 'auto' && w !== 'in-process' && w !== 'tap')
       throw new LabUsageError(`--workloads must be auto, in-process or tap, not '${w}'`);
     o.workloads = w;
+  }
+  const h = values.get('hosts');
+  if (h !== undefined) {
+    if (h !== 'auto' && h !== 'loopback' && h !== 'namespaces')
+      throw new LabUsageError(`--hosts must be auto, loopback or namespaces, not '${h}'`);
+    o.hosts = h;
   }
   if (values.has('api-host')) o.apiHost = values.get('api-host')!;
   if (values.has('api-port')) o.apiPort = port('api-port', values.get('api-port')!);

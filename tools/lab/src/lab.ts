@@ -9,6 +9,7 @@ import { agentBin, controllerBin } from './bins.js';
 import { type CheckResult, runChecks } from './checks.js';
 import { ControllerApi } from './controller-api.js';
 import { ApiRequestError, LabError, WaitTimeoutError } from './errors.js';
+import { HostNamespaces } from './hosts.js';
 import { httpRequest, parseJson } from './http.js';
 import { NamespaceWorkloads, namespacesSupported } from './namespaces.js';
 import { ManagedProcess } from './process.js';
@@ -30,8 +31,13 @@ export interface LabOptions {
   controllerIntrospectPort: number;
   /** How long the controller keeps a disconnected agent's routes (graceful restart; default 30 s). */
   gracefulRestartSeconds?: number;
-  /** Underlay addresses of compute-1 and compute-2. */
-  underlays: [string, string];
+  /**
+   * Where the agents run: 'loopback' (this namespace, underlay on loopback addresses), 'namespaces' (root:
+   * a network namespace per agent on a veth-and-bridge underlay), 'auto' (namespaces when root).
+   */
+  hosts: 'auto' | HostMode;
+  /** Underlay addresses of compute-1 and compute-2 (null: 127.0.0.1/.2 on loopback, 198.19.0.1/.2 in namespaces). */
+  underlays: [string, string] | null;
   /** Port API and introspect ports; each agent listens on its own underlay address. */
   portApiPort: number;
   introspectPort: number;
@@ -48,13 +54,16 @@ export const DEFAULT_LAB_OPTIONS: Omit<LabOptions, 'stateDir'> = {
   apiPort: 8082,
   xmppPort: 5269,
   controllerIntrospectPort: 8083,
-  underlays: ['127.0.0.1', '127.0.0.2'],
+  hosts: 'auto',
+  underlays: null,
   portApiPort: 9091,
   introspectPort: 8085,
   workloads: 'auto',
   controllerArgs: [],
   agentArgs: [],
 };
+
+export type HostMode = 'loopback' | 'namespaces';
 
 export interface AgentHandle {
   name: string;
@@ -79,12 +88,34 @@ export class Lab {
   modeReason = '';
   /** Namespace mode: the namespaces behind the TAP devices. */
   namespaces: NamespaceWorkloads | null = null;
+  readonly hostMode: HostMode;
+  readonly hostModeReason: string;
+  /** Host-namespaces mode: the agents' namespaces and the underlay bridge. */
+  readonly hosts: HostNamespaces | null;
+  /** Where agents reach the controller's XMPP server. */
+  readonly xmppHost: string;
   private stopped = false;
 
   constructor(opts: LabOptions, progress: Progress) {
     this.opts = opts;
     this.progress = progress;
-    this.topology = labTopology(opts.underlays);
+    const ns = namespacesSupported();
+    if (opts.hosts === 'namespaces' && !ns.ok)
+      throw new LabError('ERR_LAB_NAMESPACES_UNAVAILABLE', `--hosts namespaces: ${ns.why}`);
+    this.hostMode = opts.hosts === 'loopback' || !ns.ok ? 'loopback' : 'namespaces';
+    this.hostModeReason =
+      opts.hosts !== 'auto'
+        ? `asked for with --hosts ${opts.hosts}`
+        : ns.ok
+          ? 'root: a network namespace per agent, veth underlay on a bridge'
+          : `${ns.why}: underlay on loopback addresses`;
+    const underlays =
+      opts.underlays ??
+      (this.hostMode === 'namespaces' ? ['198.19.0.1', '198.19.0.2'] : ['127.0.0.1', '127.0.0.2']);
+    this.topology = labTopology(underlays as [string, string]);
+    this.hosts = this.hostMode === 'namespaces' ? new HostNamespaces(this.topology.agents) : null;
+    const apiHost = opts.apiHost === '0.0.0.0' ? '127.0.0.1' : opts.apiHost;
+    this.xmppHost = this.hosts ? this.hosts.bridgeAddress : apiHost;
     const dataDir = join(opts.stateDir, 'controller');
     this.api = new ControllerApi(this.apiUrl);
     this.controller = new ManagedProcess({
@@ -101,7 +132,7 @@ export class Lab {
         '--admin-token-file',
         this.tokenFile,
         '--xmpp-host',
-        opts.apiHost,
+        this.xmppHost,
         '--xmpp-port',
         String(opts.xmppPort),
         '--introspect-host',
@@ -126,26 +157,30 @@ export class Lab {
         `${a.underlay}:${opts.portApiPort}`,
         `${a.underlay}:${opts.introspectPort}`,
       );
+      const argv = [
+        process.execPath,
+        bin,
+        '--name',
+        a.name,
+        '--underlay',
+        a.underlay,
+        '--controller',
+        `${this.xmppHost}:${opts.xmppPort}`,
+        '--port-api',
+        `${a.underlay}:${opts.portApiPort}`,
+        '--introspect',
+        `${a.underlay}:${opts.introspectPort}`,
+        '--state-dir',
+        join(opts.stateDir, 'agents', a.name),
+        '--json-logs',
+        ...opts.agentArgs,
+      ];
+      // In host-namespaces mode the agent runs inside its node's namespace (ip netns exec keeps the pid).
+      const cmd = this.hosts ? this.hosts.wrap(a.name, argv) : { command: argv[0]!, args: argv.slice(1) };
       const proc = new ManagedProcess({
         name: `agent ${a.name}`,
-        command: process.execPath,
-        args: [
-          bin,
-          '--name',
-          a.name,
-          '--underlay',
-          a.underlay,
-          '--controller',
-          `${opts.apiHost === '0.0.0.0' ? '127.0.0.1' : opts.apiHost}:${opts.xmppPort}`,
-          '--port-api',
-          `${a.underlay}:${opts.portApiPort}`,
-          '--introspect',
-          `${a.underlay}:${opts.introspectPort}`,
-          '--state-dir',
-          join(opts.stateDir, 'agents', a.name),
-          '--json-logs',
-          ...opts.agentArgs,
-        ],
+        command: cmd.command,
+        args: cmd.args,
         logFile: join(opts.stateDir, 'logs', `${a.name}.log`),
         ready: async () => {
           await client.listPorts();
@@ -216,6 +251,14 @@ export class Lab {
     const p = this.progress;
     this.chooseMode();
     p.line(`workloads: ${this.mode} (${this.modeReason})`);
+    p.line(`hosts: ${this.hostMode} (${this.hostModeReason})`);
+    if (this.hosts) {
+      const h = this.hosts;
+      await p.long(
+        `creating the compute nodes' namespaces and the underlay bridge ${h.bridge} (${h.bridgeAddress}/24)`,
+        () => h.create(),
+      );
+    }
     await this.startController();
     this.provisioned = await p.long(
       'creating the project, networks, policy, routers and workloads through the REST API',
@@ -312,7 +355,7 @@ export class Lab {
         if (this.namespaces) {
           const w = this.provisioned!.workloads.find((x) => x.vmiUuid === req.id)!;
           const net = this.topology.networks.find((n) => n.name === w.network)!;
-          await this.namespaces.attach(w, req['system-name'], net.prefixLen);
+          await this.namespaces.attach(w, req['system-name'], net.prefixLen, this.hosts?.nsOf(a.name));
         }
       }
     }
@@ -439,6 +482,7 @@ export class Lab {
     for (const a of this.agents.values()) await a.process.stop();
     await this.controller.stop();
     await this.namespaces?.close();
+    await this.hosts?.close();
     for (const p of this.processes()) await p.closeLog();
   }
 
@@ -446,5 +490,6 @@ export class Lab {
   killAll(): void {
     for (const p of this.processes()) p.killNow();
     this.namespaces?.closeNow();
+    this.hosts?.closeNow();
   }
 }

@@ -127,7 +127,8 @@ export class NamespaceWorkloads implements WorkloadDriver {
    * Moves the workload's TAP (opened by its agent when the port was added) into the workload's namespace
    * and configures it; again after an agent restart, when the agent opened a new TAP.
    */
-  async attach(w: ProvisionedWorkload, tap: string, prefixLen: number): Promise<void> {
+  async attach(w: ProvisionedWorkload, tap: string, prefixLen: number, fromNs?: string): Promise<void> {
+    const from = fromNs ? ['-n', fromNs] : [];
     let ns = this.namespaces.get(w.name);
     if (!ns) {
       ns = `${NS_PREFIX}${w.name}-${process.pid}`;
@@ -138,12 +139,12 @@ export class NamespaceWorkloads implements WorkloadDriver {
     // Already in place (an earlier attach, and the agent kept its TAP open).
     if ((await run(['ip', '-n', ns, 'link', 'show', tap], { allowFail: true })).code === 0) return;
     const deadline = Date.now() + 10_000;
-    while ((await run(['ip', 'link', 'show', tap], { allowFail: true })).code !== 0) {
+    while ((await run(['ip', ...from, 'link', 'show', tap], { allowFail: true })).code !== 0) {
       if (Date.now() > deadline)
         throw new WaitTimeoutError(`TAP ${tap} of ${w.name}`, 10_000, 'no such link');
       await new Promise((r) => setTimeout(r, 100));
     }
-    await run(['ip', 'link', 'set', tap, 'netns', ns]);
+    await run(['ip', ...from, 'link', 'set', tap, 'netns', ns]);
     await run(['ip', '-n', ns, 'link', 'set', tap, 'address', w.mac]);
     await run(['ip', '-n', ns, 'addr', 'add', `${w.ip}/${prefixLen}`, 'dev', tap]);
     await run(['ip', '-n', ns, 'link', 'set', tap, 'up']);

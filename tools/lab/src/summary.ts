@@ -6,6 +6,7 @@ import type { Lab } from './lab.js';
 export interface LabSummary {
   ok: boolean;
   workloads: { mode: string; reason: string };
+  hosts: { mode: string; reason: string };
   checks: CheckResult[];
   endpoints: {
     api: string;
@@ -59,6 +60,7 @@ export async function summarize(lab: Lab, checks: CheckResult[]): Promise<LabSum
   return {
     ok: checks.length > 0 && checks.every((c) => c.ok),
     workloads: { mode: lab.mode, reason: lab.modeReason },
+    hosts: { mode: lab.hostMode, reason: lab.hostModeReason },
     checks,
     endpoints: {
       api: lab.apiUrl,
@@ -97,7 +99,12 @@ function table(header: string[], rows: string[][]): string {
 
 export function renderSummary(s: LabSummary): string {
   const out: string[] = [];
-  out.push('', `Filament lab: ${s.workloads.mode} workloads (${s.workloads.reason})`, '');
+  out.push(
+    '',
+    `Filament lab: ${s.workloads.mode} workloads (${s.workloads.reason})`,
+    `agents: ${s.hosts.mode} (${s.hosts.reason})`,
+    '',
+  );
   out.push(
     table(
       ['workload', 'network', 'agent', 'address', 'mac'],

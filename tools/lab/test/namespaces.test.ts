@@ -3,6 +3,7 @@
 // ping and a 1 MiB HTTP transfer whose sha256 must match the served file, in each network (VXLAN) and
 // across them (MPLS over UDP), plus the policy's denied flows. Nothing may be left behind: no namespace,
 // no listening port.
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { canConnect, describeWithTool } from '@filament/testkit';
 import { describe, expect, it } from 'vitest';
@@ -16,7 +17,8 @@ if (!support.ok) describe.skip(`lab with TAP workloads in namespaces [skipped: $
 else
   describeWithTool(['ip', 'ping'], 'lab with TAP workloads in namespaces', () => {
     it('passes every check with the kernel as workload, and cleans up', async () => {
-      const o = testLabOptions(4);
+      // The root default: a namespace per compute node on a veth/bridge underlay, TAP workloads in namespaces.
+      const o = testLabOptions(4, { hosts: 'namespaces', underlays: ['198.19.64.1', '198.19.64.2'] });
       const r = await runLabProcess(['--once', '--json', '--workloads', 'tap', ...labFlags(o)]);
       let summary: LabSummary;
       try {
@@ -27,6 +29,7 @@ else
         );
       }
       expect(summary.workloads.mode).toBe('tap');
+      expect(summary.hosts.mode).toBe('namespaces');
       expect(
         summary.checks.filter((c) => !c.ok),
         r.stderr.slice(-6000),

@@ -9,7 +9,10 @@ import { DEFAULT_LAB_OPTIONS, type LabOptions } from '../src/index.js';
 const LAB_DIR = join(import.meta.dirname, '..');
 
 /** Options for test file number `n` (1..9): API 127.0.6n.1:384n1, agents on 127.0.6n.11/.12. */
-export function testLabOptions(n: number, extra: Partial<LabOptions> = {}): LabOptions {
+export function testLabOptions(
+  n: number,
+  extra: Partial<LabOptions> & { underlays?: [string, string] } = {},
+): LabOptions & { underlays: [string, string] } {
   return {
     ...DEFAULT_LAB_OPTIONS,
     stateDir: mkdtempSync(join(tmpdir(), `filament-lab-${n}-`)),
@@ -19,14 +22,17 @@ export function testLabOptions(n: number, extra: Partial<LabOptions> = {}): LabO
     portApiPort: 38403 + n * 10,
     introspectPort: 38404 + n * 10,
     controllerIntrospectPort: 38405 + n * 10,
+    hosts: 'loopback',
     underlays: [`127.0.6${n}.11`, `127.0.6${n}.12`],
     ...extra,
   };
 }
 
 /** The same options as command-line flags. */
-export function labFlags(o: LabOptions): string[] {
+export function labFlags(o: LabOptions & { underlays: [string, string] }): string[] {
   return [
+    '--hosts',
+    o.hosts,
     '--state-dir',
     o.stateDir,
     '--api-host',

@@ -24,7 +24,8 @@ describe('parseLabArgs', () => {
     const p = parseLabArgs([], {}, '/w');
     expect(p.once).toBe(false);
     expect(p.options.apiPort).toBe(DEFAULT_LAB_OPTIONS.apiPort);
-    expect(p.options.underlays).toEqual(['127.0.0.1', '127.0.0.2']);
+    expect(p.options.underlays).toBeNull();
+    expect(p.options.hosts).toBe('auto');
   });
 
   it('reads every option', () => {
@@ -48,6 +49,8 @@ describe('parseLabArgs', () => {
         '--bytes',
         '999',
         '--keep-state',
+        '--hosts',
+        'namespaces',
       ],
       {},
       '/w',
@@ -62,6 +65,7 @@ describe('parseLabArgs', () => {
       portApiPort: 3456,
       introspectPort: 4567,
       transferBytes: 999,
+      hosts: 'namespaces',
     });
   });
 
@@ -73,6 +77,7 @@ describe('parseLabArgs', () => {
     [['--underlays', '127.0.0.1,127.0.0.1'], /two different IPv4/],
     [['--bytes', '0'], /--bytes/],
     [['--state-dir'], /needs a value/],
+    [['--hosts', 'vm'], /auto, loopback or namespaces/],
     [['positional'], /unexpected argument/],
   ])('rejects %j', (args, message) => {
     expect(() => parseLabArgs(args, {}, '/w')).toThrow(LabUsageError);
@@ -209,6 +214,7 @@ describe('renderSummary', () => {
     const text = renderSummary({
       ok: false,
       workloads: { mode: 'in-process', reason: 'not root' },
+      hosts: { mode: 'loopback', reason: 'not root' },
       checks: [
         { id: 'a', title: 'ping red-1 -> red-2', ok: true, expected: '3/3 replies', observed: '3/3 replies' },
         { id: 'b', title: 'tcp denied', ok: false, expected: 'no connection', observed: 'connected' },
