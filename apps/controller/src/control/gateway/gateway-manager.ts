@@ -199,6 +199,11 @@ export class GatewayManager extends EventEmitter<GatewayEvents> {
     return this.rtc.targets();
   }
 
+  /** What an instance exports with: RD, route targets, VNI (for introspection and the benchmark's baseline). */
+  exportParams(instance: string): ExportInstance | undefined {
+    return this.instance(instance)?.export;
+  }
+
   /** The agent server tells which instances have subscribed agents (RT-constraint interest). */
   setSubscribed(instance: string, agents: number): void {
     if (agents > 0) this.subscribed.set(instance, agents);
