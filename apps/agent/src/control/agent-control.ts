@@ -31,7 +31,7 @@ import { encapsToXmpp } from './encap-names.js';
 import { PortStateError, UnknownPortError } from './errors.js';
 import { bumRoute, portRoutes } from './local-routes.js';
 import { type CompiledAcls, compileAcls, interfaceTagIds, POLICY_TYPES } from './policy-sync.js';
-import { attachKey, type ResolvedPort, resolvePort } from './port-config.js';
+import { attachKey, type NetworkVrf, type ResolvedPort, resolvePort } from './port-config.js';
 import type { PortRequest } from './port-request.js';
 import { type PingResult, PortWorkload, type TcpResult } from './port-workload.js';
 import { RemoteRoutes } from './remote-routes.js';
@@ -74,8 +74,19 @@ export interface PortStatus {
   kind: 'in-process' | 'tap';
 }
 
+/** A floating IP in force on a port: where, its label, and its published route. */
+interface AttachedFip {
+  key: string;
+  vrf: string;
+  address: string;
+  label: number;
+  route: Route | undefined;
+  routeKey: string;
+}
+
 interface Attached {
   req: PortRequest;
+  fip: AttachedFip | undefined;
   key: string;
   resolved: ResolvedPort;
   label: number;
@@ -120,7 +131,7 @@ export class AgentControl extends EventEmitter<AgentControlEvents> {
   private policyDirty = true;
   private acls: CompiledAcls | null = null;
   /** The port being attached: its address and MAC count as local already. */
-  private attaching: ResolvedPort | undefined;
+  private attaching: Pick<ResolvedPort, 'vrf' | 'ip4' | 'ip6' | 'mac'> | undefined;
   private pass: Promise<void> = Promise.resolve();
   private passQueued = false;
   private configPeer: number | undefined;
@@ -429,8 +440,13 @@ export class AgentControl extends EventEmitter<AgentControlEvents> {
     );
   }
 
-  private localPorts(): ResolvedPort[] {
-    const out = [...this.attached.values()].map((a) => a.resolved);
+  /** Local addresses per VRF: the ports' own, their floating IPs, and the one being attached. */
+  private localPorts(): Pick<ResolvedPort, 'vrf' | 'ip4' | 'ip6' | 'mac'>[] {
+    const out: Pick<ResolvedPort, 'vrf' | 'ip4' | 'ip6' | 'mac'>[] = [];
+    for (const a of this.attached.values()) {
+      out.push(a.resolved);
+      if (a.fip) out.push({ vrf: a.fip.vrf, ip4: a.fip.address, mac: '' });
+    }
     if (this.attaching) out.push(this.attaching);
     return out;
   }
@@ -462,8 +478,11 @@ export class AgentControl extends EventEmitter<AgentControlEvents> {
       if (w && attachKey(w) === a.key && this.requests.get(id) === a.req) continue;
       await this.detach(id, a);
     }
-    // VRFs: create, or follow the encapsulation priority and gateways.
-    for (const p of want.values()) this.ensureVrf(p);
+    // VRFs: create, or follow the encapsulation priority and gateways (floating IP networks too).
+    for (const p of want.values()) {
+      this.ensureVrf(p);
+      if (p.fip) this.ensureVrf(p.fip);
+    }
     // Compile before attaching, so a new port starts with its ACL.
     this.syncAcls();
     // Attach what is new.
@@ -477,11 +496,37 @@ export class AgentControl extends EventEmitter<AgentControlEvents> {
       if (p) a.resolved = p;
     }
     this.syncAcls();
+    this.syncFloatingIps();
     this.syncSubscriptions();
     this.syncPublished();
   }
 
-  private ensureVrf(p: ResolvedPort): void {
+  /** Adds, moves or removes each attached port's floating IP as its config says. */
+  private syncFloatingIps(): void {
+    for (const [id, a] of this.attached) {
+      const want = a.resolved.fip;
+      const key = want ? `${want.vrf}|${want.address}` : '';
+      if ((a.fip?.key ?? '') === key) continue;
+      if (a.fip) {
+        if (a.fip.route) this.client.withdraw(a.fip.vrf, a.fip.route);
+        this.agent.deleteFloatingIp(id);
+        this.log.info({ port: id, address: a.fip.address }, 'floating ip removed');
+        a.fip = undefined;
+      }
+      if (!want) continue;
+      this.attaching = { vrf: want.vrf, ip4: want.address, mac: '' };
+      this.routes.resync(want.vrf);
+      try {
+        const label = this.agent.addFloatingIp(id, want.vrf, want.address);
+        a.fip = { key, vrf: want.vrf, address: want.address, label, route: undefined, routeKey: '' };
+        this.log.info({ port: id, vrf: want.vrf, address: want.address, label }, 'floating ip added');
+      } finally {
+        this.attaching = undefined;
+      }
+    }
+  }
+
+  private ensureVrf(p: NetworkVrf): void {
     const agent = this.agent;
     const spec = { gateways: p.gateways, encapL2: p.encaps, encapL3: p.encaps };
     if (agent.hasVrf(p.vrf)) {
@@ -540,6 +585,7 @@ export class AgentControl extends EventEmitter<AgentControlEvents> {
       pw.index = port.index;
       this.attached.set(req.id, {
         req,
+        fip: undefined,
         key: attachKey(p),
         resolved: p,
         label: port.label,
@@ -564,6 +610,7 @@ export class AgentControl extends EventEmitter<AgentControlEvents> {
 
   private async detach(id: string, a: Attached): Promise<void> {
     for (const r of a.routes) this.client.withdraw(a.resolved.vrf, r);
+    if (a.fip?.route) this.client.withdraw(a.fip.vrf, a.fip.route);
     try {
       this.agent.deletePort(id);
     } catch (e) {
@@ -572,6 +619,7 @@ export class AgentControl extends EventEmitter<AgentControlEvents> {
     this.attached.delete(id);
     await a.workload.close();
     this.routes.resync(a.resolved.vrf);
+    if (a.fip) this.routes.resync(a.fip.vrf);
     this.log.info({ port: id, vrf: a.resolved.vrf }, 'port detached');
     this.emit('port-detached', id);
   }
@@ -599,7 +647,11 @@ export class AgentControl extends EventEmitter<AgentControlEvents> {
   }
 
   private syncSubscriptions(): void {
-    const vrfs = new Set([...this.attached.values()].map((a) => a.resolved.vrf));
+    const vrfs = new Set<string>();
+    for (const a of this.attached.values()) {
+      vrfs.add(a.resolved.vrf);
+      if (a.fip) vrfs.add(a.fip.vrf);
+    }
     for (const vrf of vrfs) {
       if (this.vrfSubscribed.has(vrf)) continue;
       this.client.subscribe(vrf, { instanceId: this.agent.vrf(vrf).id });
@@ -643,6 +695,28 @@ export class AgentControl extends EventEmitter<AgentControlEvents> {
       for (const r of routes) this.client.publish(p.vrf, r);
       a.routes = routes;
       a.routesKey = key;
+    }
+    // Floating IPs: an inet /32 in the floating IP's VRF with its own label (no EVPN route: routed only).
+    for (const a of this.attached.values()) {
+      const f = a.fip;
+      const want = a.resolved.fip;
+      if (!f || !want) continue;
+      const spec = {
+        virtualNetwork: want.vn,
+        underlay,
+        routerMac: this.routerMac,
+        label: f.label,
+        vni: want.vni,
+        encaps: encapsToXmpp(want.encaps),
+        mac: a.resolved.mac,
+        ip4: f.address,
+      };
+      const key = JSON.stringify(spec);
+      if (key === f.routeKey) continue;
+      const route = portRoutes(spec)[0]!;
+      this.client.publish(f.vrf, route);
+      f.route = route;
+      f.routeKey = key;
     }
     for (const [vrf, p] of perVrf) {
       const spec = {

@@ -27,6 +27,21 @@ export interface ResolvedPort {
   /** Every IPv4 gateway of the VN's subnets (the distributed gateway answers for all of them). */
   gateways: string[];
   encaps: Encap[];
+  /** A floating IP of the interface (1:1 NAT into another VN), when its VN is in the config. */
+  fip?: FloatingIpConfig;
+}
+
+/** The VRF side of a network: what `Agent.addVrf` needs. */
+export interface NetworkVrf {
+  vn: string;
+  vrf: string;
+  vni: number;
+  gateways: string[];
+  encaps: Encap[];
+}
+
+export interface FloatingIpConfig extends NetworkVrf {
+  address: string;
 }
 
 export type Resolution = { ok: true; port: ResolvedPort } | { ok: false; why: string };
@@ -138,9 +153,34 @@ export function resolvePort(cfg: ConfigIndex, req: PortRequest): Resolution {
     encaps: encapPriority(cfg),
   };
   if (!port.gateways.includes(gateway)) port.gateways.push(gateway);
+  const fip = floatingIpOf(cfg, vmi, port.encaps);
+  if (fip !== undefined) port.fip = fip;
   if (Number.isInteger(mtu) && mtu >= 576 && mtu <= 9216) port.mtu = mtu;
   if (ip6 !== undefined) port.ip6 = ip6;
   return { ok: true, port };
+}
+
+/**
+ * The interface's first IPv4 floating IP whose network is known: floating-ip -> its floating-ip-pool -> the
+ * pool's virtual-network (the parent links; the fq_name chain `<vn>:<pool>:<fip>` when they are missing).
+ */
+function floatingIpOf(cfg: ConfigIndex, vmi: string, encaps: Encap[]): FloatingIpConfig | undefined {
+  for (const name of cfg.neighbours('virtual-machine-interface', vmi, 'floating-ip').sort()) {
+    const address = cfg.get('floating-ip', name)?.floating_ip_address;
+    if (typeof address !== 'string' || !isIPv4(address)) continue;
+    const pool =
+      cfg.neighbours('floating-ip', name, 'floating-ip-pool')[0] ?? name.split(':').slice(0, -1).join(':');
+    const vn =
+      cfg.neighbours('floating-ip-pool', pool, 'virtual-network')[0] ??
+      pool.split(':').slice(0, -1).join(':');
+    const vnObj = cfg.get('virtual-network', vn);
+    if (!vnObj) continue;
+    const gateways = subnetsOf(vnObj)
+      .filter((s) => isIPv4(s.gateway))
+      .map((s) => s.gateway);
+    return { address, vn, vrf: vrfNameOf(vn), vni: vniOf(vnObj), gateways, encaps };
+  }
+  return undefined;
 }
 
 /** What must be equal for an attached port to stay as it is. */
