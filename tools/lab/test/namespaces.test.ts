@@ -2,7 +2,7 @@
 // workload is a network namespace with the kernel's IP stack behind a TAP device of its agent; iputils
 // ping and a 1 MiB HTTP transfer whose sha256 must match the served file, in each network (VXLAN) and
 // across them (MPLS over UDP), plus the policy's denied flows. Nothing may be left behind: no namespace,
-// no listening port.
+// link or listening port.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { canConnect, describeWithTool } from '@filament/testkit';
@@ -43,6 +43,8 @@ else
         ? readdirSync('/run/netns').filter((n) => n.startsWith('flab-'))
         : [];
       expect(left).toEqual([]);
+      // ... and so are the underlay bridge and veths.
+      expect(spawnSync('ip', ['-o', 'link', 'show']).stdout.toString()).not.toMatch(/: fl(br|v\d)\d+[@:]/);
       expect(await canConnect(o.apiHost, o.apiPort)).toBe(false);
       for (const u of o.underlays) expect(await canConnect(u, o.portApiPort)).toBe(false);
     }, 300_000);
