@@ -54,6 +54,14 @@ describeWithTool(['gobgpd', 'gobgp'], 'gateways: gobgpd', () => {
   const retracts = new Map<string, RouteRetractStanza[]>();
   let vn: { id: number; rt: string; rd: string; instance: string };
 
+  async function bgpRouterUuid(name: string): Promise<string> {
+    const r = await h.call('POST', '/fqname-to-id', {
+      type: 'bgp-router',
+      fq_name: ['default-domain', 'default-project', 'ip-fabric', '__default__', name],
+    });
+    return r.body.uuid as string;
+  }
+
   /** The latest item an agent got for `id` in our instance (undefined when retracted since). */
   function itemOf<T>(agent: string, family: string, id: string): T | undefined {
     let found: T | undefined;
@@ -119,6 +127,64 @@ describeWithTool(['gobgpd', 'gobgp'], 'gateways: gobgpd', () => {
     );
     expect(peer.negotiated?.families).toEqual(['ipv4-mpls-vpn', 'ipv6-mpls-vpn', 'l2vpn-evpn']);
     expect(peer.negotiated?.holdTime).toBe(9);
+  });
+
+  it('applies a change of the bgp-router live (new hold time: the session restarts with it)', async () => {
+    const uuid = await bgpRouterUuid('gobgp-a');
+    const downs: string[] = [];
+    const onDown = (e: { peer: string }) => downs.push(e.peer);
+    gw.on('peer-down', onDown);
+    try {
+      const r = await h.call('PUT', `/bgp-router/${uuid}`, {
+        'bgp-router': {
+          bgp_router_parameters: {
+            address: GO,
+            port: GO_PORT,
+            autonomous_system: ASN,
+            router_type: 'router',
+            hold_time: 12,
+            address_families: { family: ['inet-vpn', 'inet6-vpn', 'e-vpn'] },
+          },
+        },
+      });
+      expect(r.status).toBe(200);
+      const peer = await waitFor(
+        'session again with hold time 9 (gobgpd offers 9, the lower wins) after the restart',
+        () =>
+          downs.includes(GO)
+            ? gw.peers().find((p) => p.address === GO && p.state === 'Established')
+            : undefined,
+        30_000,
+      );
+      expect(peer.negotiated?.holdTime).toBe(9);
+      expect(gw.speaker.peer(GO).cfg.holdTime).toBe(12);
+    } finally {
+      gw.off('peer-down', onDown);
+    }
+  });
+
+  it('refuses a bgp-router with TCP MD5 (auth_data) and says why', async () => {
+    const refused = new Promise<{ address: string; reason: string }>((resolve) =>
+      gw.once('peer-refused', resolve),
+    );
+    const r = await h.call('POST', '/bgp-routers', {
+      'bgp-router': {
+        fq_name: ['default-domain', 'default-project', 'ip-fabric', '__default__', 'gobgp-md5'],
+        parent_type: 'routing-instance',
+        bgp_router_parameters: {
+          address: '127.0.77.9',
+          autonomous_system: ASN,
+          router_type: 'router',
+          auth_data: { key_type: 'md5', key_items: [{ key_id: 0, key: 'secret' }] },
+        },
+      },
+    });
+    expect(r.status).toBe(200);
+    const e = await refused;
+    expect(e.address).toBe('127.0.77.9');
+    expect(e.reason).toMatch(/MD5/i);
+    expect(gw.peers().map((p) => p.address)).not.toContain('127.0.77.9');
+    expect((await h.call('DELETE', `/bgp-router/${await bgpRouterUuid('gobgp-md5')}`)).status).toBe(200);
   });
 
   it('exports agent routes to gobgpd as VPNv4 and EVPN types 2 and 3', async () => {
@@ -328,12 +394,7 @@ describeWithTool(['gobgpd', 'gobgp'], 'gateways: gobgpd', () => {
   });
 
   it('tears the session down when the bgp-router is deleted, and withdraws its routes from agents', async () => {
-    const uuid = (
-      await h.call('POST', '/fqname-to-id', {
-        type: 'bgp-router',
-        fq_name: ['default-domain', 'default-project', 'ip-fabric', '__default__', 'gobgp-a'],
-      })
-    ).body.uuid as string;
+    const uuid = await bgpRouterUuid('gobgp-a');
     expect((await h.call('DELETE', `/bgp-router/${uuid}`)).status).toBe(200);
     await waitFor('gobgpd session down', () => sessionState(go, US) !== 6, 20_000);
     expect(gw.peers().find((p) => p.address === GO)).toBeUndefined();
