@@ -223,12 +223,26 @@ export class Agent {
     for (const i of flows) if (fw.flows.isLive(i)) fw.flows.deletePair(i);
   }
 
-  /** Updates a VRF's encapsulation priority and adds distributed gateway addresses. */
-  updateVrf(name: string, spec: { gateways?: string[]; encapL2?: Encap[]; encapL3?: Encap[] }): void {
+  /**
+   * Updates a VRF from its network's config: encapsulation priority, distributed gateway addresses (added),
+   * and the VNI (the VNI table and the BUM replication next hops follow; -1 removes it).
+   */
+  updateVrf(
+    name: string,
+    spec: { gateways?: string[]; encapL2?: Encap[]; encapL3?: Encap[]; vni?: number },
+  ): void {
     const vrf = this.vrf(name);
     for (const g of spec.gateways ?? []) vrf.gateways.add(ipv4Number(g));
     if (spec.encapL2) vrf.encapL2 = [...spec.encapL2];
     if (spec.encapL3) vrf.encapL3 = [...spec.encapL3];
+    if (spec.vni !== undefined && spec.vni !== vrf.vni) {
+      const fw = this.fw;
+      if (spec.vni >= 0) fw.vnis.set(spec.vni, vrf.id);
+      if (vrf.vni >= 0) fw.vnis.delete(vrf.vni);
+      vrf.vni = spec.vni;
+      const peers = fw.nexthops.get(vrf.bum).members.map((m) => fw.nexthops.get(m).dstText);
+      this.setBumPeers(name, peers);
+    }
   }
 
   /** Detaches a port and removes everything it installed (its flows too). */

@@ -217,6 +217,24 @@ describe('agent control: port API, config, routes', () => {
     expect(cfg.byType['virtual-machine-interface']).toBe(1);
   });
 
+  it('a VNI change in config is followed: VRF, VNI table, published routes', async () => {
+    const vrf = 'default-domain:admin:blue:blue';
+    const vniNow = async () =>
+      ((await http('GET', `${intro()}/vrfs`)).json as { name: string; vni: number }[]).find(
+        (v) => v.name === vrf,
+      )?.vni;
+    const publishedVni = () =>
+      (sim.rib.get(vrf)?.get('inet|10.1.1.11/32')?.get('compute-64')?.route.entry as UnicastEntry | undefined)
+        ?.nextHops[0]?.vni;
+    sim.set(network(5, 'blue', '10.1.1.0/24', 1006));
+    await until(async () => (await vniNow()) === 1006, 'VRF with the new VNI');
+    await until(() => publishedVni() === 1006, 'routes republished with the new VNI');
+    expect(a.agent.fw.vnis.lookup(1006)).toBe(a.agent.vrf(vrf).id);
+    expect(a.agent.fw.vnis.lookup(1005)).toBe(-1);
+    sim.set(network(5, 'blue', '10.1.1.0/24', 1005));
+    await until(() => publishedVni() === 1005, 'back to 1005');
+  });
+
   it('a workload that moves here takes its address over from the remote route, and gives it back', async () => {
     const vrf = 'default-domain:admin:blue:blue';
     const w2: WorkloadConfig = { n: 2, vn: 'blue', address: '10.1.1.12', mac: '02:00:00:00:01:12' };

@@ -480,8 +480,9 @@ export class AgentControl extends EventEmitter<AgentControlEvents> {
     }
     // VRFs: create, or follow the encapsulation priority and gateways (floating IP networks too).
     for (const p of want.values()) {
-      this.ensureVrf(p);
-      if (p.fip) this.ensureVrf(p.fip);
+      this.guarded(`vrf ${p.vrf}`, () => this.ensureVrf(p));
+      const fip = p.fip;
+      if (fip) this.guarded(`vrf ${fip.vrf}`, () => this.ensureVrf(fip));
     }
     // Compile before attaching, so a new port starts with its ACL.
     this.syncAcls();
@@ -530,7 +531,7 @@ export class AgentControl extends EventEmitter<AgentControlEvents> {
     const agent = this.agent;
     const spec = { gateways: p.gateways, encapL2: p.encaps, encapL3: p.encaps };
     if (agent.hasVrf(p.vrf)) {
-      agent.updateVrf(p.vrf, spec);
+      agent.updateVrf(p.vrf, { ...spec, vni: p.vni > 0 ? p.vni : -1 });
       return;
     }
     const vrf = { name: p.vrf, ...spec } as {
