@@ -145,6 +145,7 @@ export class Lab {
         ...opts.controllerArgs,
       ],
       logFile: join(opts.stateDir, 'logs', 'controller.log'),
+      pidFile: join(opts.stateDir, 'run', 'controller.pid'),
       ready: async () => {
         await new ControllerApi(this.apiUrl).health();
         return null;
@@ -182,6 +183,7 @@ export class Lab {
         command: cmd.command,
         args: cmd.args,
         logFile: join(opts.stateDir, 'logs', `${a.name}.log`),
+        pidFile: join(opts.stateDir, 'run', `${a.name}.pid`),
         ready: async () => {
           await client.listPorts();
           await client.view('/');
@@ -249,6 +251,13 @@ export class Lab {
 
   private async startInner(): Promise<void> {
     const p = this.progress;
+    // A lab that was killed (kill -9, a closed terminal) could not stop its children; end them first.
+    for (const proc of this.processes()) {
+      const { pidFile, args } = proc.spec;
+      const bin = args.find((x) => x.endsWith('main.js')) ?? '';
+      if (pidFile && bin && ManagedProcess.endLeftover(pidFile, bin))
+        p.line(`ended ${proc.spec.name} left running by an earlier lab`);
+    }
     this.chooseMode();
     p.line(`workloads: ${this.mode} (${this.modeReason})`);
     p.line(`hosts: ${this.hostMode} (${this.hostModeReason})`);

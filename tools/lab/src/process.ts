@@ -3,7 +3,7 @@
 // and killable with SIGKILL and restartable for the fault checks. An exit nobody asked for is reported.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync, rmSync, type WriteStream, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ProcessExitedError, ReadinessTimeoutError } from './errors.js';
 
@@ -17,6 +17,8 @@ export interface ProcessSpec {
   args: string[];
   env?: NodeJS.ProcessEnv;
   logFile: string;
+  /** Where the running process's pid is kept, so a later run can end it if this lab died without stopping it. */
+  pidFile?: string;
   ready: ReadinessCheck;
   /** How long start() waits for readiness (default 60 s: the first start of SQLite may be slow). */
   readyTimeoutMs?: number;
@@ -68,6 +70,10 @@ export class ManagedProcess extends EventEmitter<{ 'unexpected-exit': [ProcessEx
     });
     this.child = child;
     this.starts++;
+    if (this.spec.pidFile && child.pid !== undefined) {
+      mkdirSync(dirname(this.spec.pidFile), { recursive: true });
+      writeFileSync(this.spec.pidFile, `${child.pid}\n`);
+    }
     const keep = (b: Buffer) => {
       this.log?.write(b);
       this.tail = (this.tail + b.toString()).slice(-TAIL_BYTES);
@@ -123,6 +129,7 @@ export class ManagedProcess extends EventEmitter<{ 'unexpected-exit': [ProcessEx
 
   /** SIGTERM, then SIGKILL after `graceMs`; resolves once the process has exited. */
   async stop(graceMs = 5000): Promise<void> {
+    if (this.spec.pidFile) rmSync(this.spec.pidFile, { force: true });
     if (!this.running) return;
     this.expectingExit = true;
     this.signal('SIGTERM');
@@ -143,6 +150,38 @@ export class ManagedProcess extends EventEmitter<{ 'unexpected-exit': [ProcessEx
   killNow(): void {
     this.expectingExit = true;
     this.signal('SIGKILL');
+  }
+
+  /**
+   * Ends a process an earlier run left behind (that lab was killed before it could stop its children): the
+   * pid in `pidFile`, if it is alive and its command line names `marker`. Returns whether one was ended.
+   */
+  static endLeftover(pidFile: string, marker: string): boolean {
+    let pid: number;
+    try {
+      pid = Number(readFileSync(pidFile, 'utf8').trim());
+    } catch {
+      return false;
+    }
+    rmSync(pidFile, { force: true });
+    if (!Number.isInteger(pid) || pid <= 1) return false;
+    let cmdline: string;
+    try {
+      cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+    } catch {
+      return false; // gone (or not Linux: nothing to compare, leave it)
+    }
+    if (!cmdline.includes(marker)) return false;
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        return false;
+      }
+    }
+    return true;
   }
 
   async restart(): Promise<void> {

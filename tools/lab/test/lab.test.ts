@@ -103,6 +103,41 @@ describe('lab --once --json (in-process workloads)', () => {
     for (const u of o.underlays) expect(await canConnect(u, o.introspectPort)).toBe(false);
   }, 300_000);
 
+  it('a run after a lab that was killed with -9 ends the processes it left, then passes', async () => {
+    const o = testLabOptions(1);
+    const first = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '--conditions=@filament/source',
+        'src/main.ts',
+        '--workloads',
+        'in-process',
+        ...labFlags(o),
+      ],
+      { cwd: join(import.meta.dirname, '..'), stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    let stderr = '';
+    first.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    for (let i = 0; i < 1200 && !stderr.includes('press Ctrl-C') && first.exitCode === null; i++)
+      await new Promise((r) => setTimeout(r, 100));
+    expect(stderr, stderr.slice(-4000)).toContain('press Ctrl-C');
+    const gone = new Promise((r) => first.once('exit', r));
+    first.kill('SIGKILL');
+    await gone;
+    // Its controller and agents are still running ...
+    expect(await canConnect(o.apiHost, o.apiPort)).toBe(true);
+    // ... until the next run, on the same state directory, ends them and starts its own.
+    const r = await runLabProcess(['--once', '--json', '--workloads', 'in-process', ...labFlags(o)]);
+    expect(r.stderr).toContain('ended controller left running by an earlier lab');
+    expect(r.stderr).toContain('ended agent compute-1 left running by an earlier lab');
+    expect(r.code, r.stderr.slice(-4000)).toBe(0);
+    expect(await canConnect(o.apiHost, o.apiPort)).toBe(false);
+  }, 300_000);
+
   it('prints its help and rejects a bad option with exit 2', async () => {
     const help = await runLabProcess(['--help']);
     expect(help.code).toBe(0);

@@ -1,6 +1,7 @@
 // ManagedProcess against real child processes: readiness over HTTP, an exit before readiness, a readiness
 // timeout, kill -9 and restart, an unexpected exit reported, SIGTERM then SIGKILL on stop.
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -84,6 +85,28 @@ describe('ManagedProcess', () => {
     expect(e).toBeInstanceOf(ReadinessTimeoutError);
     expect((e as ReadinessTimeoutError).lastProblem).toBe('no answer yet');
     expect(p.running).toBe(false);
+  });
+
+  it('endLeftover ends a process an earlier run left, only when its command line matches', async () => {
+    const marker = `leftover-${process.pid}`;
+    const spawnLeftover = () =>
+      spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)', marker], {
+        detached: true,
+        stdio: 'ignore',
+      });
+    const a = spawnLeftover();
+    const exited = new Promise((r) => a.once('exit', (_c, sig) => r(sig)));
+    const pidFile = join(dir, 'run', 'leftover.pid');
+    mkdirSync(join(dir, 'run'), { recursive: true });
+    writeFileSync(pidFile, `${a.pid}\n`);
+    expect(ManagedProcess.endLeftover(pidFile, 'some-other-bin.js')).toBe(false);
+    expect(a.exitCode).toBeNull();
+    writeFileSync(pidFile, `${a.pid}\n`);
+    expect(ManagedProcess.endLeftover(pidFile, marker)).toBe(true);
+    expect(await exited).toBe('SIGKILL');
+    expect(ManagedProcess.endLeftover(pidFile, marker)).toBe(false); // the file is gone
+    writeFileSync(pidFile, 'not a pid\n');
+    expect(ManagedProcess.endLeftover(pidFile, marker)).toBe(false);
   });
 
   it('stop() escalates to SIGKILL when SIGTERM is ignored', async () => {
