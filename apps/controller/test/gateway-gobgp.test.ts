@@ -187,7 +187,7 @@ describeWithTool(['gobgpd', 'gobgp'], 'gateways: gobgpd', () => {
     expect((await h.call('DELETE', `/bgp-router/${await bgpRouterUuid('gobgp-md5')}`)).status).toBe(200);
   });
 
-  it('exports agent routes to gobgpd as VPNv4 and EVPN types 2 and 3', async () => {
+  it('exports agent routes to gobgpd as VPNv4, VPNv6 and EVPN types 2 and 3', async () => {
     const created = await h.call(
       'POST',
       '/virtual-networks',
@@ -239,6 +239,7 @@ describeWithTool(['gobgpd', 'gobgp'], 'gateways: gobgpd', () => {
       a.publish(vn.instance, inetRoute(`10.1.0.${last}/32`, node, 16 + last, ['udp', 'gre']));
       a.publish(vn.instance, enetRoute(`02:00:0a:01:00:0${last}`, `10.1.0.${last}/32`, node, VNI));
     }
+    agents[0]!.publish(vn.instance, inetRoute('fd00:77::3/128', CN1, 40, ['udp']));
     const vpn = await waitFor(
       'VPNv4 routes in gobgpd',
       () => {
@@ -257,6 +258,20 @@ describeWithTool(['gobgpd', 'gobgp'], 'gateways: gobgpd', () => {
       expect(reach(p!).nexthop).toBe(node);
       expect(communities(p!)).toEqual([`rt:${vn.rt}`, 'encap:13', 'encap:2']);
     }
+    const vpn6 = await waitFor(
+      'VPNv6 route in gobgpd',
+      () => {
+        const rib = go.json<Record<string, GobgpPath[]>>('global', 'rib', '-a', 'vpnv6');
+        return Object.keys(rib).length >= 1 ? rib : undefined;
+      },
+      20_000,
+    );
+    const p6 = vpn6[`${vn.rd}:fd00:77::3/128`]?.[0];
+    expect(p6, 'VPNv6 fd00:77::3/128').toBeDefined();
+    expect(p6!.nlri).toMatchObject({ prefix: 'fd00:77::3/128', labels: [40] });
+    // RFC 4659 3.2.1.1: an IPv4 node as IPv4-mapped IPv6 next hop (gobgp prints the IPv4 form)
+    expect(reach(p6!).nexthop).toMatch(/^(::ffff:)?10\.77\.1\.11$/);
+    expect(communities(p6!)).toEqual([`rt:${vn.rt}`, 'encap:13']);
     const evpn = await waitFor(
       'EVPN routes in gobgpd',
       () => {
@@ -472,8 +487,9 @@ function communities(p: GobgpPath): string[] {
 }
 
 function inetRoute(prefix: string, node: string, label: number, tunnels: string[]): Route {
+  const v6 = prefix.includes(':');
   const entry: UnicastEntry = {
-    nlri: { af: 1, safi: 1, address: prefix },
+    nlri: { af: v6 ? 2 : 1, safi: 1, address: prefix },
     nextHops: [{ ...defaultUnicastNextHop(), af: 1, address: node, label, tunnelEncapsulations: tunnels }],
     version: 1,
     virtualNetwork: '',
@@ -486,7 +502,7 @@ function inetRoute(prefix: string, node: string, label: number, tunnels: string[
     loadBalance: { fields: [], decision: 'field-hash' },
     subProtocol: 'interface',
   };
-  return { family: 'inet', entry };
+  return { family: v6 ? 'inet6' : 'inet', entry };
 }
 
 function enetRoute(mac: string, address: string, node: string, vni: number): Route {
