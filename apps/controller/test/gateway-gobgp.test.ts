@@ -35,6 +35,7 @@ const CN1 = '10.77.1.11';
 const CN2 = '10.77.1.12';
 const VNI = 7001;
 const GW_NEXT_HOP = '10.77.9.1';
+const ROUTER_MAC = '02:00:0a:4d:01:0c';
 
 interface GobgpPath {
   nlri: Record<string, unknown> & { prefix?: string; rd?: string; type?: number };
@@ -240,6 +241,10 @@ describeWithTool(['gobgpd', 'gobgp'], 'gateways: gobgpd', () => {
       a.publish(vn.instance, enetRoute(`02:00:0a:01:00:0${last}`, `10.1.0.${last}/32`, node, VNI));
     }
     agents[0]!.publish(vn.instance, inetRoute('fd00:77::3/128', CN1, 40, ['udp']));
+    // an inet route over VXLAN with the node's router MAC: EVPN type 5 as well (the network routes, l2_l3)
+    const routed = inetRoute('10.1.0.50/32', CN2, VNI, ['vxlan']);
+    (routed.entry as UnicastEntry).nextHops[0]!.mac = ROUTER_MAC;
+    agents[1]!.publish(vn.instance, routed);
     const vpn = await waitFor(
       'VPNv4 routes in gobgpd',
       () => {
@@ -276,7 +281,7 @@ describeWithTool(['gobgpd', 'gobgp'], 'gateways: gobgpd', () => {
       'EVPN routes in gobgpd',
       () => {
         const rib = go.json<Record<string, GobgpPath[]>>('global', 'rib', '-a', 'evpn');
-        return Object.keys(rib).length >= 4 ? rib : undefined;
+        return Object.keys(rib).length >= 5 ? rib : undefined;
       },
       20_000,
     );
@@ -303,6 +308,15 @@ describeWithTool(['gobgpd', 'gobgp'], 'gateways: gobgpd', () => {
       expect(reach(t3!).nexthop).toBe(node);
       expect(communities(t3!)).toEqual([`rt:${vn.rt}`, 'encap:8']);
     }
+  });
+
+  it('exports an inet route over VXLAN as EVPN type 5 with the VNI and the router MAC', () => {
+    const rib = go.json<Record<string, GobgpPath[]>>('global', 'rib', '-a', 'evpn');
+    const t5 = rib[`[type:Prefix][rd:${vn.rd}][etag:0][prefix:10.1.0.50/32]`]?.[0];
+    expect(t5, 'EVPN type 5 for 10.1.0.50/32').toBeDefined();
+    expect((t5!.nlri.value as { label: number }).label).toBe(VNI);
+    expect(reach(t5!).nexthop).toBe(CN2);
+    expect(communities(t5!)).toEqual([`rt:${vn.rt}`, 'encap:8', `router-mac:${ROUTER_MAC}`]);
   });
 
   it('exports ECMP paths one per compute node with their RDs, and withdraws what agents withdraw', async () => {
@@ -462,6 +476,37 @@ describeWithTool(['gobgpd', 'gobgp'], 'gateways: gobgpd', () => {
     // no VRF of gobgpd imports our target yet: it asked for none of our VPN routes
     expect(Object.keys(goRtc.json<Record<string, GobgpPath[]>>('global', 'rib', '-a', 'vpnv4'))).toEqual([]);
     expect(gw.membership()).toEqual([`target:${vn.rt}`]);
+    // an agent that only subscribes (publishes nothing) to another network makes its target wanted too
+    const vn2 = await h.call(
+      'POST',
+      '/virtual-networks',
+      vnBody('gw-vn2', [{ ip_prefix: '10.2.0.0', ip_prefix_len: 24 }]),
+    );
+    const id2 = (await h.call('GET', `/virtual-network/${vn2.body['virtual-network'].uuid}`)).body[
+      'virtual-network'
+    ].virtual_network_network_id as number;
+    const instance2 = 'default-domain:default-project:gw-vn2:gw-vn2';
+    await waitFor('instance 2', () => h.c.control!.db.instance(instance2)?.configured, 10_000);
+    agents[0]!.subscribe(instance2);
+    await waitFor(
+      'RTC route of the subscribed-only instance in gobgpd',
+      () =>
+        Boolean(
+          goRtc!.json<Record<string, GobgpPath[]>>('global', 'rib', '-a', 'rtc')[
+            `${ASN}:${ASN}:${8000000 + id2}`
+          ],
+        ),
+      20_000,
+    );
+    agents[0]!.unsubscribe(instance2);
+    await waitFor(
+      'RTC route withdrawn after the unsubscribe',
+      () =>
+        !goRtc!.json<Record<string, GobgpPath[]>>('global', 'rib', '-a', 'rtc')[
+          `${ASN}:${ASN}:${8000000 + id2}`
+        ],
+      20_000,
+    );
     // gobgpd wants our route target once a VRF of its own imports it: our VPN routes then flow to it
     goRtc.cli('vrf', 'add', 'gw', 'rd', '64999:1', 'rt', 'import', vn.rt, 'export', '64999:1');
     await waitFor(
@@ -482,7 +527,13 @@ function communities(p: GobgpPath): string[] {
     | { value: { type: number; subtype: number; value?: string; tunnel_type?: number; mac?: string }[] }
     | undefined;
   return (ext?.value ?? []).map((c) =>
-    c.subtype === 2 ? `rt:${c.value}` : c.subtype === 12 ? `encap:${c.tunnel_type}` : JSON.stringify(c),
+    c.subtype === 2
+      ? `rt:${c.value}`
+      : c.subtype === 12
+        ? `encap:${c.tunnel_type}`
+        : c.type === 6 && c.subtype === 3
+          ? `router-mac:${c.mac}`
+          : JSON.stringify(c),
   );
 }
 
