@@ -110,6 +110,7 @@ export type ParsedArgs = { help: true } | { help: false; config: AgentConfig };
 
 /** Parses argv (without node and the script). Throws AgentConfigError. */
 export function parseAgentArgs(argv: readonly string[]): ParsedArgs {
+  if (argv.includes('--help') || argv.includes('-h')) return { help: true };
   const flags: Record<string, unknown> = {};
   const controllers: string[] = [];
   let file: string | undefined;
@@ -137,7 +138,6 @@ export function parseAgentArgs(argv: readonly string[]): ParsedArgs {
       if (v === undefined) throw new AgentConfigError(flag, 'needs a value');
       return v;
     };
-    if (flag === '--help' || flag === '-h') return { help: true };
     if (flag === '--json-logs') flags.jsonLogs = true;
     else if (flag === '--controller') controllers.push(value());
     else if (flag === '--config') file = value();
