@@ -187,12 +187,14 @@ describe('routes from a control node', () => {
           ids.push([server, r.family, id]);
         });
         if (rr.stats.installed > 0) installedSome++;
+        rr.resync('v');
         rr.serverDown(0);
         rr.serverUp(0);
         rr.endOfRib(1, [1]);
         for (const [server, family, id] of ids) rr.retract(server, family, 'v', [id]);
         rr.endOfRib(0, [0, 1]);
         expect(rr.count()).toBe(0);
+        expect(rr.stats.installed).toBe(0);
         expect(JSON.stringify(agent.describe('routes'))).toBe(before);
       }),
       { numRuns: 300 },

@@ -236,7 +236,8 @@ export class RemoteRoutes {
     const v = this.vrfs.get(vrf);
     if (!v) return;
     for (const slot of v.slots.values()) {
-      slot.installed = '\u0000'; // force
+      // Force a re-install of what is installed; what is not is compared against nothing, as usual.
+      if (slot.installed !== '') slot.installed = '\u0000';
       this.settle(vrf, slot);
     }
     v.bumKey = '\u0000';
