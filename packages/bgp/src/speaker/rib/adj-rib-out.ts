@@ -19,6 +19,7 @@ import { encodeNlriInto, type Nlri } from '../../nlri/index.js';
 import { encodeUpdate, endOfRib } from '../../update.js';
 import { Writer } from '../../wire.js';
 import { IPV4_UNICAST_KEY, type Path, type PathAttrs, pathNlri, type RouteKey } from './path.js';
+import { PrefixMap } from './prefix-map.js';
 
 /** The attributes to send a path with, or undefined to not send it (policy, split horizon, RTC...). */
 export type ExportFn = (p: Path, family: number) => PathAttrs | undefined;
@@ -45,6 +46,11 @@ const NEXT_HOP_ATTR = 7;
  */
 const MAX_NLRI = 64;
 const isIpv4Text = (s: string) => s.length > 0 && !s.includes(':');
+
+/** A table keyed by route key: a PrefixMap for IPv4 unicast (full tables), a Map otherwise. */
+function routeTable<V>(family: number): Map<RouteKey, V> {
+  return family === IPV4_UNICAST_KEY ? new PrefixMap<V>() : new Map<RouteKey, V>();
+}
 
 function familyOf(k: number): Family {
   return { afi: k >>> 8, safi: k & 0xff };
@@ -140,7 +146,7 @@ export class AdjRibOut {
   queue(family: number, key: RouteKey, path: Path | null): void {
     let t = this.pending.get(family);
     if (!t) {
-      t = new Map();
+      t = routeTable(family);
       this.pending.set(family, t);
     }
     const had = t.has(key);
@@ -231,7 +237,7 @@ export class AdjRibOut {
   private feedSlice(family: number, f: Feed, write: (m: Uint8Array) => boolean): boolean {
     let sent = this.sent.get(family);
     if (!sent) {
-      sent = new Map();
+      sent = routeTable(family);
       this.sent.set(family, sent);
     }
     const groups = new Map<PathAttrs, Path[]>();
@@ -274,7 +280,7 @@ export class AdjRibOut {
   ): boolean {
     let sent = this.sent.get(family);
     if (!sent) {
-      sent = new Map();
+      sent = routeTable(family);
       this.sent.set(family, sent);
     }
     const groups = new Map<PathAttrs, Path[]>();
