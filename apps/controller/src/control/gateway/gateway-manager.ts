@@ -72,6 +72,12 @@ const GATEWAY_FAMILY_KEYS = new Set(GATEWAY_FAMILIES.map(familyKey));
 const ROUTE_FAMILIES: readonly RouteFamily[] = ['inet', 'inet6', 'enet'];
 const SEP = '\u0000';
 const RTC_RECONCILE_MS = 1000;
+const INSTANCE_TYPES: ReadonlySet<string> = new Set([
+  'virtual-network',
+  'routing-instance',
+  'route-target',
+  'network-policy',
+]);
 
 interface ExportState {
   routes: ExportedRoute[];
@@ -129,6 +135,7 @@ export class GatewayManager extends EventEmitter<GatewayEvents> {
   private readonly unsubscribe: (() => void)[] = [];
   private closed = false;
   private reimportPending = false;
+  private instanceCheckPending = false;
   /** Instances being exported again (an instance lookup inside must not start another refresh). */
   private readonly refreshing = new Set<string>();
 
@@ -302,6 +309,8 @@ export class GatewayManager extends EventEmitter<GatewayEvents> {
 
   private onStoreChange(c: Change): void {
     if (this.closed) return;
+    // RouteDb's instances follow these objects (ConfigInstances): their targets or VNI may have changed
+    if (INSTANCE_TYPES.has(c.type)) this.scheduleInstanceCheck();
     try {
       switch (c.type) {
         case 'bgp-router':
@@ -401,6 +410,27 @@ export class GatewayManager extends EventEmitter<GatewayEvents> {
       imports: new Set(i.importTargets),
       export: { name: i.name, vni: i.vni, exportTargets, rd, index, l3: this.vnL3.get(vn) ?? true },
     };
+  }
+
+  /**
+   * Once per event-loop turn after config changes that shape instances: export again every instance whose
+   * RouteDb targets or VNI changed (RouteDb emits nothing for a configured instance that changes).
+   */
+  private scheduleInstanceCheck(): void {
+    if (this.instanceCheckPending) return;
+    this.instanceCheckPending = true;
+    setImmediate(() => {
+      this.instanceCheckPending = false;
+      if (this.closed) return;
+      // instance() refreshes a stale one; names collected first as a refresh re-inserts into the map
+      for (const name of [...this.instanceData.keys()]) {
+        try {
+          this.instance(name);
+        } catch (e) {
+          this.deps.log.error({ err: e, instance: name }, 'BGP gateway: instance refresh failed');
+        }
+      }
+    });
   }
 
   // ---- export ------------------------------------------------------------------------------------------

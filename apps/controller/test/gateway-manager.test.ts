@@ -1,0 +1,173 @@
+// The gateway manager's bookkeeping with a Filament BGP speaker as the gateway (eBGP over loopback TCP, no
+// external tool): a gateway route that arrives before any instance imports its target is imported once one
+// does; a route two instances import is added once where RouteDb's leaking already shows it in the other (no
+// agent sees it twice); a network's new route targets re-export its routes and move gateway routes between
+// instances; an agent path's export follows its withdrawal.
+import { BgpSpeaker, parseExtendedCommunity, parseRd, type RouteView } from '@filament/bgp';
+import { waitFor } from '@filament/testkit';
+import { defaultUnicastNextHop, type UnicastEntry } from '@filament/xmpp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { controlDefaults } from '../src/config.js';
+import { type Harness, startController, vnBody } from './support/api.js';
+
+const US = '127.0.77.21';
+const GW = '127.0.77.22';
+const XMPP_PORT = 31790;
+const BGP_PORT = 31791;
+const GW_PORT = 31792;
+const ASN = 64512;
+const GW_ASN = 65077;
+const SHARED_RT = 'target:64512:7777';
+const A = 'default-domain:default-project:mgr-a:mgr-a';
+const B = 'default-domain:default-project:mgr-b:mgr-b';
+
+function agentEntry(prefix: string, node: string, label: number): UnicastEntry {
+  return {
+    nlri: { af: 1, safi: 1, address: prefix },
+    nextHops: [{ ...defaultUnicastNextHop(), af: 1, address: node, label, tunnelEncapsulations: ['udp'] }],
+    version: 1,
+    virtualNetwork: '',
+    mobility: { seqno: 0, sticky: false },
+    sequenceNumber: 0,
+    securityGroups: [],
+    communityTags: [],
+    localPreference: 100,
+    med: 0,
+    loadBalance: { fields: [], decision: 'field-hash' },
+    subProtocol: 'interface',
+  };
+}
+
+describe('gateway manager', () => {
+  let h: Harness;
+  let gw: BgpSpeaker;
+
+  const paths = (instance: string, key: string) =>
+    new Map(h.c.control!.db.routes(instance, 'inet')).get(key) ?? [];
+  const atGateway = (prefix: string): RouteView | undefined =>
+    gw
+      .routes('ipv4-mpls-vpn')
+      .find((r) => r.peer === US && r.nlri.type === 'vpn' && r.nlri.prefix === prefix);
+
+  beforeAll(async () => {
+    h = await startController('sqlite', {
+      asn: ASN,
+      control: controlDefaults({
+        xmpp: { host: US, port: XMPP_PORT },
+        introspect: { host: US, port: 0, public: true },
+      }),
+      bgp: { enabled: true, host: US, port: BGP_PORT, router_id: '10.77.21.1' },
+    });
+    gw = new BgpSpeaker({
+      asn: GW_ASN,
+      routerId: '10.77.22.1',
+      listen: [{ host: GW, port: GW_PORT }],
+      peers: [
+        {
+          address: US,
+          port: BGP_PORT,
+          asn: ASN,
+          localAddress: GW,
+          families: ['ipv4-mpls-vpn', 'l2vpn-evpn'],
+          passive: true,
+        },
+      ],
+    });
+    await gw.start();
+    const r = await h.call('POST', '/bgp-routers', {
+      'bgp-router': {
+        fq_name: ['default-domain', 'default-project', 'ip-fabric', '__default__', 'filament-gw'],
+        parent_type: 'routing-instance',
+        bgp_router_parameters: {
+          address: GW,
+          port: GW_PORT,
+          autonomous_system: GW_ASN,
+          router_type: 'router',
+          address_families: { family: ['inet-vpn', 'e-vpn'] },
+        },
+      },
+    });
+    expect(r.status).toBe(200);
+    await waitFor('eBGP session', () => gw.peers()[0]?.state === 'Established', 30_000);
+  }, 60_000);
+
+  afterAll(async () => {
+    await gw?.stop();
+    await h?.close();
+  });
+
+  it('imports a gateway route into an instance created after it arrived', async () => {
+    gw.announce({
+      nlri: { type: 'vpn', labels: [500], rd: parseRd('65077:1'), prefix: '10.50.0.0/24' },
+      nextHop: '10.77.9.9',
+      attributes: [{ type: 'EXTENDED_COMMUNITIES', communities: [parseExtendedCommunity(SHARED_RT)] }],
+    });
+    await waitFor(
+      'the route at the controller',
+      () => (h.c.gateways!.speaker.ribSize('ipv4-mpls-vpn') > 0 ? true : undefined),
+      10_000,
+    );
+    const created = await h.call(
+      'POST',
+      '/virtual-networks',
+      vnBody('mgr-a', [], { route_target_list: { route_target: [SHARED_RT] } }),
+    );
+    expect(created.status).toBe(200);
+    const got = await waitFor('imported into mgr-a', () => paths(A, '10.50.0.0/24')[0], 10_000);
+    expect(got.source).toBe(`bgp:${GW}`);
+    expect((got.entry as UnicastEntry).nextHops[0]).toMatchObject({ address: '10.77.9.9', label: 500 });
+  });
+
+  it('adds a route two instances import once, where leaking already shows it in the other', async () => {
+    // mgr-b imports the target mgr-a exports: RouteDb shows mgr-a's paths in mgr-b
+    const created = await h.call(
+      'POST',
+      '/virtual-networks',
+      vnBody('mgr-b', [], { import_route_target_list: { route_target: [SHARED_RT] } }),
+    );
+    expect(created.status).toBe(200);
+    const inB = await waitFor(
+      'visible in mgr-b',
+      () => (paths(B, '10.50.0.0/24').length > 0 ? paths(B, '10.50.0.0/24') : undefined),
+      10_000,
+    );
+    // the gateway re-matches its routes in a setImmediate queued when mgr-b was added: let it run first
+    await new Promise((r) => setImmediate(r));
+    expect(paths(B, '10.50.0.0/24').map((p) => [p.source, p.origin])).toEqual([[`bgp:${GW}`, A]]);
+    expect(inB).toHaveLength(1);
+  });
+
+  it('exports with the new route targets when a network changes them, and moves gateway routes', async () => {
+    h.c.control!.db.addPath(A, 'inet', '10.60.0.3/32', {
+      source: 'agent:mgr-cn1',
+      entry: agentEntry('10.60.0.3/32', '10.77.23.1', 77),
+    });
+    const before = await waitFor('agent route at the gateway', () => atGateway('10.60.0.3/32'), 10_000);
+    expect(before.attrs.routeTargets).toContain(SHARED_RT);
+    expect(before.attrs.nextHop).toBe('10.77.23.1');
+    const uuid = (
+      await h.call('POST', '/fqname-to-id', {
+        type: 'virtual-network',
+        fq_name: ['default-domain', 'default-project', 'mgr-a'],
+      })
+    ).body.uuid;
+    const put = await h.call('PUT', `/virtual-network/${uuid}`, {
+      'virtual-network': { route_target_list: { route_target: ['target:64512:8888'] } },
+    });
+    expect(put.status).toBe(200);
+    const after = await waitFor(
+      'agent route re-exported with the new target',
+      () => {
+        const r = atGateway('10.60.0.3/32');
+        return r?.attrs.routeTargets.includes('target:64512:8888') ? r : undefined;
+      },
+      10_000,
+    );
+    expect(after.attrs.routeTargets).not.toContain(SHARED_RT);
+    // mgr-a no longer imports the shared target, mgr-b still does: the gateway route now lives in mgr-b
+    await waitFor('gateway route moved to mgr-b', () => paths(B, '10.50.0.0/24')[0]?.origin === B, 10_000);
+    expect(paths(A, '10.50.0.0/24')).toEqual([]);
+    h.c.control!.db.removePath(A, 'inet', '10.60.0.3/32', 'agent:mgr-cn1');
+    await waitFor('withdrawn at the gateway', () => !atGateway('10.60.0.3/32'), 10_000);
+  });
+});
