@@ -16,6 +16,7 @@ export {
   type PortStatus,
 } from './control/agent-control.js';
 export { type RunningAgent, type StartAgentOptions, startAgent } from './control/agent-process.js';
+export { ControlChannels, type ControlChannelsOptions, type ControllerState } from './control/channels.js';
 export * from './control/errors.js';
 export { bumRoute, type LocalRouteSpec, portRoutes } from './control/local-routes.js';
 export {

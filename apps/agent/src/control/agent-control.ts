@@ -1,6 +1,6 @@
-// The agent's control side (TF's vrouter agent controller module): an XMPP client to one or two control
-// nodes, the config graph it fills, the ports the port API declared, and the reconciliation that turns
-// the three into data-plane state:
+// The agent's control side (TF's vrouter agent controller module): the XMPP channels to one or two control
+// nodes (channels.ts), the config graph they fill, the ports the port API declared, and the reconciliation
+// that turns the three into data-plane state:
 //
 //   port API add ──► subscribe config virtual-machine:<vm uuid> ──► config arrives (IF-MAP over XMPP)
 //        ──► VMI resolved (VN, VRF, VNI, IPAM, addresses) ──► VRF created, port added (label allocated),
@@ -12,20 +12,12 @@
 
 import { EventEmitter } from 'node:events';
 import { IfmapGraph } from '@filament/ifmap';
-import {
-  CONTROL_NODE_JID,
-  type Endpoint,
-  encodeSubscribe,
-  type Logger,
-  RESOURCE_CONFIG,
-  type Route,
-  silentLogger,
-  XmppClient,
-} from '@filament/xmpp';
+import { type Endpoint, type Logger, type Route, silentLogger, type XmppClient } from '@filament/xmpp';
 import type { Agent } from '../agent.js';
 import { UnknownObjectError } from '../errors.js';
 import type { MetricFamily } from '../metrics.js';
 import type { Encap } from '../nexthop.js';
+import { ControlChannels, type ControlChannelsOptions } from './channels.js';
 import { ConfigIndex } from './config-graph.js';
 import { encapsToXmpp } from './encap-names.js';
 import { PortStateError, UnknownPortError } from './errors.js';
@@ -96,17 +88,6 @@ interface Attached {
   aclKey: string;
 }
 
-interface ControllerState {
-  endpoint: string;
-  state: 'connecting' | 'established' | 'down';
-  since: number;
-  ups: number;
-  downs: number;
-  lastError: string;
-  endOfRib: boolean;
-  configMessages: number;
-}
-
 export interface AgentControlEvents {
   /** A reconciliation pass finished. */
   settled: [];
@@ -116,7 +97,7 @@ export interface AgentControlEvents {
 
 export class AgentControl extends EventEmitter<AgentControlEvents> {
   readonly agent: Agent;
-  readonly client: XmppClient;
+  readonly channels: ControlChannels;
   readonly config: ConfigIndex;
   readonly routes: RemoteRoutes;
   private readonly log: Logger;
@@ -127,22 +108,12 @@ export class AgentControl extends EventEmitter<AgentControlEvents> {
   private readonly failures = new Map<string, string>();
   private readonly vrfSubscribed = new Set<string>();
   private readonly bumPublished = new Map<string, { route: Route; key: string }>();
-  private readonly controllers: ControllerState[];
   private policyDirty = true;
   private acls: CompiledAcls | null = null;
   /** The port being attached: its address and MAC count as local already. */
   private attaching: Pick<ResolvedPort, 'vrf' | 'ip4' | 'ip6' | 'mac'> | undefined;
   private pass: Promise<void> = Promise.resolve();
   private passQueued = false;
-  private configPeer: number | undefined;
-  /** The channel the XMPP client sent the config subscriptions on (mirrors its own choice). */
-  private clientConfigPeer: number | undefined;
-  /** Channels that carry this agent's config subscriptions. */
-  private readonly configFed = new Set<number>();
-  private configTimer: NodeJS.Timeout | undefined;
-  private configSinceUp = 0;
-  private readonly ribTimers = new Map<number, NodeJS.Timeout>();
-  private readonly sweepTimers = new Map<number, NodeJS.Timeout>();
   private running = false;
   private policyError = '';
 
@@ -152,26 +123,6 @@ export class AgentControl extends EventEmitter<AgentControlEvents> {
     this.agent = opts.agent;
     this.log = opts.logger ?? silentLogger;
     this.routerMac = (opts.routerMac ?? '00:00:5e:00:01:00').toLowerCase();
-    const clientOpts: ConstructorParameters<typeof XmppClient>[0] = {
-      name: opts.agent.name,
-      servers: opts.controllers,
-      localAddress: opts.agent.underlayAddress,
-      logger: this.log,
-    };
-    if (opts.retryBaseMs !== undefined) clientOpts.retryBaseMs = opts.retryBaseMs;
-    if (opts.retryMaxMs !== undefined) clientOpts.retryMaxMs = opts.retryMaxMs;
-    if (opts.holdTimeMs !== undefined) clientOpts.holdTimeMs = opts.holdTimeMs;
-    this.client = new XmppClient(clientOpts);
-    this.controllers = opts.controllers.map((e) => ({
-      endpoint: `${e.host}:${e.port ?? 5269}`,
-      state: 'connecting',
-      since: Date.now(),
-      ups: 0,
-      downs: 0,
-      lastError: '',
-      endOfRib: false,
-      configMessages: 0,
-    }));
     this.config = new ConfigIndex(new IfmapGraph());
     this.config.on('change', (c) => {
       if (POLICY_TYPES.includes(c.type)) this.policyDirty = true;
@@ -187,7 +138,32 @@ export class AgentControl extends EventEmitter<AgentControlEvents> {
         this.schedule();
       },
     });
-    this.wireClient();
+    const ch: ControlChannelsOptions = {
+      name: opts.agent.name,
+      localAddress: opts.agent.underlayAddress,
+      controllers: opts.controllers,
+      logger: this.log,
+      routes: this.routes,
+      config: this.config,
+      vmNodes: () => this.vmNodes(),
+    };
+    for (const k of [
+      'retryBaseMs',
+      'retryMaxMs',
+      'holdTimeMs',
+      'configSweepMs',
+      'endOfRibTimeoutMs',
+      'staleSweepMs',
+    ] as const) {
+      const v = opts[k];
+      if (v !== undefined) ch[k] = v;
+    }
+    this.channels = new ControlChannels(ch);
+  }
+
+  /** The XMPP client (subscriptions and publications go through it). */
+  get client(): XmppClient {
+    return this.channels.client;
   }
 
   // ------------------------------------------------------------------ lifecycle
@@ -195,17 +171,13 @@ export class AgentControl extends EventEmitter<AgentControlEvents> {
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.client.start();
+    this.channels.start();
     this.schedule();
   }
 
   async stop(): Promise<void> {
     this.running = false;
-    clearTimeout(this.configTimer);
-    for (const t of [...this.ribTimers.values(), ...this.sweepTimers.values()]) clearTimeout(t);
-    this.ribTimers.clear();
-    this.sweepTimers.clear();
-    await this.client.stop();
+    await this.channels.stop();
     await this.pass;
     for (const a of this.attached.values()) await a.workload.close();
   }
@@ -216,132 +188,13 @@ export class AgentControl extends EventEmitter<AgentControlEvents> {
     await this.pass;
   }
 
-  // ------------------------------------------------------------------ XMPP
-
-  private wireClient(): void {
-    const c = this.client;
-    c.on('established', (i) => this.guarded('channel up', () => this.channelUp(i)));
-    c.on('down', (i, reason) => this.guarded('channel down', () => this.channelDown(i, reason?.message)));
-    c.on('route-update', (i, msg) =>
-      this.guarded('route update', () => this.routes.update(i, msg.family, msg.vrf, msg.items)),
-    );
-    c.on('route-retract', (i, msg) =>
-      this.guarded('route retract', () => this.routes.retract(i, msg.family, msg.vrf, msg.ids)),
-    );
-    c.on('end-of-rib', (i) => this.guarded('end of rib', () => this.endOfRib(i, false)));
-    c.on('config', (i, msg) => {
-      const st = this.controllers[i];
-      if (st) st.configMessages++;
-      this.guarded('config', () => this.config.apply(msg.blocks));
-      if (i === this.configPeer) {
-        this.configSinceUp++;
-        this.armConfigSweep();
-      }
-    });
-  }
-
-  /** Runs an event handler; a fault in it is logged, never thrown into the XMPP session. */
+  /** Runs one step of a pass; a fault in it is logged and the pass goes on. */
   private guarded(what: string, f: () => void): void {
     try {
       f();
     } catch (e) {
       this.log.warn({ err: (e as Error).message, name: (e as Error).name }, `${what}: not applied`);
     }
-  }
-
-  private channelUp(i: number): void {
-    const st = this.controllers[i]!;
-    st.state = 'established';
-    st.since = Date.now();
-    st.ups++;
-    st.endOfRib = false;
-    this.log.info({ controller: st.endpoint }, 'xmpp channel up');
-    this.routes.serverUp(i);
-    // The client sends the config subscriptions on the first channel up while it has no config peer.
-    if (this.clientConfigPeer === undefined) {
-      this.clientConfigPeer = i;
-      this.configFed.add(i);
-    }
-    if (this.configPeer === undefined) this.becomeConfigPeer(i, true);
-    const t = setTimeout(() => this.endOfRib(i, true), this.opts.endOfRibTimeoutMs ?? 15_000);
-    t.unref();
-    this.ribTimers.set(i, t);
-  }
-
-  private channelDown(i: number, reason: string | undefined): void {
-    const st = this.controllers[i]!;
-    if (st.state === 'established') st.downs++;
-    st.state = 'down';
-    st.since = Date.now();
-    st.endOfRib = false;
-    st.lastError = reason ?? 'closed';
-    clearTimeout(this.ribTimers.get(i));
-    this.ribTimers.delete(i);
-    clearTimeout(this.sweepTimers.get(i));
-    this.sweepTimers.delete(i);
-    this.configFed.delete(i);
-    if (this.clientConfigPeer === i) this.clientConfigPeer = undefined;
-    this.log.warn({ controller: st.endpoint, reason: st.lastError }, 'xmpp channel down');
-    this.routes.serverDown(i);
-    if (this.configPeer === i) {
-      this.configPeer = undefined;
-      clearTimeout(this.configTimer);
-      // The other control node takes over config (the client only picks a config peer on channel up).
-      const other = this.client.establishedServers.find((s) => s !== i);
-      if (other !== undefined) this.becomeConfigPeer(other, false);
-    }
-    if (this.client.establishedServers.length === 0) this.log.warn({}, 'headless: no control node');
-  }
-
-  /**
-   * Takes `server` as the config source. On a fresh channel (`fresh`) the client has just subscribed and the
-   * control node sends the whole config: what the graph holds is stale until sent again (then swept,
-   * armConfigSweep). On a take-over, a channel that already carries the subscriptions has been feeding the
-   * graph all along; otherwise the agent subscribes there itself and marks the graph stale the same way.
-   */
-  private becomeConfigPeer(server: number, fresh: boolean): void {
-    this.configPeer = server;
-    if (!fresh && this.configFed.has(server)) return;
-    this.configSinceUp = 0;
-    this.config.graph.markStale();
-    if (this.configFed.has(server)) return;
-    const s = this.client.sessionOf(server);
-    const to = `${CONTROL_NODE_JID}/${RESOURCE_CONFIG}`;
-    let out = encodeSubscribe(
-      'subscribe',
-      { from: this.agent.name, to },
-      `virtual-router:default-global-system-config:${this.agent.name}`,
-    );
-    for (const vm of this.vmNodes()) out += encodeSubscribe('subscribe', { from: this.agent.name, to }, vm);
-    s?.send(out);
-    this.configFed.add(server);
-  }
-
-  /** Sweeps stale config once the config peer has been quiet for a while after sending some. */
-  private armConfigSweep(): void {
-    clearTimeout(this.configTimer);
-    this.configTimer = setTimeout(() => {
-      if (this.configPeer === undefined || this.configSinceUp === 0) return;
-      this.guarded('config sweep', () => this.config.graph.sweepStale());
-      this.log.info({ objects: this.config.total() }, 'config in sync');
-    }, this.opts.configSweepMs ?? 3000);
-    this.configTimer.unref();
-  }
-
-  private endOfRib(server: number, timedOut: boolean): void {
-    clearTimeout(this.ribTimers.get(server));
-    this.ribTimers.delete(server);
-    const st = this.controllers[server];
-    if (st?.state !== 'established' || this.sweepTimers.has(server)) return;
-    st.endOfRib = true;
-    if (timedOut) this.log.info({ controller: st.endpoint }, 'no End-of-RIB: stale routes will be swept');
-    const t = setTimeout(() => {
-      this.sweepTimers.delete(server);
-      if (st.state !== 'established') return;
-      this.routes.endOfRib(server, this.client.establishedServers);
-    }, this.opts.staleSweepMs ?? 5000);
-    t.unref();
-    this.sweepTimers.set(server, t);
   }
 
   private vmNodes(): string[] {
@@ -739,23 +592,11 @@ export class AgentControl extends EventEmitter<AgentControlEvents> {
 
   /** `/xmpp`: the control node channels. */
   describeXmpp(): unknown {
-    const now = Date.now();
     return {
       agent: this.agent.name,
-      configPeer: this.configPeer === undefined ? null : this.controllers[this.configPeer]?.endpoint,
-      headless: this.client.establishedServers.length === 0,
-      controllers: this.controllers.map((c, i) => ({
-        index: i,
-        endpoint: c.endpoint,
-        state: c.state,
-        forSeconds: Math.round((now - c.since) / 1000),
-        ups: c.ups,
-        downs: c.downs,
-        endOfRib: c.endOfRib,
-        routesReceived: this.routes.receivedBy.get(i) ?? 0,
-        configMessages: c.configMessages,
-        lastError: c.lastError,
-      })),
+      configPeer: this.channels.configPeerEndpoint,
+      headless: this.channels.headless,
+      controllers: this.channels.describe(),
       subscriptions: [...this.vrfSubscribed],
       routes: { held: this.routes.count(), ...this.routes.stats },
     };
@@ -775,30 +616,7 @@ export class AgentControl extends EventEmitter<AgentControlEvents> {
 
   metrics(): MetricFamily[] {
     return [
-      {
-        name: 'filament_agent_xmpp_up',
-        help: 'XMPP channel to each control node (1 established, 0 not).',
-        type: 'gauge',
-        samples: this.controllers.map((c) => ({
-          labels: { controller: c.endpoint },
-          value: c.state === 'established' ? 1 : 0,
-        })),
-      },
-      {
-        name: 'filament_agent_xmpp_flaps_total',
-        help: 'XMPP channels lost, per control node.',
-        type: 'counter',
-        samples: this.controllers.map((c) => ({ labels: { controller: c.endpoint }, value: c.downs })),
-      },
-      {
-        name: 'filament_agent_xmpp_routes_received_total',
-        help: 'Route items received, per control node.',
-        type: 'counter',
-        samples: this.controllers.map((c, i) => ({
-          labels: { controller: c.endpoint },
-          value: this.routes.receivedBy.get(i) ?? 0,
-        })),
-      },
+      ...this.channels.metrics(),
       {
         name: 'filament_agent_remote_routes',
         help: 'Routes from the control nodes held (installed or not).',
