@@ -170,4 +170,37 @@ describe('gateway manager', () => {
     h.c.control!.db.removePath(A, 'inet', '10.60.0.3/32', 'agent:mgr-cn1');
     await waitFor('withdrawn at the gateway', () => !atGateway('10.60.0.3/32'), 10_000);
   });
+  it('refuses a second bgp-router for the same address, and peers with it once the first is deleted', async () => {
+    const refused = new Promise<{ uuid: string; reason: string }>((resolve) =>
+      h.c.gateways!.once('peer-refused', resolve),
+    );
+    const dup = await h.call('POST', '/bgp-routers', {
+      'bgp-router': {
+        fq_name: ['default-domain', 'default-project', 'ip-fabric', '__default__', 'filament-gw-again'],
+        parent_type: 'routing-instance',
+        bgp_router_parameters: {
+          address: GW,
+          port: GW_PORT,
+          autonomous_system: GW_ASN,
+          router_type: 'router',
+          address_families: { family: ['inet-vpn'] },
+        },
+      },
+    });
+    expect(dup.status).toBe(200);
+    expect((await refused).reason).toMatch(/already a peer/);
+    const first = (
+      await h.call('POST', '/fqname-to-id', {
+        type: 'bgp-router',
+        fq_name: ['default-domain', 'default-project', 'ip-fabric', '__default__', 'filament-gw'],
+      })
+    ).body.uuid;
+    expect((await h.call('DELETE', `/bgp-router/${first}`)).status).toBe(200);
+    const st = await waitFor(
+      'session with the second object (VPNv4 only)',
+      () => h.c.gateways!.peers().find((p) => p.address === GW && p.state === 'Established'),
+      30_000,
+    );
+    expect(st.negotiated?.families).toEqual(['ipv4-mpls-vpn']);
+  });
 });

@@ -115,6 +115,8 @@ export class GatewayManager extends EventEmitter<GatewayEvents> {
   private speakerRef!: BgpSpeaker;
   /** bgp-router uuid -> its peer. */
   private readonly peersByUuid = new Map<string, PeerConfig>();
+  /** bgp-routers that could not be peers (MD5, a duplicate address), retried when their address frees up. */
+  private readonly refused = new Map<string, StoredObject>();
   /** routing-instance fq name -> its IPAM route distinguisher. */
   private readonly instanceRds = new Map<string, string>();
   /** virtual-network fq name -> routes (forwarding mode l3 or l2_l3). */
@@ -162,6 +164,7 @@ export class GatewayManager extends EventEmitter<GatewayEvents> {
       else buffered.push(c);
     };
     deps.changes.on('change', onStoreChange);
+    let g: GatewayManager | undefined;
     try {
       const routers = await listAll(deps.store, 'bgp-router');
       const own = ownEntry(routers, cfg);
@@ -171,12 +174,12 @@ export class GatewayManager extends EventEmitter<GatewayEvents> {
         asn: cfg.asn,
         routerId: cfg.routerId ?? ownParams?.identifier ?? firstIpv4(),
       };
-      const g = new GatewayManager(deps, resolved);
+      g = new GatewayManager(deps, resolved);
       g.unsubscribe.push(() => deps.changes.off('change', onStoreChange));
       for (const ri of await listAll(deps.store, 'routing-instance')) g.onInstanceObject(ri, false);
       for (const vn of await listAll(deps.store, 'virtual-network')) g.onNetworkObject(vn, false);
       await g.startSpeaker();
-      for (const r of routers) g.onRouterObject(r);
+      for (const r of routers) g.routerObject(r);
       live = g;
       for (const c of buffered) g.onStoreChange(c);
       g.followRoutes();
@@ -192,6 +195,7 @@ export class GatewayManager extends EventEmitter<GatewayEvents> {
       return g;
     } catch (e) {
       deps.changes.off('change', onStoreChange);
+      await g?.close();
       throw e;
     }
   }
@@ -222,7 +226,8 @@ export class GatewayManager extends EventEmitter<GatewayEvents> {
     if (this.closed) return;
     this.closed = true;
     for (const u of this.unsubscribe) u();
-    await this.speakerRef.stop();
+    // undefined only when start() failed before the speaker existed
+    await (this.speakerRef as BgpSpeaker | undefined)?.stop();
   }
 
   // ---- speaker and peers -----------------------------------------------------------------------------
@@ -259,6 +264,15 @@ export class GatewayManager extends EventEmitter<GatewayEvents> {
     return h && h !== '0.0.0.0' && h !== '::' ? h : undefined;
   }
 
+  /** One bgp-router object: a bad one is logged and left unpeered, never stops the others. */
+  private routerObject(o: StoredObject): void {
+    try {
+      this.onRouterObject(o);
+    } catch (e) {
+      this.deps.log.error({ err: e, bgpRouter: o.fqName.join(':') }, 'BGP gateway: bgp-router not applied');
+    }
+  }
+
   private onRouterObject(o: StoredObject): void {
     const cfg = peerConfig(o, { asn: this.config.asn, localAddress: this.localAddress() });
     const old = this.peersByUuid.get(o.uuid);
@@ -269,7 +283,11 @@ export class GatewayManager extends EventEmitter<GatewayEvents> {
         this.deps.log.debug({ bgpRouter: o.fqName.join(':') }, 'control-node bgp-router: not a gateway');
       return;
     }
-    if (this.holdCheck(o.uuid, cfg)) return;
+    this.refused.delete(o.uuid);
+    if (this.holdCheck(o.uuid, cfg)) {
+      this.refused.set(o.uuid, o);
+      return;
+    }
     if (cfg.holdTime === undefined && this.config.holdTime !== undefined) cfg.holdTime = this.config.holdTime;
     this.speakerRef.addPeer(cfg);
     this.peersByUuid.set(o.uuid, cfg);
@@ -303,6 +321,9 @@ export class GatewayManager extends EventEmitter<GatewayEvents> {
     this.speakerRef.removePeer(cfg.address);
     this.dropImports(cfg.address);
     this.deps.log.info({ peer: cfg.address }, 'BGP gateway removed');
+    // a bgp-router refused for this address may peer now
+    for (const o of [...this.refused.values()])
+      if (routerParams(o).address === cfg.address) this.routerObject(o);
   }
 
   // ---- config objects ----------------------------------------------------------------------------------
@@ -314,8 +335,10 @@ export class GatewayManager extends EventEmitter<GatewayEvents> {
     try {
       switch (c.type) {
         case 'bgp-router':
-          if (c.kind === 'delete') this.removePeer(c.uuid);
-          else this.onRouterObject(c.object);
+          if (c.kind === 'delete') {
+            this.refused.delete(c.uuid);
+            this.removePeer(c.uuid);
+          } else this.onRouterObject(c.object);
           return;
         case 'routing-instance':
           if (c.kind === 'delete') {
