@@ -172,6 +172,10 @@ describeWithSqlite('control plane: route distribution (sqlite)', () => {
     await createVirtualRouter(h, 'eb', '192.0.2.22');
     await createVirtualRouter(h, 'ec', '192.0.2.23');
     const vn = await createNetwork(h, 'anycast', '10.21.0.0');
+    const interest: [string, boolean][] = [];
+    h.c.control!.agents.on('interest', (i, on) => {
+      if (i === vn.vrf) interest.push([i, on]);
+    });
     const a = agent(h, 'ea', '192.0.2.21');
     const b = agent(h, 'eb', '192.0.2.22');
     const c = agent(h, 'ec', '192.0.2.23');
@@ -184,6 +188,12 @@ describeWithSqlite('control plane: route distribution (sqlite)', () => {
     await c.waitFor('one next hop left', () => c.nextHops(vn.vrf, 'inet', '10.21.0.100/32').length === 1);
     expect(c.nextHops(vn.vrf, 'inet', '10.21.0.100/32')).toEqual(['192.0.2.21']);
     await stopAgents();
+    // The first subscriber and the last one gone are announced once each (the gateways' RT interest).
+    await waitFor('interest gone', () => interest.length === 2);
+    expect(interest).toEqual([
+      [vn.vrf, true],
+      [vn.vrf, false],
+    ]);
   });
 
   it("a disconnected agent's routes stay during the grace time and are withdrawn after it", async () => {

@@ -11,6 +11,7 @@
 //   - on disconnect the agent's paths turn stale and are withdrawn after the graceful-restart time; an agent
 //     that comes back in time republishes, and on its End-of-RIB (or when the grace time runs out again)
 //     leftovers still stale are swept. Its subscriptions then get a full resync.
+import { EventEmitter } from 'node:events';
 import { isIP } from 'node:net';
 import {
   type AgentSession,
@@ -149,7 +150,12 @@ export function invalidRouteReason(family: RouteFamily, route: Route): string | 
   return undefined;
 }
 
-export class AgentServer {
+export interface AgentServerEvents {
+  /** An instance got its first subscribed agent (true) or lost its last one (false). */
+  interest: [instance: string, subscribed: boolean];
+}
+
+export class AgentServer extends EventEmitter<AgentServerEvents> {
   private readonly xmpp: XmppServer;
   private readonly agents = new Map<string, AgentState>();
   /** instance -> agents subscribed to it that want routes (no no-ribout). */
@@ -162,6 +168,7 @@ export class AgentServer {
   private readonly onChange = (ch: RouteChange) => this.routeChanged(ch);
 
   constructor(private readonly opts: AgentServerOptions) {
+    super();
     this.xmpp = new XmppServer({
       hostname: opts.hostname,
       logger: opts.log,
@@ -327,6 +334,7 @@ export class AgentServer {
       this.subscribers.set(vrf, set);
     }
     set.add(a);
+    if (set.size === 1) this.emit('interest', vrf, true);
     // Full table of the instance, then End-of-RIB after it.
     for (const family of ['inet', 'inet6', 'enet'] as const)
       for (const [key, paths] of this.opts.db.routes(vrf, family)) a.queue(vrf, family, key, paths);
@@ -337,7 +345,7 @@ export class AgentServer {
   private unsubscribe(a: AgentState, vrf: string): void {
     this.opts.metrics.xmppMessages.inc(IN_UNSUBSCRIBE);
     a.subscriptions.delete(vrf);
-    this.subscribers.get(vrf)?.delete(a);
+    this.leave(a, vrf);
     a.pending.delete(vrf);
     // As TF: the agent's routes in that instance go with its subscription.
     this.opts.db.removeSource(a.source, vrf);
@@ -373,8 +381,15 @@ export class AgentServer {
       s.close(new AgentRouteLimitError(a.name, this.opts.maxRoutesPerAgent));
   }
 
+  private leave(a: AgentState, vrf: string): void {
+    const set = this.subscribers.get(vrf);
+    if (!set?.delete(a) || set.size > 0) return;
+    this.subscribers.delete(vrf);
+    this.emit('interest', vrf, false);
+  }
+
   private dropSession(a: AgentState): void {
-    for (const vrf of a.subscriptions.keys()) this.subscribers.get(vrf)?.delete(a);
+    for (const vrf of a.subscriptions.keys()) this.leave(a, vrf);
     a.subscriptions.clear();
     a.pending = new Map();
     a.endOfRibDue = false;
