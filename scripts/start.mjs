@@ -1,4 +1,5 @@
-// The README's main job: build the workspace, then run `filament demo` (until the lab app exists).
+// The README's main job: build the workspace, then run `filament lab` (a controller and two agents with
+// traffic between their workloads; it stays up until Ctrl-C, `--once` runs the checks and exits).
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
@@ -11,11 +12,11 @@ const build = spawnSync('turbo', ['run', 'build', '--output-logs=errors-only'], 
   env,
 });
 if (build.status !== 0) process.exit(build.status ?? 1);
-const demo = spawnSync(
+const lab = spawnSync(
   process.execPath,
-  [join(root, 'tools/cli/dist/main.js'), 'demo', ...process.argv.slice(2)],
+  [join(root, 'tools/cli/dist/main.js'), 'lab', ...process.argv.slice(2)],
   {
     stdio: 'inherit',
   },
 );
-process.exit(demo.status ?? 1);
+process.exit(lab.status ?? 1);
