@@ -39,12 +39,12 @@ export interface ControllerConfig {
 
 export interface BgpConfig {
   enabled: boolean;
-  /** Where gateways connect (default 0.0.0.0 port 179). */
+  /** Where gateways connect (default 0.0.0.0; port: our control-node bgp-router's `port`, else 179). */
   host: string;
-  port: number;
+  port?: number;
   /** BGP identifier (default: our control-node bgp-router's identifier, else the first non-loopback IPv4). */
   router_id?: string;
-  /** Our AS (default the controller's `asn`). */
+  /** Our AS (default: our control-node bgp-router's `autonomous_system`, else the controller's `asn`). */
   asn?: number;
   /** Hold time offered to gateways whose bgp-router sets none (default 90). */
   hold_time?: number;
@@ -310,7 +310,9 @@ function bgpFromFlags(
   return {
     enabled,
     host: flags.get('bgp-host') ?? file?.host ?? '0.0.0.0',
-    port: num('bgp-port', file?.port ?? 179),
+    ...(flags.has('bgp-port') || file?.port !== undefined
+      ? { port: num('bgp-port', file?.port ?? 179) }
+      : {}),
     ...(routerId ? { router_id: routerId } : {}),
     ...(file?.asn !== undefined ? { asn: file.asn } : {}),
     ...(file?.hold_time !== undefined ? { hold_time: file.hold_time } : {}),

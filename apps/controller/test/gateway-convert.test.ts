@@ -1,6 +1,8 @@
 // The gateway's route conversions without sockets: RouteDb agent paths -> the BGP routes export.ts builds (RD,
 // route targets, label/VNI, next hop, encapsulation, PMSI), BGP routes -> the RouteDb entries import.ts builds,
 // export followed by import gives the agent's route back, and random decoded routes never make import throw.
+
+import { writeFileSync } from 'node:fs';
 import {
   type ExtendedCommunity,
   evpnLabelFromMpls,
@@ -14,6 +16,7 @@ import {
   parseRd,
   type RouteDistinguisher,
 } from '@filament/bgp';
+import { scratchDir } from '@filament/testkit';
 import { defaultEnetNextHop, defaultUnicastNextHop, type EnetEntry, type UnicastEntry } from '@filament/xmpp';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -431,7 +434,21 @@ describe('the bgp section of the controller config', () => {
     expect(loadConfig(['--no-auth']).bgp).toBeUndefined();
     const cfg = loadConfig(['--no-auth', '--asn', '65010', '--bgp-port', '31799', '--bgp-host', '127.0.0.1']);
     expect(cfg.bgp).toEqual({ enabled: true, host: '127.0.0.1', port: 31799 });
-    expect(gatewayConfigOf(cfg)).toEqual({ asn: 65010, listen: { host: '127.0.0.1', port: 31799 } });
+    expect(gatewayConfigOf(cfg)).toEqual({ defaultAsn: 65010, listen: { host: '127.0.0.1', port: 31799 } });
+    // from a file without a port: the port comes from our control-node bgp-router, else 179 (GatewayManager)
+    const dir = scratchDir('gateway-config-');
+    try {
+      writeFileSync(`${dir.path}/c.json`, JSON.stringify({ bgp: { enabled: true, router_id: '10.0.0.1' } }));
+      const fromFile = loadConfig(['--no-auth', '--config', `${dir.path}/c.json`]);
+      expect(fromFile.bgp).toEqual({ enabled: true, host: '0.0.0.0', router_id: '10.0.0.1' });
+      expect(gatewayConfigOf(fromFile)).toEqual({
+        defaultAsn: 64512,
+        listen: { host: '0.0.0.0' },
+        routerId: '10.0.0.1',
+      });
+    } finally {
+      dir.cleanup();
+    }
     expect(() => loadConfig(['--no-auth', '--bgp-port', '179', '--bgp-router-id', 'not-an-ip'])).toThrow(
       ValidationError,
     );

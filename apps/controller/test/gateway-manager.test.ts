@@ -6,8 +6,10 @@
 import { BgpSpeaker, parseExtendedCommunity, parseRd, type RouteView } from '@filament/bgp';
 import { waitFor } from '@filament/testkit';
 import { defaultUnicastNextHop, type UnicastEntry } from '@filament/xmpp';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { controlDefaults } from '../src/config.js';
+import { GatewayManager } from '../src/control/gateway/index.js';
 import { type Harness, startController, vnBody } from './support/api.js';
 
 const US = '127.0.77.21';
@@ -15,6 +17,8 @@ const GW = '127.0.77.22';
 const XMPP_PORT = 31790;
 const BGP_PORT = 31791;
 const GW_PORT = 31792;
+const OWN = '127.0.77.23';
+const OWN_PORT = 31793;
 const ASN = 64512;
 const GW_ASN = 65077;
 const SHARED_RT = 'target:64512:7777';
@@ -202,5 +206,42 @@ describe('gateway manager', () => {
       30_000,
     );
     expect(st.negotiated?.families).toEqual(['ipv4-mpls-vpn']);
+  });
+  it('takes AS, router id and port from our own control-node bgp-router when the config leaves them out', async () => {
+    const own = await h.call('POST', '/bgp-routers', {
+      'bgp-router': {
+        fq_name: ['default-domain', 'default-project', 'ip-fabric', '__default__', 'control-node-2'],
+        parent_type: 'routing-instance',
+        bgp_router_parameters: {
+          router_type: 'control-node',
+          address: OWN,
+          identifier: '10.77.24.1',
+          autonomous_system: 64999,
+          port: OWN_PORT,
+        },
+      },
+    });
+    expect(own.status).toBe(200);
+    const g = await GatewayManager.start(
+      {
+        store: h.c.store,
+        changes: h.c.changes,
+        routes: h.c.control!.db,
+        log: pino({ level: 'silent' }),
+      },
+      { defaultAsn: ASN, listen: { host: OWN } },
+    );
+    try {
+      expect(g.config).toMatchObject({
+        asn: 64999,
+        routerId: '10.77.24.1',
+        listen: { host: OWN, port: OWN_PORT },
+      });
+      expect(g.speaker.listening()).toEqual([{ host: OWN, port: OWN_PORT }]);
+      // the control node itself is not a gateway
+      expect(g.peers().map((p) => p.address)).not.toContain(OWN);
+    } finally {
+      await g.close();
+    }
   });
 });

@@ -7,8 +7,9 @@ export function gatewayConfigOf(cfg: ControllerConfig): GatewayConfig | undefine
   const b = cfg.bgp;
   if (!b?.enabled) return undefined;
   return {
-    asn: b.asn ?? cfg.asn,
-    listen: { host: b.host, port: b.port },
+    ...(b.asn !== undefined ? { asn: b.asn } : {}),
+    defaultAsn: cfg.asn,
+    listen: { host: b.host, ...(b.port !== undefined ? { port: b.port } : {}) },
     ...(b.router_id ? { routerId: b.router_id } : {}),
     ...(b.hold_time !== undefined ? { holdTime: b.hold_time } : {}),
   };

@@ -5,6 +5,7 @@
 import { EventEmitter } from 'node:events';
 import { hostname, networkInterfaces } from 'node:os';
 import {
+  BGP_PORT,
   BgpSpeaker,
   checkMd5,
   type ExtendedCommunity,
@@ -38,14 +39,24 @@ import { RtMembershipAdvertiser } from './rt-membership.js';
 import { AGENT_SOURCE_PREFIX, bgpSource } from './sources.js';
 
 export interface GatewayConfig {
-  /** Our AS (default: the controller's `asn`). */
-  asn: number;
+  /** Our AS; default: our control-node bgp-router's `autonomous_system`, else `defaultAsn`. */
+  asn?: number;
+  /** The controller's `asn`. */
+  defaultAsn: number;
   /** BGP identifier; default: our control-node bgp-router's identifier, else the first non-loopback IPv4. */
   routerId?: string;
-  /** Where gateways connect to us (port 179 by default in config.ts); undefined: outgoing sessions only. */
-  listen?: { host: string; port: number };
+  /** Where gateways connect to us; the port defaults to our control-node bgp-router's, else 179. Undefined:
+   * outgoing sessions only. */
+  listen?: { host: string; port?: number };
   /** Hold time offered to peers without their own `hold_time` (default 90). */
   holdTime?: number;
+}
+
+/** The configuration with our own bgp-router object and the defaults applied. */
+export interface ResolvedGatewayConfig extends GatewayConfig {
+  asn: number;
+  routerId: string;
+  listen?: { host: string; port: number };
 }
 
 export interface GatewayDeps {
@@ -143,7 +154,7 @@ export class GatewayManager extends EventEmitter<GatewayEvents> {
 
   private constructor(
     private readonly deps: GatewayDeps,
-    readonly config: Required<Pick<GatewayConfig, 'asn' | 'routerId'>> & GatewayConfig,
+    readonly config: ResolvedGatewayConfig,
   ) {
     super();
   }
@@ -169,10 +180,13 @@ export class GatewayManager extends EventEmitter<GatewayEvents> {
       const routers = await listAll(deps.store, 'bgp-router');
       const own = ownEntry(routers, cfg);
       const ownParams = own ? routerParams(own) : undefined;
-      const resolved = {
-        ...cfg,
-        asn: cfg.asn,
+      const port = cfg.listen?.port ?? ownParams?.port ?? BGP_PORT;
+      const { listen: _given, ...rest } = cfg;
+      const resolved: ResolvedGatewayConfig = {
+        ...rest,
+        asn: cfg.asn ?? ownParams?.autonomous_system ?? cfg.defaultAsn,
         routerId: cfg.routerId ?? ownParams?.identifier ?? firstIpv4(),
+        ...(cfg.listen ? { listen: { host: cfg.listen.host, port } } : {}),
       };
       g = new GatewayManager(deps, resolved);
       g.unsubscribe.push(() => deps.changes.off('change', onStoreChange));
