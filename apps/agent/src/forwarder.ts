@@ -653,7 +653,7 @@ export class Forwarder {
       if (to === undefined) return;
       vrf = to;
     }
-    if (l3 && !this.decrementTtl(buf, io)) return;
+    // No TTL decrement here: the distributed router is one hop, and the ingress agent already decremented.
     this.forward(vrf, buf, io, il, this.flows.nextHop(fi), l3, fi, true);
   }
 }

@@ -95,6 +95,8 @@ describe('forwarder pipeline (in process)', () => {
     const u = udp.decode(inner, 34, { pseudo: { src: '10.1.1.11', dst: '10.1.1.12' } }).value;
     expect(u.checksumValid).toBe(true);
     expect(new TextDecoder().decode(inner.subarray(42))).toBe('bridged');
+    // Bridged traffic is never routed: the TTL arrives as sent.
+    expect(ipv4.decode(inner, 14).value.ttl).toBe(64);
     // Reply: hits the reverse flow on a2 (set up at receive), then the forward pair's reverse on a1.
     t.a2.fw.fromPort(t.p2.index, udpFrame(M1, M2, '10.1.1.12', '10.1.1.11', 7, 5000, data));
     expect(t.got1).toHaveLength(1);
@@ -112,10 +114,11 @@ describe('forwarder pipeline (in process)', () => {
     expect((outer[22]! << 8) | outer[23]!).toBe(6635);
     expect(((outer[28]! << 12) | (outer[29]! << 4) | (outer[30]! >> 4)) >>> 0).toBe(t.p2.label);
     const d = t.got2[0]!;
-    // Ethernet rewritten to the workload's MAC from the router MAC; TTL 64 -> 62 (both agents route).
+    // Ethernet rewritten to the workload's MAC from the router MAC; TTL 64 -> 63: the distributed router is
+    // one hop, decremented at the ingress agent only.
     expect(d.subarray(0, 12)).toEqual(Uint8Array.from([2, 0, 0, 0, 1, 0x12, 0, 0, 0x5e, 0, 1, 0]));
     const ip = ipv4.decode(d, 14).value;
-    expect(ip.ttl).toBe(62);
+    expect(ip.ttl).toBe(63);
     expect(ip.checksumValid).toBe(true);
   });
 
@@ -134,8 +137,9 @@ describe('forwarder pipeline (in process)', () => {
     expect(t.got2).toHaveLength(2);
     const d = t.got2[1]!;
     expect((d[12]! << 8) | d[13]!).toBe(0x86dd);
+    // Hop limit 64 -> 63: decremented once, by the ingress agent.
     const ip = ipv6.decode(d, 14).value;
-    expect(ip.hopLimit).toBe(62);
+    expect(ip.hopLimit).toBe(63);
     expect(ip.dst).toBe('fd00:2::12');
     const u = udp.decode(d, 54, { pseudo: { src: 'fd00:1::11', dst: 'fd00:2::12' } }).value;
     expect(u.checksumValid).toBe(true);
