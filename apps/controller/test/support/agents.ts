@@ -8,6 +8,7 @@ import {
   type EnetEntry,
   itemId,
   type Route,
+  type TlsOptions,
   type UnicastEntry,
   XmppClient,
   type XmppError,
@@ -106,6 +107,8 @@ export interface SimAgentOptions {
   /** Source address of the TCP connection (the controller sees it as the agent's address). */
   localAddress?: string;
   retryBaseMs?: number;
+  /** STARTTLS towards the controller (client certificate and the CA that signed the controller's). */
+  tls?: TlsOptions;
 }
 
 export class SimAgent {
@@ -123,6 +126,7 @@ export class SimAgent {
       servers: [{ host: opts.host ?? '127.0.0.1', port: opts.port }],
       retryBaseMs: opts.retryBaseMs ?? 50,
       ...(opts.localAddress ? { localAddress: opts.localAddress } : {}),
+      ...(opts.tls ? { tls: opts.tls } : {}),
     });
     this.client.on('established', () => this.established++);
     this.client.on('down', (_s, reason) => this.downs.push(reason));
