@@ -49,6 +49,19 @@ export {
 export { DEFAULT_PORT_API_PORT, PortApi, type PortApiOptions } from './port-api.js';
 export { Port, type PortDeliver, type PortIpam, type PortSpec } from './ports.js';
 export { HEADROOM, PacketRing, SLOT_BYTES } from './ring.js';
+export {
+  openTap,
+  type TapCounters,
+  TapDevice,
+  TapHelperDiedError,
+  TapNameError,
+  TapOpenError,
+  type TapOptions,
+  type TapSupport,
+  TapUnsupportedError,
+  tapPython,
+  tapSupported,
+} from './tap/index.js';
 export { MPLS_UDP_PORT, Underlay, type UnderlayOptions, VXLAN_PORT } from './underlay.js';
 export { VniTable } from './vni-table.js';
 export { formatPrefix, type ParsedPrefix, parsePrefix, Vrf } from './vrf.js';

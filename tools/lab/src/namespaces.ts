@@ -6,8 +6,9 @@
 // `flab-<workload>-<lab pid>` so a crashed run's leftovers are recognised and removed on the next start.
 import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { accessSync, constants, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { type TapSupport, tapSupported } from '@filament/agent';
 import type { PingResult, TcpResult } from './agent-client.js';
 import { HostCommandError, WaitTimeoutError } from './errors.js';
 import type { ProvisionedWorkload } from './provision.js';
@@ -54,22 +55,14 @@ export function sweepStaleNamespaces(): void {
 
 /**
  * Whether namespace mode can run here: Linux, root, iproute2 and iputils ping, and what the agent's TAP
- * devices need (/dev/net/tun and the python3 its TAP helper runs under, as the agent's own probe checks).
+ * devices need (the agent's own probe, `tapSupported()`: /dev/net/tun, CAP_NET_ADMIN, its helper's python3).
  */
-export function namespacesSupported(): { ok: true } | { ok: false; why: string } {
+export function namespacesSupported(): TapSupport {
   if (process.platform !== 'linux') return { ok: false, why: 'network namespaces need Linux' };
   if (process.getuid?.() !== 0) return { ok: false, why: 'not root: no namespaces or TAP devices' };
   if (spawnSync('ip', ['-V']).status !== 0) return { ok: false, why: 'iproute2 (ip) is not installed' };
   if (spawnSync('ping', ['-V']).status !== 0) return { ok: false, why: 'iputils ping is not installed' };
-  try {
-    accessSync('/dev/net/tun', constants.R_OK | constants.W_OK);
-  } catch (e) {
-    return { ok: false, why: `/dev/net/tun is not usable: ${(e as Error).message}` };
-  }
-  const py = process.env.FILAMENT_PYTHON ?? 'python3';
-  if (spawnSync(py, ['-c', 'import fcntl, os, select, socket, struct']).status !== 0)
-    return { ok: false, why: `the agent's TAP helper needs ${py}` };
-  return { ok: true };
+  return tapSupported();
 }
 
 // The HTTP server each namespace runs: serves the lab's file on every listen port, on every address.

@@ -1,5 +1,7 @@
 // The lab's pure parts: option parsing and its usage errors, the Prometheus reader, route snapshots and
 // their diff, stable uuids, the summary table.
+import { spawnSync } from 'node:child_process';
+import { tapSupported } from '@filament/agent';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -13,6 +15,7 @@ import {
   renderSummary,
   stableUuid,
 } from '../src/index.js';
+import { namespacesSupported } from '../src/namespaces.js';
 import { describeNextHop } from '../src/routes.js';
 
 describe('parseLabArgs', () => {
@@ -261,5 +264,17 @@ describe('renderSummary', () => {
     expect(text).toContain('1/2 checks passed');
     expect(text).toContain('tcp    10.10.1.3:40000  10.10.1.4:8080  forward  5');
     expect(text).toContain('introspect http://127.0.0.1:8085');
+  });
+});
+
+describe('namespacesSupported', () => {
+  it("defers the TAP part to the agent's own probe (tapSupported from @filament/agent)", () => {
+    const lab = namespacesSupported();
+    const root = process.getuid?.() === 0;
+    const tools = spawnSync('ip', ['-V']).status === 0 && spawnSync('ping', ['-V']).status === 0;
+    if (root && tools) expect(lab).toEqual(tapSupported());
+    else expect(lab.ok).toBe(false);
+    // A host the agent cannot give TAP devices never runs namespace mode.
+    if (!tapSupported().ok) expect(lab.ok).toBe(false);
   });
 });
