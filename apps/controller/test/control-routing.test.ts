@@ -273,6 +273,40 @@ describeWithSqlite('control plane: route distribution (sqlite)', () => {
     await stopAgents();
   });
 
+  it('items TF would skip (two next hops, a label over 20 bits) are skipped and counted; the session stays', async () => {
+    await createVirtualRouter(h, 'ba', '192.0.2.81');
+    await createVirtualRouter(h, 'bb', '192.0.2.82');
+    const vn = await createNetwork(h, 'skips', '10.81.0.0');
+    const a = agent(h, 'ba', '192.0.2.81');
+    const b = agent(h, 'bb', '192.0.2.82');
+    a.subscribe(vn.vrf);
+    b.subscribe(vn.vrf);
+    const twoHops = interfaceRoutes('192.0.2.81', {
+      vrf: vn.vrf,
+      ip: '10.81.0.3',
+      mac: '02:00:00:81:00:03',
+      label: 90,
+    });
+    const e = twoHops.inet.entry as { nextHops: object[] };
+    e.nextHops = [e.nextHops[0]!, { ...e.nextHops[0]!, address: '192.0.2.99' }];
+    a.client.publish(vn.vrf, twoHops.inet);
+    const bigLabel = interfaceRoutes('192.0.2.81', {
+      vrf: vn.vrf,
+      ip: '10.81.0.4',
+      mac: '02:00:00:81:00:04',
+      label: 0x100000,
+    });
+    a.client.publish(vn.vrf, bigLabel.inet);
+    const good = a.publishInterface({ vrf: vn.vrf, ip: '10.81.0.5', mac: '02:00:00:81:00:05', label: 91 });
+    await b.waitFor('the good route', () => b.route(vn.vrf, 'inet', good.inet));
+    expect(b.route(vn.vrf, 'inet', '10.81.0.3/32')).toBeUndefined();
+    expect(b.route(vn.vrf, 'inet', '10.81.0.4/32')).toBeUndefined();
+    expect(a.downs).toHaveLength(0);
+    const metrics = (await introspect(h, '/metrics')).text;
+    expect(metrics).toMatch(/filament_control_invalid_routes_total\{family="inet"\} 2/);
+    await stopAgents();
+  });
+
   it('an embedded virtual-router (VTEP without agent) gets its interfaces published from config', async () => {
     await createVirtualRouter(h, 'va', '192.0.2.51');
     const vn = await createNetwork(h, 'baremetal', '10.51.0.0');

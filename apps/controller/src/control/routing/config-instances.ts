@@ -34,10 +34,11 @@ interface RiInfo {
   targets: string[];
 }
 
-const listOf = (v: unknown): string[] => {
-  const l = (v as { route_target?: unknown } | undefined)?.route_target;
-  return Array.isArray(l) ? l.filter((x): x is string => typeof x === 'string') : [];
-};
+const objectOf = (v: unknown): Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+const arrayOf = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+const listOf = (v: unknown): string[] =>
+  arrayOf(objectOf(v).route_target).filter((x): x is string => typeof x === 'string');
 
 /** Types whose changes this class reads. */
 export const INSTANCE_CONFIG_TYPES = [
@@ -115,12 +116,12 @@ export class ConfigInstances {
       case 'virtual-network': {
         const old = this.vns.get(o.uuid);
         if (old) this.vnByFq.delete(old.fq);
-        const props = (o.body.virtual_network_properties ?? {}) as { vxlan_network_identifier?: number };
+        const vni = objectOf(o.body.virtual_network_properties).vxlan_network_identifier;
         const info: VnInfo = {
           uuid: o.uuid,
           fq: o.fqName.join(':'),
           instance: ConfigInstances.instanceName(o.fqName),
-          vni: props.vxlan_network_identifier,
+          vni: typeof vni === 'number' ? vni : undefined,
           configured: {
             both: listOf(o.body.route_target_list),
             imports: listOf(o.body.import_route_target_list),
@@ -153,18 +154,17 @@ export class ConfigInstances {
         this.rtNames.set(o.uuid, o.fqName.at(-1)!);
         return;
       case 'network-policy': {
-        const entries = (o.body.network_policy_entries ?? {}) as { policy_rule?: unknown[] };
+        // Shapes are checked by the API, but the store may hold what another version wrote: skip, never throw.
         const rules: PolicyRule[] = [];
-        for (const r of entries.policy_rule ?? []) {
-          const rule = r as {
-            action_list?: { simple_action?: string; apply_service?: string[] };
-            src_addresses?: { virtual_network?: string }[];
-            dst_addresses?: { virtual_network?: string }[];
-          };
-          if (rule.action_list?.simple_action !== 'pass') continue;
-          if ((rule.action_list.apply_service?.length ?? 0) > 0) continue;
-          const side = (l: { virtual_network?: string }[] | undefined) =>
-            (l ?? []).map((x) => x.virtual_network).filter((x): x is string => typeof x === 'string');
+        for (const r of arrayOf(objectOf(o.body.network_policy_entries).policy_rule)) {
+          const rule = objectOf(r);
+          const action = objectOf(rule.action_list);
+          if (action.simple_action !== 'pass') continue;
+          if (arrayOf(action.apply_service).length > 0) continue;
+          const side = (l: unknown) =>
+            arrayOf(l)
+              .map((x) => objectOf(x).virtual_network)
+              .filter((x): x is string => typeof x === 'string');
           rules.push({ a: side(rule.src_addresses), b: side(rule.dst_addresses) });
         }
         this.policies.set(o.uuid, rules);

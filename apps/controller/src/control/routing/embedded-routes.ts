@@ -79,12 +79,13 @@ export class EmbeddedRoutes {
 
   private index(o: StoredObject): void {
     if (o.type === 'virtual-machine-interface') {
-      const macs = (o.body.virtual_machine_interface_mac_addresses as { mac_address?: string[] } | undefined)
+      const macs = (o.body.virtual_machine_interface_mac_addresses as { mac_address?: unknown } | null)
         ?.mac_address;
+      const mac = Array.isArray(macs) ? macs[0] : undefined;
       const info: VmiInfo = {
         vn: o.refs.find((r) => r.type === 'virtual-network')?.uuid,
         vms: o.refs.filter((r) => r.type === 'virtual-machine').map((r) => r.uuid),
-        mac: macs?.[0],
+        mac: typeof mac === 'string' ? mac : undefined,
       };
       this.vmis.set(o.uuid, info);
       for (const vm of info.vms) addTo(this.vmisByVm, vm, o.uuid);
