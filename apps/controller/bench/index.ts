@@ -8,13 +8,21 @@
 // The tinybench harness (runBench) times synchronous functions; these are concurrent async workloads, so this
 // file times fixed batches itself and prints the same kind of table.
 //
+// The controller runs as `filament-controller` does, control plane included (XMPP server for agents, route
+// distribution, config feed, introspect, on free loopback ports): it consumes every change the API makes.
+//
 //   pnpm --filter @filament/controller bench          (BENCH_N=5000 to change the batch size;
-//   BENCH_CONTROLLER_ARGS='--durability normal' passes flags to the controller)
+//   BENCH_CONTROLLER_ARGS='--durability normal' passes flags to the controller;
+//   BENCH_CPU_PROF=DIR writes a V8 CPU profile of the controller there;
+//   BENCH_BEFORE_APP=DIR also runs the controller of another checkout of apps/controller (e.g. the previous
+//   commit, `git archive HEAD~1 apps/controller | tar -x -C /tmp/x` plus a node_modules symlink) first, so that
+//   before and after are measured in the same run)
 
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
+import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { canConnect, freePort, scratchDir, waitFor } from '@filament/testkit';
@@ -132,12 +140,20 @@ function cpuSeconds(pid: number): number {
   return (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
 }
 
+const load = (): string =>
+  `load ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`;
+
 /** The controller in a child process (so the load generator does not share its event loop), over HTTP. */
-async function apiBench(dir: string): Promise<void> {
+async function apiBench(dir: string, app: string, label: string): Promise<void> {
   const port = await freePort();
+  const prof = process.env.BENCH_CPU_PROF;
+  console.log(`\n${label}: controller from ${app} (${load()})`);
   const child = spawn(
     process.execPath,
     [
+      ...(prof ? ['--cpu-prof', '--cpu-prof-dir', prof] : []),
       '--import',
       'tsx',
       '--conditions=@filament/source',
@@ -150,9 +166,15 @@ async function apiBench(dir: string): Promise<void> {
       '127.0.0.1',
       '--log-level',
       'warn',
+      '--xmpp-host',
+      '127.0.0.1',
+      '--xmpp-port',
+      String(await freePort()),
+      '--introspect-port',
+      String(await freePort()),
       ...(process.env.BENCH_CONTROLLER_ARGS?.split(' ').filter(Boolean) ?? []),
     ],
-    { cwd: APP, stdio: ['ignore', 'ignore', 'inherit'] },
+    { cwd: app, stdio: ['ignore', 'ignore', 'inherit'] },
   );
   try {
     await waitFor('controller', () => canConnect('127.0.0.1', port), 60_000, 100);
@@ -192,7 +214,7 @@ async function apiBench(dir: string): Promise<void> {
       const r = await timed(name, n, () => pool(n, 64, one));
       const cpu = cpuSeconds(child.pid!) - cpu0;
       console.log(
-        `  ${''.padEnd(74)} ${(n / cpu).toFixed(0).padStart(8)} /s per controller CPU-second (${cpu.toFixed(2)} s CPU)`,
+        `  ${''.padEnd(74)} ${(n / cpu).toFixed(0).padStart(8)} /s per controller CPU-second (${cpu.toFixed(2)} s CPU, ${load()})`,
       );
       return r;
     };
@@ -242,7 +264,10 @@ async function apiBench(dir: string): Promise<void> {
 const dir = scratchDir('filament-bench-');
 try {
   console.log(`\nconfig object creations per second, embedded store (N=${N}, data on ${dir.path})`);
-  await apiBench(dir.path);
+  const before = process.env.BENCH_BEFORE_APP;
+  if (before) await apiBench(join(dir.path, 'before'), before, 'before');
+  await apiBench(join(dir.path, 'after'), APP, before ? 'after' : 'this checkout');
+  console.log('');
   await storeBench(
     'store.commit create, 256 in flight (sqlite, group commit)',
     new SqliteStore({ dataDir: join(dir.path, 'grouped') }),

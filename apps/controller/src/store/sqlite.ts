@@ -1,8 +1,11 @@
-// Embedded store engine: SQLite through better-sqlite3 in a data directory, WAL journal with synchronous=FULL so
-// that a commit acknowledged to a client is on disk and survives kill -9. Writes are group-committed: commits
-// that arrive in the same event-loop turn run in one SQLite transaction (each in its own savepoint, so one
-// failing op fails only its own commit) and share one fsync; every commit still gets its own revision.
-import { mkdirSync } from 'node:fs';
+// Embedded store engine: SQLite through better-sqlite3 in a data directory, WAL journal. A commit acknowledged to
+// a client is on disk and survives kill -9 and power loss: it is acknowledged only after an fdatasync of the WAL
+// file that started after the commit was written. That fsync runs on libuv's thread pool, not in SQLite
+// (synchronous=NORMAL, which syncs only at checkpoints), so the event loop keeps parsing and validating requests
+// while the disk works. Writes are group-committed: the commits queued while one fsync runs are written as one
+// SQLite transaction (each in its own savepoint, so one failing op fails only its own commit) and share the next
+// fsync; every commit still gets its own revision. Watchers and `revision()` see a commit once it is durable.
+import { closeSync, fdatasync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import {
@@ -31,20 +34,14 @@ export interface SqliteStoreOptions {
   dataDir: string;
   /** Revisions of change history kept for watch (default 200,000). */
   historyLimit?: number;
-  /** Most commits grouped into one transaction (default 512). */
+  /** Most commits grouped into one transaction and one fsync (default 512). */
   maxBatch?: number;
   /**
    * 'full' (default): every commit is fsynced before it is acknowledged, surviving power loss as well as kill -9.
-   * 'normal': WAL synchronous=NORMAL, acknowledged commits survive the process being killed but the last ones
+   * 'normal': no fsync per commit, acknowledged commits survive the process being killed but the last ones
    * may be lost on power failure.
    */
   durability?: 'full' | 'normal';
-  /**
-   * Group-commit window in ms (default 2): while writes arrive concurrently (the last transaction grouped more
-   * than one commit), a transaction waits this long (or as long as the last fsync took, up to 10 ms) to collect
-   * more commits per fsync; a lone writer never waits.
-   */
-  groupWindowMs?: number;
 }
 
 interface Row {
@@ -58,6 +55,16 @@ interface Pending {
   ops: WriteOp[];
   resolve: (r: CommitResult) => void;
   reject: (e: unknown) => void;
+}
+
+type Outcome = { ok: true; result: CommitResult; changes: Change[] } | { ok: false; error: unknown };
+
+/** A transaction written to the WAL, waiting for the fsync that makes it durable. */
+interface Written {
+  batch: Pending[];
+  outcomes: Outcome[];
+  /** Revision after the transaction. */
+  rev: number;
 }
 
 const SCHEMA = `
@@ -99,20 +106,27 @@ export class SqliteStore implements Store {
   /** Commits and transactions so far (for metrics and tuning). */
   readonly stats = { commits: 0, transactions: 0 };
   private scheduled = false;
-  private lastBatch = 0;
-  /** Duration of the last transaction (mostly its fsync), in ms. */
-  private lastTxnMs = 0;
-  private timer: NodeJS.Timeout | undefined;
-  private readonly windowMs: number;
   private closed = false;
   private readonly listeners = new Set<(c: Change) => void>();
+  /** Revision of the last transaction written (durable or not). */
   private rev: number;
+  /** Revision of the last durable, acknowledged transaction: what watchers and `revision()` see. */
+  private durableRev: number;
+  /** The WAL file, fsynced before acknowledging (undefined: durability 'normal' or an in-memory store). */
+  private walFd: number | undefined;
+  private readonly walPath: string | undefined;
+  /** Transactions written and waiting for the next fsync. */
+  private written: Written[] = [];
+  private syncing = false;
+  /** Set when an fsync failed: what was written may or may not be on disk, so no further commit is accepted. */
+  private failed: Error | undefined;
+  private idleWaiters: (() => void)[] = [];
   private readonly st;
+  private readonly txn;
 
   constructor(opts: SqliteStoreOptions) {
     this.historyLimit = opts.historyLimit ?? 200_000;
     this.maxBatch = opts.maxBatch ?? 512;
-    this.windowMs = opts.groupWindowMs ?? 2;
     let file = ':memory:';
     if (opts.dataDir !== ':memory:') {
       mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
@@ -120,7 +134,8 @@ export class SqliteStore implements Store {
     }
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
-    this.db.pragma(`synchronous = ${opts.durability === 'normal' ? 'NORMAL' : 'FULL'}`);
+    // NORMAL in WAL mode: no fsync per transaction (we do it off the event loop), fsyncs at checkpoints.
+    this.db.pragma('synchronous = NORMAL');
     this.db.pragma('foreign_keys = OFF');
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA);
@@ -162,15 +177,26 @@ export class SqliteStore implements Store {
       claimed: db.prepare<[string], { key: string }>('SELECT key FROM claims WHERE pool = ?'),
       change: db.prepare('INSERT INTO changes (rev, kind, uuid, version, data) VALUES (?, ?, ?, ?, ?)'),
       changesAfter: db.prepare<
-        [number],
+        [number, number],
         { rev: number; kind: string; uuid: string; version: number; data: string }
-      >('SELECT rev, kind, uuid, version, data FROM changes WHERE rev > ? ORDER BY id'),
+      >('SELECT rev, kind, uuid, version, data FROM changes WHERE rev > ? AND rev <= ? ORDER BY id'),
       setRev: db.prepare("UPDATE meta SET v = ? WHERE k = 'revision'"),
       getMeta: db.prepare<[string], { v: number }>('SELECT v FROM meta WHERE k = ?'),
       compact: db.prepare('DELETE FROM changes WHERE rev <= ?'),
       setCompacted: db.prepare("UPDATE meta SET v = ? WHERE k = 'compacted'"),
     };
     this.rev = this.st.getMeta.get('revision')!.v;
+    this.durableRev = this.rev;
+    if (file !== ':memory:' && opts.durability !== 'normal') this.walPath = `${file}-wal`;
+    const one = db.transaction((ops: WriteOp[], rev: number) => {
+      const versions: Record<string, number> = {};
+      const changes = this.apply(ops, rev, versions);
+      return { versions, changes };
+    });
+    this.txn = {
+      one,
+      batch: db.transaction((batch: Pending[], outcomes: Outcome[]) => this.writeBatch(batch, outcomes, one)),
+    };
   }
 
   async get(uuid: string): Promise<StoredObject | undefined> {
@@ -254,26 +280,18 @@ export class SqliteStore implements Store {
   }
 
   async revision(): Promise<number> {
-    return this.rev;
+    return this.durableRev;
   }
 
   commit(ops: WriteOp[]): Promise<CommitResult> {
     if (this.closed) return Promise.reject(new Error('store is closed'));
+    if (this.failed) return Promise.reject(this.failed);
     return new Promise((resolve, reject) => {
       this.queue.push({ ops, resolve, reject });
-      if (this.queue.length >= this.maxBatch) {
-        if (this.timer) clearTimeout(this.timer);
-        this.timer = undefined;
-        this.scheduled = false;
-      }
-      if (!this.scheduled) {
+      // While an fsync runs, commits wait for it to end and then share one transaction and the next fsync.
+      if (!this.scheduled && !this.syncing) {
         this.scheduled = true;
-        if (this.lastBatch > 1 && this.windowMs > 0 && this.queue.length < this.maxBatch) {
-          this.timer = setTimeout(() => {
-            this.timer = undefined;
-            this.flush();
-          }, this.window());
-        } else setImmediate(() => this.flush());
+        setImmediate(() => this.flush());
       }
     });
   }
@@ -419,70 +437,117 @@ export class SqliteStore implements Store {
     return changes;
   }
 
-  /**
-   * How long to collect commits: the configured window, stretched up to the last transaction's duration (10 ms
-   * at most) when the disk is slow, so that a slow fsync is paid by proportionally more commits.
-   */
-  private window(): number {
-    return Math.min(10, Math.max(this.windowMs, this.lastTxnMs));
+  /** Runs each queued commit in its own savepoint of the current transaction; returns the last revision. */
+  private writeBatch(
+    batch: Pending[],
+    outcomes: Outcome[],
+    one: (ops: WriteOp[], rev: number) => { versions: Record<string, number>; changes: Change[] },
+  ): number {
+    const startRev = this.rev;
+    let rev = startRev;
+    for (const p of batch) {
+      try {
+        const r = one(p.ops, rev + 1); // nested: a savepoint
+        rev += 1;
+        outcomes.push({ ok: true, result: { revision: rev, versions: r.versions }, changes: r.changes });
+      } catch (e) {
+        if (!(e instanceof ControllerError)) throw e;
+        outcomes.push({ ok: false, error: e });
+      }
+    }
+    if (rev !== startRev) this.st.setRev.run(rev);
+    if (rev - this.historyLimit > 0 && Math.floor(rev / 1024) > Math.floor(startRev / 1024)) {
+      this.st.compact.run(rev - this.historyLimit);
+      this.st.setCompacted.run(rev - this.historyLimit);
+    }
+    return rev;
   }
 
+  /** Writes the queued commits (up to maxBatch) as one transaction, then makes them durable. */
   private flush(): void {
     this.scheduled = false;
+    if (this.syncing) return; // the fsync's completion flushes what queued meanwhile
     const batch = this.queue.splice(0, this.maxBatch);
     if (batch.length === 0) return;
-    this.lastBatch = batch.length;
-    if (this.queue.length > 0) {
-      this.scheduled = true;
-      setImmediate(() => this.flush());
-    }
-    const outcomes: (
-      | { ok: true; result: CommitResult; changes: Change[] }
-      | { ok: false; error: unknown }
-    )[] = [];
-    const one = this.db.transaction((ops: WriteOp[], rev: number) => {
-      const versions: Record<string, number> = {};
-      const changes = this.apply(ops, rev, versions);
-      return { versions, changes };
-    });
-    let rev = this.rev;
-    const startRev = this.rev;
+    const outcomes: Outcome[] = [];
+    let rev: number;
     try {
-      const t0 = performance.now();
-      this.db.transaction(() => {
-        for (const p of batch) {
-          try {
-            const r = one(p.ops, rev + 1); // nested: a savepoint
-            rev += 1;
-            outcomes.push({ ok: true, result: { revision: rev, versions: r.versions }, changes: r.changes });
-          } catch (e) {
-            if (!(e instanceof ControllerError)) throw e;
-            outcomes.push({ ok: false, error: e });
-          }
-        }
-        if (rev !== startRev) this.st.setRev.run(rev);
-        if (rev - this.historyLimit > 0 && rev % 1024 === 0) {
-          this.st.compact.run(rev - this.historyLimit);
-          this.st.setCompacted.run(rev - this.historyLimit);
-        }
-      })();
-      this.lastTxnMs = performance.now() - t0;
+      rev = this.txn.batch(batch, outcomes);
     } catch (e) {
       for (const p of batch) p.reject(e);
+      this.flushMore();
       return;
     }
     this.rev = rev;
     this.stats.commits += batch.length;
     this.stats.transactions += 1;
-    batch.forEach((p, i) => {
-      const o = outcomes[i]!;
-      if (o.ok) p.resolve(o.result);
-      else p.reject(o.error);
-    });
-    for (const o of outcomes) {
-      if (!o.ok) continue;
-      for (const c of o.changes) for (const l of this.listeners) l(c);
+    this.written.push({ batch, outcomes, rev });
+    if (this.walPath === undefined) {
+      this.settle();
+      this.flushMore();
+    } else this.sync();
+  }
+
+  private flushMore(): void {
+    if (this.queue.length > 0 && !this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.flush());
     }
+  }
+
+  /** fdatasync of the WAL on the thread pool; acknowledges what was written before it started. */
+  private sync(): void {
+    if (this.walFd === undefined) {
+      try {
+        this.walFd = openSync(this.walPath!, 'r');
+      } catch (e) {
+        this.fail(e as Error);
+        return;
+      }
+    }
+    this.syncing = true;
+    const upTo = this.written.length;
+    fdatasync(this.walFd, (err) => {
+      this.syncing = false;
+      if (err) {
+        this.fail(err);
+        return;
+      }
+      this.settle(upTo);
+      if (this.queue.length > 0) this.flush();
+      else if (this.written.length > 0) this.sync();
+      else this.wakeIdle();
+    });
+  }
+
+  /** Acknowledges the first `n` written transactions and tells watchers, in revision order. */
+  private settle(n = this.written.length): void {
+    const done = this.written.splice(0, n);
+    for (const w of done) {
+      this.durableRev = w.rev;
+      w.batch.forEach((p, i) => {
+        const o = w.outcomes[i]!;
+        if (o.ok) p.resolve(o.result);
+        else p.reject(o.error);
+      });
+      for (const o of w.outcomes) {
+        if (!o.ok) continue;
+        for (const c of o.changes) for (const l of this.listeners) l(c);
+      }
+    }
+  }
+
+  /** An fsync failed: nothing written since the last good one can be called durable; refuse what follows too. */
+  private fail(e: Error): void {
+    this.failed = e;
+    this.syncing = false;
+    for (const w of this.written.splice(0)) for (const p of w.batch) p.reject(e);
+    for (const p of this.queue.splice(0)) p.reject(e);
+    this.wakeIdle();
+  }
+
+  private wakeIdle(): void {
+    for (const w of this.idleWaiters.splice(0)) w();
   }
 
   async watch(
@@ -499,8 +564,9 @@ export class SqliteStore implements Store {
         onError?.(e as Error);
       }
     };
-    // Replay and subscribe in one synchronous step: no commit can land in between.
-    for (const r of this.st.changesAfter.iterate(fromRevision)) {
+    // Replay and subscribe in one synchronous step: no commit can become durable in between. Changes written
+    // but not yet durable are not replayed: the listener gets them when their fsync ends.
+    for (const r of this.st.changesAfter.iterate(fromRevision, this.durableRev)) {
       const o = JSON.parse(r.data) as NewObject;
       safe({
         revision: r.rev,
@@ -521,9 +587,14 @@ export class SqliteStore implements Store {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (this.timer) clearTimeout(this.timer);
-    while (this.queue.length > 0) this.flush();
+    // Queued commits are still written and acknowledged once durable.
+    while (this.syncing || this.queue.length > 0 || this.written.length > 0) {
+      if (!this.syncing && !this.failed) this.flush();
+      if (this.failed) break;
+      if (this.syncing) await new Promise<void>((r) => this.idleWaiters.push(r));
+    }
     this.listeners.clear();
+    if (this.walFd !== undefined) closeSync(this.walFd);
     this.db.close();
   }
 }
