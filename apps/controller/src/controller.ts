@@ -12,7 +12,7 @@ import { ensureTokenFile, TokenAuth, type TokenEntry } from './auth/tokens.js';
 import { bootstrap } from './bootstrap.js';
 import type { ControllerConfig } from './config.js';
 import { ConfigFeed } from './control/config-feed.js';
-import { GatewayManager, gatewayConfigOf } from './control/gateway/index.js';
+import { GatewayManager, gatewayConfigOf, registerGatewayMetrics } from './control/gateway/index.js';
 import { IntrospectServer } from './control/introspect.js';
 import { ControlPlane } from './control/routing/control-plane.js';
 import { Ipam } from './ipam/hooks.js';
@@ -196,6 +196,7 @@ export class Controller {
     if (bgp) {
       const deps = { store: this.store, changes: this.changes, routes: cp.db, subscribers: cp.agents };
       this.gateways = await GatewayManager.start({ ...deps, log: this.log.child({ component: 'bgp' }) }, bgp);
+      registerGatewayMetrics(this.metrics.registry, this.gateways);
     }
     this.introspect = new IntrospectServer({
       host: cc.introspect.host,

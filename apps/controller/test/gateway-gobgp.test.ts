@@ -319,6 +319,21 @@ describeWithTool(['gobgpd', 'gobgp'], 'gateways: gobgpd', () => {
     expect(communities(t5!)).toEqual([`rt:${vn.rt}`, 'encap:8', `router-mac:${ROUTER_MAC}`]);
   });
 
+  it('shows the sessions and routes in /metrics', async () => {
+    const r = await h.call('GET', '/metrics');
+    expect(r.status).toBe(200);
+    const text = String(r.body);
+    expect(text).toContain(`filament_bgp_peer_up{peer="${GO}"} 1`);
+    const advertised = Number(
+      new RegExp(`filament_bgp_routes_advertised\\{peer="${GO.replaceAll('.', '\\.')}"\\} (\\d+)`).exec(
+        text,
+      )?.[1],
+    );
+    // 3 VPNv4 + 1 VPNv6 + EVPN: 2 type 2, 2 type 3, 1 type 5
+    expect(advertised).toBe(9);
+    expect(text).toMatch(/filament_bgp_routes\{kind="exported"\} 9/);
+  });
+
   it('exports ECMP paths one per compute node with their RDs, and withdraws what agents withdraw', async () => {
     const [a1, a2] = agents as [XmppClient, XmppClient];
     a1.publish(vn.instance, inetRoute('10.1.0.100/32', CN1, 30, ['udp']));

@@ -219,6 +219,16 @@ export class GatewayManager extends EventEmitter<GatewayEvents> {
     return this.speakerRef.peers();
   }
 
+  /** BGP routes exported (agent paths, IMET included), gateway routes imported, RT membership routes. */
+  counts(): { exported: number; imported: number; membership: number } {
+    let exported = 0;
+    for (const t of this.exported.values()) for (const st of t.values()) exported += st.routes.length;
+    for (const e of this.imets.values()) if (e.route) exported++;
+    let imported = 0;
+    for (const r of this.imported.values()) imported += r.size;
+    return { exported, imported, membership: this.rtc.targets().length };
+  }
+
   /** The route targets we advertise RT membership for. */
   membership(): string[] {
     return this.rtc.targets();

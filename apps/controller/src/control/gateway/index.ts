@@ -4,6 +4,7 @@ export * from './encapsulation.js';
 export * from './export.js';
 export * from './gateway-manager.js';
 export * from './import.js';
+export * from './metrics.js';
 export * from './peers.js';
 export * from './rt-membership.js';
 export * from './sources.js';
