@@ -207,6 +207,37 @@ describe('gateway manager', () => {
     );
     expect(st.negotiated?.families).toEqual(['ipv4-mpls-vpn']);
   });
+  it('keeps the session when a bgp-router change touches nothing the peer uses', async () => {
+    const uuid = (
+      await h.call('POST', '/fqname-to-id', {
+        type: 'bgp-router',
+        fq_name: ['default-domain', 'default-project', 'ip-fabric', '__default__', 'filament-gw-again'],
+      })
+    ).body.uuid as string;
+    const downs: string[] = [];
+    const onDown = (e: { peer: string }) => downs.push(e.peer);
+    h.c.gateways!.on('peer-down', onDown);
+    // the gateway manager listens to the store's changes before this test does: once we see the change, it has
+    const seen = new Promise<void>((resolve) => {
+      const f = (c: { uuid: string }) => {
+        if (c.uuid !== uuid) return;
+        h.c.changes.off('change', f);
+        resolve();
+      };
+      h.c.changes.on('change', f);
+    });
+    try {
+      expect(
+        (await h.call('PUT', `/bgp-router/${uuid}`, { 'bgp-router': { display_name: 'renamed' } })).status,
+      ).toBe(200);
+      await seen;
+      expect(downs).toEqual([]);
+      expect(h.c.gateways!.peers().find((p) => p.address === GW)?.state).toBe('Established');
+    } finally {
+      h.c.gateways!.off('peer-down', onDown);
+    }
+  });
+
   it('takes AS, router id and port from our own control-node bgp-router when the config leaves them out', async () => {
     const own = await h.call('POST', '/bgp-routers', {
       'bgp-router': {

@@ -299,6 +299,9 @@ export class GatewayManager extends EventEmitter<GatewayEvents> {
 
   private onRouterObject(o: StoredObject): void {
     const cfg = peerConfig(o, { asn: this.config.asn, localAddress: this.localAddress() });
+    // the default hold time first, so an unchanged object compares equal to the running peer
+    if (cfg && cfg.holdTime === undefined && this.config.holdTime !== undefined)
+      cfg.holdTime = this.config.holdTime;
     const old = this.peersByUuid.get(o.uuid);
     if (old && cfg && samePeer(old, cfg)) return;
     if (old) this.removePeer(o.uuid);
@@ -312,7 +315,6 @@ export class GatewayManager extends EventEmitter<GatewayEvents> {
       this.refused.set(o.uuid, o);
       return;
     }
-    if (cfg.holdTime === undefined && this.config.holdTime !== undefined) cfg.holdTime = this.config.holdTime;
     this.speakerRef.addPeer(cfg);
     this.peersByUuid.set(o.uuid, cfg);
     this.deps.log.info(
