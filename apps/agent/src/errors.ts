@@ -60,3 +60,29 @@ export class TableFullError extends AgentError {
     super('ERR_AGENT_TABLE_FULL', object, field, `${object}.${field}: limit ${limit} reached`);
   }
 }
+
+/** An in-process workload's client call (ARP, ping, UDP or TCP exchange, DHCP) got no answer in time. */
+export class WorkloadTimeoutError extends AgentError {
+  override name = 'WorkloadTimeoutError';
+  readonly waitedMs: number;
+  constructor(workload: string, what: string, waitedMs: number) {
+    super('ERR_AGENT_WORKLOAD_TIMEOUT', 'workload', what, `${workload}: no ${what} in ${waitedMs} ms`);
+    this.waitedMs = waitedMs;
+  }
+}
+
+/** The peer of an in-process workload's TCP connection answered with a reset (refused or aborted). */
+export class WorkloadResetError extends AgentError {
+  override name = 'WorkloadResetError';
+  constructor(workload: string, peer: string) {
+    super('ERR_AGENT_WORKLOAD_RESET', 'workload', 'tcp', `${workload}: connection to ${peer} reset`);
+  }
+}
+
+/** An in-process workload asked to send before it was attached to a port. */
+export class WorkloadDetachedError extends AgentError {
+  override name = 'WorkloadDetachedError';
+  constructor(workload: string) {
+    super('ERR_AGENT_WORKLOAD_DETACHED', 'workload', 'port', `${workload}: not attached to a port`);
+  }
+}

@@ -5,6 +5,7 @@
 // forwarder while it is delivering. It is a test and lab workload: it allocates freely.
 
 import { DhcpMessageType, type Dhcpv4, dhcpv4, internetChecksum, ipv4PseudoSum } from '@filament/encap';
+import { WorkloadDetachedError, WorkloadResetError, WorkloadTimeoutError } from './errors.js';
 import { macFromText, putMac } from './mac-table.js';
 import { ipv4Number } from './nexthop.js';
 
@@ -42,6 +43,60 @@ export interface DhcpLease {
   serverId: string;
 }
 
+/**
+ * An answer being waited for. It settles once: `resolve`, `reject`, or its timer (WorkloadTimeoutError).
+ * `cancel` drops it without settling, for a caller whose send failed: the wait then leaves behind no timer
+ * and no rejection that nobody observes (which would end the agent process).
+ */
+class Pending<T> {
+  readonly promise: Promise<T>;
+  private settle: ((v: T) => void) | null = null;
+  private fail: ((e: Error) => void) | null = null;
+  private readonly timer: ReturnType<typeof setTimeout>;
+  private readonly onDone: () => void;
+
+  constructor(timeoutMs: number, onTimeout: () => Error, onDone: () => void = () => {}) {
+    this.onDone = onDone;
+    this.promise = new Promise<T>((resolve, reject) => {
+      this.settle = resolve;
+      this.fail = reject;
+    });
+    // Its timer runs while the caller may still be sending (resolving ARP first): a rejection before the
+    // caller awaits must not count as unhandled, so it is marked handled here; awaiting still sees it.
+    this.promise.catch(() => {});
+    this.timer = setTimeout(() => this.reject(onTimeout()), timeoutMs);
+  }
+
+  get settled(): boolean {
+    return this.settle === null;
+  }
+
+  resolve(v: T): void {
+    const settle = this.settle;
+    if (settle === null) return;
+    this.finish();
+    settle(v);
+  }
+
+  reject(e: Error): void {
+    const fail = this.fail;
+    if (fail === null) return;
+    this.finish();
+    fail(e);
+  }
+
+  cancel(): void {
+    if (this.settle !== null) this.finish();
+  }
+
+  private finish(): void {
+    clearTimeout(this.timer);
+    this.settle = null;
+    this.fail = null;
+    this.onDone();
+  }
+}
+
 interface TcpConn {
   lport: number;
   rip: number;
@@ -49,13 +104,14 @@ interface TcpConn {
   sndNxt: number;
   rcvNxt: number;
   state: 'syn-sent' | 'established' | 'fin-wait' | 'closed';
+  /** Opened by tcpEcho (active open); else a connection of the echo server. */
+  client: boolean;
   received: number[];
-  onData?: () => void;
-  onClose?: () => void;
-  onReset?: () => void;
+  /** The client step waiting on this connection, settled when `done()` holds or on a reset. */
+  step: { pending: Pending<void>; done: () => boolean } | null;
 }
 
-type Waiter = { match: (f: Uint8Array) => boolean; resolve: (f: Uint8Array) => void };
+type Waiter = { match: (f: Uint8Array) => boolean; pending: Pending<Uint8Array> };
 
 function ipText(n: number): string {
   return `${n >>> 24}.${(n >>> 16) & 0xff}.${(n >>> 8) & 0xff}.${n & 0xff}`;
@@ -95,7 +151,7 @@ export class Workload {
   private readonly conns = new Map<string, TcpConn>();
   private nextPort = 40000;
   private ipId = 1;
-  counts = { arpAnswered: 0, echoAnswered: 0, udpEchoed: 0, tcpSegments: 0 };
+  counts = { arpAnswered: 0, echoAnswered: 0, udpEchoed: 0, tcpSegments: 0, tcpRefused: 0, badFrames: 0 };
 
   constructor(opts: WorkloadOptions) {
     this.name = opts.name;
@@ -119,37 +175,51 @@ export class Workload {
   /** The port's deliver function: copies the frame and handles it on the next turn. */
   readonly deliver = (buf: Uint8Array, offset: number, length: number): void => {
     const f = buf.slice(offset, offset + length);
-    setImmediate(() => this.handle(f));
+    setImmediate(() => {
+      // A frame this small stack cannot make sense of is counted, never thrown out of a timer callback.
+      try {
+        this.handle(f);
+      } catch {
+        this.counts.badFrames++;
+      }
+    });
   };
 
   private send(frame: Uint8Array): void {
-    if (this.transmit === null) throw new Error(`workload ${this.name} is not attached`);
+    if (this.transmit === null) throw new WorkloadDetachedError(this.name);
     this.transmit(frame);
   }
 
-  private wait(match: (f: Uint8Array) => boolean, what: string): Promise<Uint8Array> {
-    return new Promise((resolve, reject) => {
-      const w: Waiter = {
-        match,
-        resolve: (f) => {
-          clearTimeout(timer);
-          this.waiters.delete(w);
-          resolve(f);
-        },
-      };
-      const timer = setTimeout(() => {
-        this.waiters.delete(w);
-        reject(new Error(`${this.name}: timed out waiting for ${what}`));
-      }, this.timeoutMs);
-      this.waiters.add(w);
-    });
+  private timeout(what: string): () => Error {
+    return () => new WorkloadTimeoutError(this.name, what, this.timeoutMs);
+  }
+
+  /** Waits for a received frame that `match`es. */
+  private wait(match: (f: Uint8Array) => boolean, what: string): Pending<Uint8Array> {
+    const w: Waiter = {
+      match,
+      pending: new Pending<Uint8Array>(this.timeoutMs, this.timeout(what), () => this.waiters.delete(w)),
+    };
+    this.waiters.add(w);
+    return w.pending;
+  }
+
+  /** Sends, then waits for `answer`; a send that fails (ARP timeout, detached) cancels the wait first. */
+  private async exchange<T>(answer: Pending<T>, send: () => Promise<void> | void): Promise<T> {
+    try {
+      await send();
+    } catch (e) {
+      answer.cancel();
+      throw e;
+    }
+    return answer.promise;
   }
 
   // ---------------------------------------------------------------- receive
 
   private handle(f: Uint8Array): void {
     if (this.keepReceived) this.received.push(f);
-    for (const w of this.waiters) if (w.match(f)) w.resolve(f);
+    for (const w of this.waiters) if (w.match(f)) w.pending.resolve(f);
     if (f.length < 14) return;
     const type = u16(f, 12);
     if (type === 0x0806) {
@@ -289,10 +359,9 @@ export class Workload {
     put32(req, 24, ip);
     const answer = this.wait(
       (f) => f.length >= 42 && u16(f, 12) === 0x0806 && u16(f, 20) === 2 && u32(f, 28) === ip,
-      `ARP ${ipText(ip)}`,
+      `ARP reply for ${ipText(ip)}`,
     );
-    this.send(this.frame(BROADCAST, 0x0806, req));
-    const f = await answer;
+    const f = await this.exchange(answer, () => this.send(this.frame(BROADCAST, 0x0806, req)));
     const mac = macOfBytes(f, 22);
     this.arp.set(ip, mac);
     return mac;
@@ -319,8 +388,7 @@ export class Workload {
         u16(f, 40) === sequence,
       `echo reply from ${dst}`,
     );
-    await this.sendIpTo(d, 1, this.icmp(8, id, sequence, data));
-    const f = await reply;
+    const f = await this.exchange(reply, () => this.sendIpTo(d, 1, this.icmp(8, id, sequence, data)));
     return { from: dst, ttl: f[22]!, identifier: id, sequence, data: f.slice(42, 14 + u16(f, 16)) };
   }
 
@@ -333,8 +401,7 @@ export class Workload {
         f.length >= 42 && u16(f, 12) === 0x0800 && f[23] === 17 && u32(f, 26) === d && u16(f, 36) === sport,
       `UDP echo from ${dst}`,
     );
-    await this.sendIpTo(d, 17, this.udp(sport, port, d, data));
-    const f = await reply;
+    const f = await this.exchange(reply, () => this.sendIpTo(d, 17, this.udp(sport, port, d, data)));
     return f.slice(42, 14 + u16(f, 16));
   }
 
@@ -353,59 +420,44 @@ export class Workload {
       sndNxt: 0x1000000 + sport,
       rcvNxt: 0,
       state: 'syn-sent',
+      client: true,
       received: [],
+      step: null,
     };
-    this.conns.set(`${sport}:${rip}:${port}`, c);
+    const key = `${sport}:${rip}:${port}`;
+    this.conns.set(key, c);
     try {
-      const established = new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(
-          () => reject(new Error(`${this.name}: TCP connect to ${dst}:${port} timed out`)),
-          this.timeoutMs,
-        );
-        c.onData = () => {
-          if (c.state === 'established') {
-            clearTimeout(timer);
-            resolve();
-          }
-        };
-        c.onReset = () => {
-          clearTimeout(timer);
-          reject(new Error(`${this.name}: connection to ${dst}:${port} reset`));
-        };
-      });
-      await this.sendIpTo(rip, 6, this.tcp(c, 0x02));
+      const established = this.tcpStep(c, `TCP connect to ${dst}:${port}`, () => c.state !== 'syn-sent');
+      await this.exchange(established, () => this.sendIpTo(rip, 6, this.tcp(c, 0x02)));
       c.sndNxt++;
-      await established;
-      const echoed = new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(
-          () => reject(new Error(`${this.name}: TCP echo from ${dst}:${port} timed out`)),
-          this.timeoutMs,
-        );
-        c.onData = () => {
-          if (c.received.length >= data.length) {
-            clearTimeout(timer);
-            resolve();
-          }
-        };
-      });
-      await this.sendIpTo(rip, 6, this.tcp(c, 0x18, data));
+      const echoed = this.tcpStep(c, `TCP echo from ${dst}:${port}`, () => c.received.length >= data.length);
+      await this.exchange(echoed, () => this.sendIpTo(rip, 6, this.tcp(c, 0x18, data)));
       c.sndNxt += data.length;
-      await echoed;
-      const closed = new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.timeoutMs);
-        c.onClose = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
+      // Everything came back: the close is best effort (a peer that never answers the FIN, or resets it,
+      // does not change what was echoed).
+      const closed = this.tcpStep(c, `TCP close of ${dst}:${port}`, () => c.state === 'closed');
       c.state = 'fin-wait';
-      await this.sendIpTo(rip, 6, this.tcp(c, 0x11));
+      await this.exchange(closed, () => this.sendIpTo(rip, 6, this.tcp(c, 0x11))).catch(() => {});
       c.sndNxt++;
-      await closed;
       return Uint8Array.from(c.received);
     } finally {
-      this.conns.delete(`${sport}:${rip}:${port}`);
+      c.step?.pending.cancel();
+      this.conns.delete(key);
     }
+  }
+
+  /** The next thing a client connection waits for: settles when `done()` holds, rejects on a reset. */
+  private tcpStep(c: TcpConn, what: string, done: () => boolean): Pending<void> {
+    const pending = new Pending<void>(this.timeoutMs, this.timeout(what), () => {
+      if (c.step?.pending === pending) c.step = null;
+    });
+    c.step = { pending, done };
+    return pending;
+  }
+
+  /** Settles the connection's step if what it waits for has happened. */
+  private tcpProgress(c: TcpConn): void {
+    if (c.step?.done()) c.step.pending.resolve();
   }
 
   private handleTcp(f: Uint8Array, l4: number, end: number, src: number): void {
@@ -421,13 +473,30 @@ export class Workload {
     if (flags & 0x04) {
       if (c) {
         c.state = 'closed';
-        c.onReset?.();
         this.conns.delete(key);
+        c.step?.pending.reject(new WorkloadResetError(this.name, `${ipText(src)}:${sport}`));
       }
       return;
     }
     if (c === undefined) {
-      if (!this.listen.has(dport) || (flags & 0x12) !== 0x02) return;
+      if ((flags & 0x12) !== 0x02) return;
+      if (!this.listen.has(dport)) {
+        // A SYN to a port nobody listens on is refused with RST+ACK, as a host stack does (RFC 9293 3.10.7.1).
+        this.counts.tcpRefused++;
+        const refused: TcpConn = {
+          lport: dport,
+          rip: src,
+          rport: sport,
+          sndNxt: 0,
+          rcvNxt: (seq + 1 + data.length) >>> 0,
+          state: 'closed',
+          client: false,
+          received: [],
+          step: null,
+        };
+        this.sendIp(src, 6, this.tcp(refused, 0x14));
+        return;
+      }
       // Passive open on the echo port.
       c = {
         lport: dport,
@@ -436,7 +505,9 @@ export class Workload {
         sndNxt: 0x2000000 + sport,
         rcvNxt: (seq + 1) >>> 0,
         state: 'established',
+        client: false,
         received: [],
+        step: null,
       };
       this.conns.set(key, c);
       this.sendIp(src, 6, this.tcp(c, 0x12));
@@ -448,19 +519,19 @@ export class Workload {
       c.rcvNxt = (seq + 1) >>> 0;
       c.state = 'established';
       this.sendIp(src, 6, this.tcp(c, 0x10));
-      c.onData?.();
+      this.tcpProgress(c);
       return;
     }
     if (data.length > 0 && seq === c.rcvNxt) {
       c.rcvNxt = (c.rcvNxt + data.length) >>> 0;
-      if (this.listen.has(c.lport) && c.lport === dport && !c.onData) {
+      if (!c.client) {
         // Server side: acknowledge and echo in one segment.
         this.sendIp(src, 6, this.tcp(c, 0x18, data));
         c.sndNxt = (c.sndNxt + data.length) >>> 0;
       } else {
         for (const b of data) c.received.push(b);
         this.sendIp(src, 6, this.tcp(c, 0x10));
-        c.onData?.();
+        this.tcpProgress(c);
       }
     }
     if (flags & 0x01) {
@@ -468,7 +539,7 @@ export class Workload {
       if (c.state === 'fin-wait') {
         this.sendIp(src, 6, this.tcp(c, 0x10));
         c.state = 'closed';
-        c.onClose?.();
+        this.tcpProgress(c);
       } else {
         // Passive close: ACK and FIN together.
         this.sendIp(src, 6, this.tcp(c, 0x11));
@@ -514,30 +585,35 @@ export class Workload {
         return false;
       }
     };
-    const offerP = this.wait(isReply(DhcpMessageType.offer), 'DHCPOFFER');
-    this.send(
-      this.frame(
-        BROADCAST,
-        0x0800,
-        this.ipPacket(0, 0xffffffff, 17, this.udp(68, 67, 0, dhcpv4.encode(base(DhcpMessageType.discover)))),
+    const offerF = await this.exchange(this.wait(isReply(DhcpMessageType.offer), 'DHCPOFFER'), () =>
+      this.send(
+        this.frame(
+          BROADCAST,
+          0x0800,
+          this.ipPacket(
+            0,
+            0xffffffff,
+            17,
+            this.udp(68, 67, 0, dhcpv4.encode(base(DhcpMessageType.discover))),
+          ),
+        ),
       ),
     );
-    const offerF = await offerP;
     const offer = dhcpv4.decode(offerF, 42, { length: u16(offerF, 38) - 8 }).value;
     const serverId = offer.options.find((o) => o.kind === 'serverId');
-    const ackP = this.wait(isReply(DhcpMessageType.ack), 'DHCPACK');
     const req = base(DhcpMessageType.request, [
       { kind: 'requestedIp', value: offer.yiaddr },
       ...(serverId ? [serverId] : []),
     ]);
-    this.send(
-      this.frame(
-        BROADCAST,
-        0x0800,
-        this.ipPacket(0, 0xffffffff, 17, this.udp(68, 67, 0, dhcpv4.encode(req))),
+    const ackF = await this.exchange(this.wait(isReply(DhcpMessageType.ack), 'DHCPACK'), () =>
+      this.send(
+        this.frame(
+          BROADCAST,
+          0x0800,
+          this.ipPacket(0, 0xffffffff, 17, this.udp(68, 67, 0, dhcpv4.encode(req))),
+        ),
       ),
     );
-    const ackF = await ackP;
     const ack = dhcpv4.decode(ackF, 42, { length: u16(ackF, 38) - 8 }).value;
     const lease: DhcpLease = { address: ack.yiaddr, prefixLen: 32, gateway: '', dns: [], serverId: '' };
     for (const o of ack.options) {

@@ -23,7 +23,9 @@ export interface TcpResult {
   ok: boolean;
   bytes: number;
   sha256: string;
+  /** Why the exchange failed: the message, and the error's class name (WorkloadTimeoutError, ...). */
   error?: string;
+  errorName?: string;
 }
 
 export class PortWorkload {
@@ -88,7 +90,7 @@ export class PortWorkload {
     return this.workload;
   }
 
-  /** `count` ICMP echoes, one after the other; failures count as lost. */
+  /** `count` ICMP echoes, one after the other; failures (no ARP answer, no reply, no route) count as lost. */
   async ping(id: string, to: string, count: number): Promise<PingResult> {
     const w = this.inProcess(id);
     const out: PingResult = { sent: 0, received: 0, rttMs: [] };
@@ -116,7 +118,8 @@ export class PortWorkload {
       const got = createHash('sha256').update(back).digest('hex');
       return { ok: got === sent && back.length === bytes, bytes: back.length, sha256: got };
     } catch (e) {
-      return { ok: false, bytes: 0, sha256: '', error: (e as Error).message };
+      const err = e as Error;
+      return { ok: false, bytes: 0, sha256: '', error: err.message, errorName: err.name };
     }
   }
 }
