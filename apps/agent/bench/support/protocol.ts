@@ -1,0 +1,53 @@
+// The messages between the underlay benchmark (bench/underlay.ts) and its child processes (child.ts).
+import type { UdpPeer } from './udp.js';
+
+/** What every role reports when asked: a counter and the process's CPU time, both since it started. */
+export interface Snapshot {
+  /** Packets the role handled (sent, received, forwarded or delivered, per role). */
+  packets: number;
+  /** Second counter where a role has one (an agent's underlay transmit count; a forwarder's receive count). */
+  other: number;
+  drops: number;
+  cpuUs: number;
+  wallUs: number;
+}
+
+export type RoleConfig =
+  | { role: 'sink'; bind: string }
+  | { role: 'echo'; bind: string }
+  | { role: 'blast'; bind: string; frames: number[][] }
+  | { role: 'forward'; bind: string; to: UdpPeer }
+  | { role: 'ping'; bind: string; frame: number[]; count: number; warmup: number }
+  | {
+      role: 'agent';
+      name: string;
+      underlay: string;
+      vxlanPort: number;
+      mplsPort: number;
+      /** The local port's workload: MAC, IPv4 address, and the UDP socket frames are delivered to. */
+      mac: string;
+      ip: string;
+      workload: UdpPeer;
+    };
+
+/** Sent to an agent once the other agent is up: where its workload lives. */
+export interface RemotePort {
+  underlay: string;
+  mac: string;
+  ip: string;
+  label: number;
+}
+
+export type ParentMessage =
+  | { op: 'start'; config: RoleConfig }
+  | { op: 'remote'; remote: RemotePort }
+  | { op: 'snap'; id: number }
+  /** Starts a blaster or a ping client toward `to`. */
+  | { op: 'go'; to: UdpPeer }
+  | { op: 'stop' };
+
+export type ChildMessage =
+  | { op: 'ready'; address: UdpPeer; label?: number }
+  | { op: 'snap'; id: number; snap: Snapshot }
+  | { op: 'done'; rttNs?: number[] }
+  | { op: 'error'; message: string };
