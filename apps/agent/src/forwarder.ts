@@ -28,7 +28,7 @@ import {
   TunnelKind,
   TunnelParams,
 } from '@filament/encap';
-import { Action, FlowKey, FlowTable, type FlowTableOptions, rewriteIpv4 } from '@filament/flow';
+import { Action, FlowFlag, FlowKey, FlowTable, type FlowTableOptions, rewriteIpv4 } from '@filament/flow';
 import { Decision, evaluate, FiveTuple } from '@filament/policy';
 import { handleArp } from './arp-proxy.js';
 import { flood } from './bum.js';
@@ -245,17 +245,24 @@ export class Forwarder {
 
   private translate(fi: number, buf: Uint8Array, off: number): Vrf | undefined {
     const k = this.rkey;
-    if (!this.flows.rewriteKey(fi, k) || k.family !== 4) {
+    if (!this.flows.rewriteKey(fi, k)) {
       this.counters.drop(DropReason.badIp);
       return undefined;
     }
-    try {
-      rewriteIpv4(buf, off + 14, k, checksumUpdate16);
-    } catch {
-      this.counters.drop(DropReason.badIp);
-      return undefined;
+    // A VRF translation alone (between VNs of this agent) leaves the packet as it is, IPv4 or IPv6.
+    if ((this.flows.flags(fi) & (FlowFlag.SNAT | FlowFlag.DNAT)) !== 0) {
+      if (k.family !== 4) {
+        this.counters.drop(DropReason.badIp);
+        return undefined;
+      }
+      try {
+        rewriteIpv4(buf, off + 14, k, checksumUpdate16);
+      } catch {
+        this.counters.drop(DropReason.badIp);
+        return undefined;
+      }
+      this.counters.natPackets++;
     }
-    this.counters.natPackets++;
     const to = this.vrfs[k.vrf];
     if (to === undefined) this.counters.drop(DropReason.noRoute);
     return to;
@@ -298,6 +305,10 @@ export class Forwarder {
       if (nh?.kind === NextHopKind.interface) {
         const dst = this.ports[nh.port];
         if (dst && !this.allowed(dst, key, 'ingress')) action = Action.DROP;
+        // A port of another VN on this agent (a route leaked by policy): the pair translates the VRF, so
+        // the reverse flow is keyed in the destination's VRF, where the reply looks (TF's VRF translation).
+        if (dst && nat === undefined && nh.vrf < 0 && dst.vrf !== vrf.id)
+          nat = this.natKey.setFromTuple(dst.vrf, key);
       }
     }
     if (nhId < 0) {
