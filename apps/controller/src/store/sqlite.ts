@@ -15,6 +15,7 @@ import {
   NotFoundError,
   VersionMismatchError,
 } from '../errors.js';
+import { Checkpointer } from './checkpointer.js';
 import {
   type BackRef,
   type Change,
@@ -42,6 +43,8 @@ export interface SqliteStoreOptions {
    * may be lost on power failure.
    */
   durability?: 'full' | 'normal';
+  /** WAL frames (pages) after which writes pause until a checkpoint lets the WAL start over (default 16,384). */
+  walRestartFrames?: number;
 }
 
 interface Row {
@@ -123,10 +126,15 @@ export class SqliteStore implements Store {
   private idleWaiters: (() => void)[] = [];
   private readonly st;
   private readonly txn;
+  private checkpointer: Checkpointer | undefined;
+  /** Writes wait while the checkpointer catches up with a WAL that grew past walRestartFrames. */
+  private walCatchingUp = false;
+  private readonly walRestartFrames: number;
 
   constructor(opts: SqliteStoreOptions) {
     this.historyLimit = opts.historyLimit ?? 200_000;
     this.maxBatch = opts.maxBatch ?? 512;
+    this.walRestartFrames = opts.walRestartFrames ?? 16_384; // 64 MB
     let file = ':memory:';
     if (opts.dataDir !== ':memory:') {
       mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
@@ -138,6 +146,10 @@ export class SqliteStore implements Store {
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('foreign_keys = OFF');
     this.db.pragma('busy_timeout = 5000');
+    // B-tree pages of the indexes touched by each create stay in memory (default 2 MB)
+    this.db.pragma('cache_size = -32768');
+    // After a checkpoint the WAL restarts from its beginning; keep the file from staying large after a burst.
+    this.db.pragma('journal_size_limit = 67108864');
     this.db.exec(SCHEMA);
     const db = this.db;
     this.st = {
@@ -184,10 +196,20 @@ export class SqliteStore implements Store {
       getMeta: db.prepare<[string], { v: number }>('SELECT v FROM meta WHERE k = ?'),
       compact: db.prepare('DELETE FROM changes WHERE rev <= ?'),
       setCompacted: db.prepare("UPDATE meta SET v = ? WHERE k = 'compacted'"),
+      // SQLITE_CHECKPOINT_NOOP: reports the WAL's size (frames) without checkpointing
+      walState: db.prepare('PRAGMA wal_checkpoint(NOOP)'),
     };
     this.rev = this.st.getMeta.get('revision')!.v;
     this.durableRev = this.rev;
     if (file !== ':memory:' && opts.durability !== 'normal') this.walPath = `${file}-wal`;
+    if (file !== ':memory:') {
+      this.db.pragma('wal_autocheckpoint = 0');
+      this.checkpointer = new Checkpointer(file, () => {
+        // back to SQLite's checkpoints inside commits: slower, but the WAL stays bounded
+        this.db.pragma('wal_autocheckpoint = 1000');
+        this.checkpointer = undefined;
+      });
+    }
     const one = db.transaction((ops: WriteOp[], rev: number) => {
       const versions: Record<string, number> = {};
       const changes = this.apply(ops, rev, versions);
@@ -466,7 +488,7 @@ export class SqliteStore implements Store {
   /** Writes the queued commits (up to maxBatch) as one transaction, then makes them durable. */
   private flush(): void {
     this.scheduled = false;
-    if (this.syncing) return; // the fsync's completion flushes what queued meanwhile
+    if (this.syncing || this.walCatchingUp) return; // the fsync's or catch-up's end flushes what queued meanwhile
     const batch = this.queue.splice(0, this.maxBatch);
     if (batch.length === 0) return;
     const outcomes: Outcome[] = [];
@@ -482,10 +504,26 @@ export class SqliteStore implements Store {
     this.stats.commits += batch.length;
     this.stats.transactions += 1;
     this.written.push({ batch, outcomes, rev });
+    this.checkpointed();
     if (this.walPath === undefined) {
       this.settle();
       this.flushMore();
     } else this.sync();
+  }
+
+  /** Tells the checkpointer of new WAL frames; lets it catch up (holding writes) when the WAL is large. */
+  private checkpointed(): void {
+    const cp = this.checkpointer;
+    if (!cp) return;
+    cp.written();
+    const wal = this.st.walState.get() as { log: number } | undefined;
+    if (wal === undefined || wal.log < this.walRestartFrames) return;
+    this.walCatchingUp = true;
+    cp.catchUp(() => {
+      this.walCatchingUp = false;
+      this.flushMore();
+      if (!this.syncing) this.wakeIdle();
+    });
   }
 
   private flushMore(): void {
@@ -588,12 +626,13 @@ export class SqliteStore implements Store {
     if (this.closed) return;
     this.closed = true;
     // Queued commits are still written and acknowledged once durable.
-    while (this.syncing || this.queue.length > 0 || this.written.length > 0) {
-      if (!this.syncing && !this.failed) this.flush();
+    while (this.syncing || this.walCatchingUp || this.queue.length > 0 || this.written.length > 0) {
+      if (!this.syncing && !this.walCatchingUp && !this.failed) this.flush();
       if (this.failed) break;
-      if (this.syncing) await new Promise<void>((r) => this.idleWaiters.push(r));
+      if (this.syncing || this.walCatchingUp) await new Promise<void>((r) => this.idleWaiters.push(r));
     }
     this.listeners.clear();
+    await this.checkpointer?.close();
     if (this.walFd !== undefined) closeSync(this.walFd);
     this.db.close();
   }
