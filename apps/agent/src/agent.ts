@@ -198,6 +198,18 @@ export class Agent {
     port.fipNextHop = -1;
   }
 
+  /**
+   * The local port whose own MPLS label is `label` (not a floating IP's), or undefined. A route the
+   * controller leaks from another VN with this agent as next hop names the port by its label; TF's vRouter
+   * resolves its own label to the interface next hop in the same way.
+   */
+  portOfLabel(label: number): string | undefined {
+    const fw = this.fw;
+    const nh = Number.isInteger(label) && label >= 0 ? fw.nexthops.at(fw.labels.lookup(label)) : undefined;
+    if (nh === undefined || nh.kind !== NextHopKind.interface || nh.vrf >= 0) return undefined;
+    return fw.ports[nh.port]?.name;
+  }
+
   port(name: string): Port {
     const p = this.portByName.get(name);
     if (!p) throw new UnknownObjectError('port', 'name', name);

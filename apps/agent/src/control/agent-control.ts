@@ -449,6 +449,7 @@ export class AgentControl extends EventEmitter<AgentControlEvents> {
         aclKey: this.acls?.signature(p.vmi) ?? '',
       });
       this.attaching = undefined;
+      this.routes.resyncOwnHops();
       this.log.info(
         { port: req.id, vmi: p.vmi, vrf: p.vrf, address: p.ip4, label: port.label },
         'port attached',
@@ -474,6 +475,7 @@ export class AgentControl extends EventEmitter<AgentControlEvents> {
     await a.workload.close();
     this.routes.resync(a.resolved.vrf);
     if (a.fip) this.routes.resync(a.fip.vrf);
+    this.routes.resyncOwnHops();
     this.log.info({ port: id, vrf: a.resolved.vrf }, 'port detached');
     this.emit('port-detached', id);
   }

@@ -10,8 +10,10 @@
 //   - A control node that goes away leaves its copies in place, marked stale. When a control node comes
 //     (back) up, its own copies are marked stale too; copies it sends again are fresh; at its End-of-RIB
 //     (or when the End-of-RIB timer fires) the stale copies of it and of control nodes that are down go.
-//   - Next hops naming this agent are dropped (the local interface route is the port's own), and so are
-//     routes and MACs that a local port owns.
+//   - Routes and MACs that a local port owns are not installed (the port's own entries stand). An inet or
+//     inet6 next hop naming this agent is a route leaked from another VN of this agent: it goes to the
+//     local port that owns its label (as TF's vRouter resolves its own label); other next hops naming this
+//     agent are dropped.
 
 import { isIPv4 } from 'node:net';
 import { type EnetNextHop, evpnRouteKind, type Route, type UnicastNextHop } from '@filament/xmpp';
@@ -42,6 +44,8 @@ interface Slot {
   bumPeers: string[];
   /** Unicast host routes: the remote endpoint's policy tags as `<vn>|<ids>` ('' = none). */
   tags: string;
+  /** The best copy has a next hop naming this agent (resolved by label to a local port). */
+  ownHop: boolean;
 }
 
 /** A remote workload address with the policy tags its agent published (TF: tags ride on the routes). */
@@ -136,6 +140,7 @@ export class RemoteRoutes {
           prefix: undefined,
           bumPeers: [],
           tags: '',
+          ownHop: false,
         };
         v.slots.set(key, slot);
       }
@@ -244,6 +249,17 @@ export class RemoteRoutes {
     this.settleBum(vrf, v);
   }
 
+  /**
+   * A local port came or went: routes whose next hop is this agent resolve to a different port (or to
+   * none) now, in whichever VRF they were leaked into.
+   */
+  resyncOwnHops(): void {
+    this.agent.batch(() => {
+      for (const [vrf, v] of this.vrfs)
+        for (const slot of v.slots.values()) if (slot.ownHop) this.settle(vrf, slot);
+    });
+  }
+
   /** Forgets a VRF (unsubscribed): removes what was installed from it. */
   dropVrf(vrf: string): void {
     this.agent.batch(() => this.dropVrfNow(vrf));
@@ -341,12 +357,17 @@ export class RemoteRoutes {
     let ip: string | undefined;
     let prefix: string | undefined;
     let tags = '';
+    slot.ownHop = false;
     if (route && present) {
       if (route.family === 'inet' || route.family === 'inet6') {
         const e = route.entry;
         prefix = e.nlri.address;
         if (!this.opts.isLocalPrefix(vrf, prefix)) {
-          target = tunnels(e.nextHops, local, unicastTunnel);
+          slot.ownHop = e.nextHops.some((h) => h.address === local);
+          target = tunnels(e.nextHops, local, unicastTunnel, (h) => {
+            const port = this.agent.portOfLabel(h.label);
+            return port === undefined ? undefined : { port };
+          });
           if (target !== undefined) tags = tagKey(e.nextHops, local);
         }
       } else if (route.family === 'evpn') {
@@ -429,16 +450,25 @@ function tagKey(hops: readonly UnicastNextHop[], local: string): string {
   return '';
 }
 
-/** One tunnel per next hop that is not this agent; ECMP when several remain. */
+/**
+ * One tunnel per next hop that is not this agent, and `own(h)` for one that is (skipped without `own` or
+ * when it gives nothing); ECMP when several remain.
+ */
 function tunnels<H extends { address: string }>(
   hops: readonly H[],
   local: string,
   make: (h: H) => TunnelSpec | undefined,
+  own?: (h: H) => RouteTarget | undefined,
 ): RouteTarget | undefined {
   const list: RouteTarget[] = [];
   for (const h of hops) {
-    // Next hops are underlay IPv4 addresses; anything else is skipped (and this agent's own).
-    if (h.address === local || !isIPv4(h.address)) continue;
+    if (h.address === local) {
+      const t = own?.(h);
+      if (t !== undefined) list.push(t);
+      continue;
+    }
+    // Next hops are underlay IPv4 addresses; anything else is skipped.
+    if (!isIPv4(h.address)) continue;
     const t = make(h);
     if (t) list.push({ tunnel: t });
   }
