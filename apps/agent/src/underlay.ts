@@ -33,6 +33,23 @@ export interface UnderlayOptions {
   sourcePorts?: number;
 }
 
+/**
+ * Every address the underlay binds or sends to is an IPv4 literal (ipv4Number checks the local one, next
+ * hops hold dotted quads), so it resolves at once. The default (dns.lookup) answers a literal on the next
+ * tick: a tick and a closure per packet sent.
+ */
+function literalLookup(
+  address: string,
+  _options: unknown,
+  callback: (err: Error | null, address: string, family: number) => void,
+): void {
+  callback(null, address, 4);
+}
+
+function udpSocket(): Socket {
+  return createSocket({ type: 'udp4', lookup: literalLookup });
+}
+
 function bind(sock: Socket, port: number, address: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (e: Error): void => reject(e);
@@ -85,8 +102,8 @@ export class Underlay {
 
   /** Binds the receive sockets and the source-port pool, and plugs into the forwarder. */
   async open(sourcePorts = 16): Promise<void> {
-    this.vxlan = createSocket({ type: 'udp4' });
-    this.mpls = createSocket({ type: 'udp4' });
+    this.vxlan = udpSocket();
+    this.mpls = udpSocket();
     try {
       await bind(this.vxlan, this.vxlanPort, this.address);
       await bind(this.mpls, this.mplsPort, this.address);
@@ -124,7 +141,7 @@ export class Underlay {
       const socks: Socket[] = [];
       try {
         for (let i = 0; i < n; i++) {
-          const s = createSocket({ type: 'udp4' });
+          const s = udpSocket();
           socks.push(s);
           await bind(s, base + i, this.address);
         }
