@@ -189,13 +189,14 @@ describe('policy', () => {
     );
   }, 180_000);
 
-  // Known gap (fails today, passes when fixed — then make it a plain `it`): traffic between two networks on
-  // ONE agent. The controller leaks blue-1's route into vn-red (next hop compute-1 itself, its label), but
-  // compute-1 does not install a route for its own interface into vn-red, so red-1 -> blue-1 has no route.
-  it.fails('red-1 -> blue-1 on 8080 (allowed by the policy, both on compute-1) gets through', async () => {
-    const r = await lab.driver!.tcp(w('red-1'), w('blue-1').ip, lab.topology.policy.tcpPort, 200);
+  // Traffic between two networks on ONE agent: the controller leaks blue-1's route into vn-red with
+  // compute-1 itself as next hop (its label); compute-1 installs it as blue-1's interface next hop.
+  it('red-1 -> blue-1 on 8080 (allowed by the policy, both on compute-1) gets through; other ports do not', async () => {
+    const d = lab.driver!;
+    const r = await d.tcp(w('red-1'), w('blue-1').ip, lab.topology.policy.tcpPort, 200);
     expect(r.error).toBeUndefined();
     expect(r.ok).toBe(true);
+    expect((await d.tcp(w('red-1'), w('blue-1').ip, lab.topology.closedPort, 200)).ok).toBe(false);
   });
 
   // Known gap (fails today, passes when fixed — then make it a plain `it`): a firewall rule whose far end is
