@@ -9,6 +9,8 @@ export class Allocator {
   private readonly inflight = new Map<string, Set<string>>();
   /** Recently read claims per pool: saves re-reading a large pool per allocation; a conflict refreshes it. */
   private readonly cache = new Map<string, { keys: Set<string>; at: number }>();
+  /** Reads of a pool in progress: concurrent requests that find the cache stale share one read. */
+  private readonly reading = new Map<string, Promise<Set<string>>>();
   constructor(
     private readonly store: Store,
     private readonly maxAttempts = 64,
@@ -18,10 +20,20 @@ export class Allocator {
   private async claims(pool: string, fresh: boolean): Promise<Set<string>> {
     const c = this.cache.get(pool);
     if (!fresh && c && Date.now() - c.at < this.cacheMs) return c.keys;
-    const keys = await this.store.claimed(pool);
-    this.cache.set(pool, { keys, at: Date.now() });
-    if (this.cache.size > 10_000) this.cache.delete(this.cache.keys().next().value!);
-    return keys;
+    // A read that started before this call may miss a claim that made this caller ask for a fresh one.
+    const inProgress = fresh ? undefined : this.reading.get(pool);
+    if (inProgress) return inProgress;
+    const read = this.store.claimed(pool).then((keys) => {
+      if (this.reading.get(pool) === read) this.reading.delete(pool);
+      this.cache.set(pool, { keys, at: Date.now() });
+      if (this.cache.size > 10_000) this.cache.delete(this.cache.keys().next().value!);
+      return keys;
+    });
+    this.reading.set(pool, read);
+    read.catch(() => {
+      if (this.reading.get(pool) === read) this.reading.delete(pool);
+    });
+    return read;
   }
 
   /**

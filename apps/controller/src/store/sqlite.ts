@@ -83,7 +83,7 @@ CREATE INDEX IF NOT EXISTS refs_dst ON refs(dst, src_type, src);
 CREATE TABLE IF NOT EXISTS claims (pool TEXT NOT NULL, key TEXT NOT NULL, owner TEXT NOT NULL,
   PRIMARY KEY (pool, key)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS claims_owner ON claims(owner);
-CREATE TABLE IF NOT EXISTS changes (id INTEGER PRIMARY KEY AUTOINCREMENT, rev INTEGER NOT NULL, kind TEXT NOT NULL,
+CREATE TABLE IF NOT EXISTS changes (id INTEGER PRIMARY KEY, rev INTEGER NOT NULL, kind TEXT NOT NULL,
   uuid TEXT NOT NULL, version INTEGER NOT NULL, data TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS changes_rev ON changes(rev);
 CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v INTEGER NOT NULL) WITHOUT ROWID;
@@ -344,15 +344,18 @@ export class SqliteStore implements Store {
       this.st.insertRef.run(o.uuid, r.uuid, o.type, r.attr === undefined ? null : JSON.stringify(r.attr));
     }
     for (const c of o.claims) {
-      const owner = this.st.claimOwner.get(c.pool, c.key)?.owner;
-      if (owner !== undefined) {
+      // The primary key refuses a taken value; looking it up first would cost a b-tree search per claim.
+      try {
+        this.st.insertClaim.run(c.pool, c.key, o.uuid);
+      } catch (e) {
+        const owner = this.st.claimOwner.get(c.pool, c.key)?.owner;
+        if (owner === undefined) throw e;
         throw new ConflictError('claim', `${c.key} is already allocated in ${c.pool}`, {
           pool: c.pool,
           key: c.key,
           owner,
         });
       }
-      this.st.insertClaim.run(c.pool, c.key, o.uuid);
     }
   }
 
@@ -362,22 +365,26 @@ export class SqliteStore implements Store {
     for (const w of ops) {
       if (w.op === 'create') {
         const o = w.object;
-        if (this.st.exists.get(o.uuid)) throw new ConflictError('exists', `uuid ${o.uuid} already exists`);
         const fq = fqKey(o.fqName);
-        const other = this.st.byFq.get(o.type, fq);
-        if (other) {
+        if (o.parentUuid !== undefined && this.st.exists.get(o.parentUuid)?.type !== o.parentType) {
+          throw new ConflictError('missing-parent', `parent ${o.parentType} ${o.parentUuid} does not exist`);
+        }
+        this.checkRefs(o, o.uuid);
+        const data = serialize(o);
+        // The primary key and the fq_name index refuse duplicates: looking both up first would cost two
+        // b-tree searches per create; the error path finds out which one it was.
+        try {
+          this.st.insert.run(o.uuid, o.type, fq, o.parentUuid ?? null, rev, data);
+        } catch (e) {
+          if (this.st.exists.get(o.uuid)) throw new ConflictError('exists', `uuid ${o.uuid} already exists`);
+          const other = this.st.byFq.get(o.type, fq);
+          if (!other) throw e;
           throw new ConflictError('exists', `${o.type} ${o.fqName.join(':')} already exists`, {
             type: o.type,
             fq_name: o.fqName,
             uuid: other.uuid,
           });
         }
-        if (o.parentUuid !== undefined && this.st.exists.get(o.parentUuid)?.type !== o.parentType) {
-          throw new ConflictError('missing-parent', `parent ${o.parentType} ${o.parentUuid} does not exist`);
-        }
-        this.checkRefs(o, o.uuid);
-        const data = serialize(o);
-        this.st.insert.run(o.uuid, o.type, fq, o.parentUuid ?? null, rev, data);
         this.writeLinks(o);
         this.st.change.run(rev, 'put', o.uuid, 1, data);
         versions[o.uuid] = 1;
