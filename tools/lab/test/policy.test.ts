@@ -200,10 +200,15 @@ describe('policy', () => {
   });
 
   // Known gap (fails today, passes when fixed — then make it a plain `it`): a firewall rule whose far end is
-  // a workload on ANOTHER agent never matches, because compute-1 learns neither red-2's tags through config
-  // (the controller pushes an agent only its own VMs' interfaces and tags) nor through routes (Tungsten
-  // Fabric carries the interface's tag list in the route entry; ours carry none). So tier=web -> tier=db
-  // across agents is denied at the sender's egress.
+  // a workload on ANOTHER agent. The data plane side is there: compute-2 publishes red-2's routes with its
+  // tag ids (TF tag_id, type << 16 | value), compute-1 keeps them and compiles red-2's address into the
+  // rule's tag sets (apps/agent test/control-policy-remote.test.ts passes with a config feed that holds the
+  // tags). What is missing is in the controller: compute-1 can turn a tag id into `tier=db` only with the
+  // tag object in its config, and the controller's config walk (apps/controller control/config/walk.ts)
+  // sends a tag only when one of compute-1's objects references it. Nothing on compute-1 references
+  // tier=db: the rule names it as text in endpoint_2, and firewall-rule has no tag_refs (TF's API server
+  // adds tag_refs for the endpoint and match tags, and the IF-MAP walk follows them). So red-2 matches only
+  // application=lab there, and tier=web -> tier=db is denied at red-1's egress.
   it.fails('tier=web -> tier=db on 8080 across agents is allowed by the firewall rule', async () => {
     await firewallSetup();
     const d = lab.driver!;
