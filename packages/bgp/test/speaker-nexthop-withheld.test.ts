@@ -4,7 +4,8 @@
 // reach FRR at all (FRR would otherwise get an MP_REACH_NLRI it never agreed to), and a route that had an
 // IPv4 next hop and is re-announced with an IPv6 one is withdrawn. Speaker B has an IPv4 `nextHop`
 // configured: FRR gets the same route from it with that next hop. Control routes with IPv4 next hops show
-// both sessions deliver routes. What FRR holds is read with vtysh JSON.
+// both sessions deliver routes, and an IPv6 route sharing the withheld route's attribute set still goes
+// out (the export decision is per family). What FRR holds is read with vtysh JSON.
 import { describeWithTool, scratchDir, waitFor } from '@filament/testkit';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { BgpSpeaker } from '../src/index.js';
@@ -45,6 +46,9 @@ ${[
   neighbor ${A} activate
   neighbor ${B} activate
  exit-address-family
+ address-family ipv6 unicast
+  neighbor ${A} activate
+ exit-address-family
 !
 `;
 
@@ -64,11 +68,15 @@ describeWithTool('/usr/lib/frr/bgpd', 'speaker: IPv6 next hops withheld from pee
     return j.routes?.[prefix] ?? [];
   };
   const from = (prefix: string, peer: string) => frrPaths(prefix).filter((p) => p.peerId === peer);
+  const frrV6Paths = (prefix: string): FrrPath[] => {
+    const j = JSON.parse(frr.vtysh(`show bgp ipv6 unicast json`)) as { routes?: Record<string, FrrPath[]> };
+    return j.routes?.[prefix] ?? [];
+  };
 
   beforeAll(async () => {
     dir = scratchDir('speaker-nh-withheld-');
     frr = await startFrr(dir.path, conf, FRR, FRR_PORT);
-    const speaker = (addr: string, asn: number, port: number, nextHop?: string) =>
+    const speaker = (addr: string, asn: number, port: number, families: string[], nextHop?: string) =>
       new BgpSpeaker({
         asn,
         routerId: addr.replace('127.', '10.'),
@@ -79,19 +87,22 @@ describeWithTool('/usr/lib/frr/bgpd', 'speaker: IPv6 next hops withheld from pee
             port: FRR_PORT,
             asn: 65002,
             localAddress: addr,
-            families: ['ipv4-unicast'],
+            families,
             connectRetryTime: 1,
             ...(nextHop ? { nextHop } : {}),
           },
         ],
       });
-    a = speaker(A, 65111, A_PORT);
-    b = speaker(B, 65113, B_PORT, B_NH);
+    a = speaker(A, 65111, A_PORT, ['ipv4-unicast', 'ipv6-unicast']);
+    b = speaker(B, 65113, B_PORT, ['ipv4-unicast'], B_NH);
     for (const s of [a, b]) {
       s.announce({ nlri: { type: 'prefix', prefix: '10.27.10.0/24' }, nextHop: V6_NH });
     }
     a.announce({ nlri: { type: 'prefix', prefix: '10.27.11.0/24' }, nextHop: '10.255.27.11' });
     a.announce({ nlri: { type: 'prefix', prefix: '10.27.14.0/24' }, nextHop: '10.255.27.11' });
+    // an IPv6 route with the same attributes and next hop as the withheld IPv4 one (one shared attribute
+    // set): it must still go out in its own family
+    a.announce({ nlri: { type: 'prefix', prefix: '2001:db8:27:16::/64' }, nextHop: V6_NH });
     await a.start();
     await b.start();
   }, 120_000);
@@ -123,7 +134,8 @@ describeWithTool('/usr/lib/frr/bgpd', 'speaker: IPv6 next hops withheld from pee
   it('withholds the IPv6-next-hop route from a peer without a configured IPv4 next hop', async () => {
     await waitFor('control routes at FRR', () => from('10.27.11.0/24', A).length === 1, 30_000, 200);
     await waitFor('10.27.14.0/24 at FRR', () => from('10.27.14.0/24', A).length === 1, 30_000, 200);
-    // everything A has for FRR is written (nothing queued), and it wrote two routes, not three
+    await waitFor('the IPv6 route at FRR', () => frrV6Paths('2001:db8:27:16::/64').length === 1, 30_000, 200);
+    // everything A has for FRR is written (nothing queued): two IPv4 routes and the IPv6 one, not four
     const st = await waitFor(
       'A idle towards FRR',
       () => {
@@ -133,7 +145,7 @@ describeWithTool('/usr/lib/frr/bgpd', 'speaker: IPv6 next hops withheld from pee
       10_000,
       50,
     );
-    expect(st.routesAdvertised).toBe(2);
+    expect(st.routesAdvertised).toBe(3);
     expect(from('10.27.10.0/24', A)).toEqual([]);
     expect(a.routes('ipv4-unicast').some((r) => r.attrs.nextHop === V6_NH)).toBe(true);
   });

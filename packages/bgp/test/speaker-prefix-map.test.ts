@@ -51,18 +51,66 @@ describe('PrefixMap', () => {
     );
   });
 
+  it('answers like a Map when runs of prefixes arrive in address order (leaves) and others do not', () => {
+    const run = fc
+      .tuple(fc.nat({ max: 0xffffffff }), fc.constantFrom(1, 5, 24, 32), fc.integer({ min: 1, max: 70 }))
+      .map(([start, len, n]) =>
+        Array.from({ length: n }, (_, i) => ipv4Key(start + i * 2 ** (32 - len), len)),
+      );
+    fc.assert(
+      fc.property(fc.array(run, { maxLength: 4 }), fc.array(op, { maxLength: 100 }), (runs, ops) => {
+        const m = new Map<RouteKey, number>();
+        const p = new PrefixMap<number>();
+        const runKeys = runs.flat();
+        runKeys.forEach((k, i) => {
+          m.set(k, i);
+          p.set(k, i);
+        });
+        // the random operations also hit the run keys (updates and deletions inside leaves)
+        const all = [...ops, ...runKeys.map((k, i) => [i % 3 === 0 ? 'delete' : 'set', k, -i] as const)];
+        for (const [o, k, v] of all) {
+          if (o === 'set') {
+            m.set(k, v);
+            p.set(k, v);
+          } else if (o === 'delete') expect(p.delete(k)).toBe(m.delete(k));
+          else if (o === 'get') expect(p.get(k)).toBe(m.get(k));
+          else expect(p.has(k)).toBe(m.has(k));
+          expect(p.size).toBe(m.size);
+        }
+        for (const k of runKeys) expect(p.get(k)).toBe(m.get(k));
+        expect(sorted(p)).toEqual(sorted(m));
+        expect([...p.values()].sort()).toEqual([...m.values()].sort());
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('keeps iterating while entries are removed and added', () => {
     const p = new PrefixMap<number>();
-    for (let i = 0; i < 100; i++) p.set(ipv4Key(0x0a000000 + i * 256, 24), i);
+    const k24 = (i: number) => ipv4Key(0x0a000000 + i * 256, 24);
+    for (let i = 0; i < 100; i++) p.set(k24(i), i); // in address order: leaves after the first block
+    for (let i = 0; i < 20; i++) p.set(k24(1000 - i * 7), 1000 - i * 7); // out of order: one entry each
     p.set('x#1', -1);
     const visited: number[] = [];
+    const deletedUnseen = new Set<number>();
     for (const v of p.values()) {
       visited.push(v);
-      if (v === 10) for (let i = 50; i < 100; i++) p.delete(ipv4Key(0x0a000000 + i * 256, 24));
-      if (v === 20) p.set(ipv4Key(0x0b000000, 24), 1000); // same length: visited later in this pass
+      if (visited.length === 5) {
+        // remove half of everything not yet visited, and add one entry
+        for (const i of [
+          ...Array.from({ length: 100 }, (_, j) => j),
+          ...Array.from({ length: 20 }, (_, j) => 1000 - j * 7),
+        ])
+          if (i % 2 === 0 && !visited.includes(i) && p.delete(k24(i))) deletedUnseen.add(i);
+        p.set(k24(5000), 5000);
+      }
     }
-    expect(visited).toEqual([...Array.from({ length: 50 }, (_, i) => i), 1000, -1]);
-    expect(p.size).toBe(52);
+    expect(new Set(visited).size).toBe(visited.length);
+    for (const d of deletedUnseen) expect(visited).not.toContain(d);
+    const expected = [...p.values()];
+    for (const v of expected) if (v !== 5000) expect(visited).toContain(v);
+    expect(p.size).toBe(expected.length);
+    expect(p.size).toBe(121 - deletedUnseen.size + 1);
     p.clear();
     expect(p.size).toBe(0);
     expect([...p]).toEqual([]);

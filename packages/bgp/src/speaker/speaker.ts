@@ -135,7 +135,8 @@ function notifText(n: { codeName: string; subcodeName: string } | undefined): st
 interface PeerState {
   rtc: RtMembership;
   attrCache: Map<string, PathAttrs | null>;
-  exportCache: WeakMap<PathAttrs, PathAttrs | null>;
+  /** Exported attributes per family and received set (next hops depend on the family). */
+  exportCache: Map<number, WeakMap<PathAttrs, PathAttrs | null>>;
   restartTimer: unknown;
   holdTimer: unknown;
   disabled: Set<number>;
@@ -243,7 +244,7 @@ export class BgpSpeaker {
     this.state.set(p, {
       rtc: new RtMembership(),
       attrCache: new Map(),
-      exportCache: new WeakMap(),
+      exportCache: new Map(),
       restartTimer: undefined,
       holdTimer: undefined,
       disabled: new Set(),
@@ -375,7 +376,7 @@ export class BgpSpeaker {
     const n = p.negotiated!;
     const st = this.state.get(p)!;
     st.disabled.clear();
-    st.exportCache = new WeakMap();
+    st.exportCache = new Map();
     const out = p.out!;
     const rtcOn = n.families.some((f) => familyKey(f) === RTC_FAMILY_KEY);
     const restarting =
@@ -891,14 +892,19 @@ export class BgpSpeaker {
       if (rtConstrained(fk) && n.families.some((f) => familyKey(f) === RTC_FAMILY_KEY) && !st.rtc.allows(a))
         return undefined;
       const pol = p.cfg.export;
+      let cache = st.exportCache.get(fk);
+      if (!cache) {
+        cache = new WeakMap();
+        st.exportCache.set(fk, cache);
+      }
       if (!pol) {
-        const hit = st.exportCache.get(a);
+        const hit = cache.get(a);
         if (hit !== undefined && path.source.kind !== 'internal') return hit ?? undefined;
       }
       let out: PathAttrs | undefined = this.transform(p, fk, path, a, target.kind);
       if (pol && out) out = this.applyPolicy(pol, 'export', p, fk, path, out);
       if (out) out = this.ipv4NextHopFor(p, fk, out);
-      if (!pol && path.source.kind !== 'internal') st.exportCache.set(a, out ?? null);
+      if (!pol && path.source.kind !== 'internal') cache.set(a, out ?? null);
       return out;
     };
   }
