@@ -3,7 +3,13 @@
 // the underlay sockets and the introspect/metrics HTTP endpoint.
 
 import type { AclMatcher } from '@filament/policy';
-import { DuplicateObjectError, InvalidPrefixError, TableFullError, UnknownObjectError } from './errors.js';
+import {
+  DuplicateObjectError,
+  InvalidPrefixError,
+  ObjectInUseError,
+  TableFullError,
+  UnknownObjectError,
+} from './errors.js';
 
 /** Port indexes are flow-table interface ids (vif), below the flow table's default 4,096. */
 const MAX_PORTS = 4096;
@@ -94,7 +100,10 @@ export class Agent {
   addVrf(spec: VrfSpec): Vrf {
     if (this.vrfByName.has(spec.name)) throw new DuplicateObjectError('vrf', 'name', spec.name);
     const fw = this.fw;
-    const vrf = new Vrf(fw.vrfs.length, spec.name);
+    // A deleted VRF's id is reused (its flows went with it), so the ids stay dense under churn.
+    let id = fw.vrfs.indexOf(undefined);
+    if (id < 0) id = fw.vrfs.length;
+    const vrf = new Vrf(id, spec.name);
     if (spec.vni !== undefined) {
       fw.vnis.set(spec.vni, vrf.id);
       vrf.vni = spec.vni;
@@ -105,9 +114,36 @@ export class Agent {
     const bum = fw.nexthops.bum();
     bum.refs++;
     vrf.bum = bum.id;
-    fw.vrfs.push(vrf);
+    fw.vrfs[id] = vrf;
     this.vrfByName.set(spec.name, vrf);
     return vrf;
+  }
+
+  /**
+   * Deletes a VRF that no port (nor floating IP) is in: its routes and MAC entries (their next hops
+   * released), its VNI table entry, its BUM next hop and every flow keyed in it.
+   */
+  deleteVrf(name: string): void {
+    const vrf = this.vrf(name);
+    const fw = this.fw;
+    const user = this.ports().find((p) => p.vrf === vrf.id || p.fipVrf === vrf.id);
+    if (user !== undefined) throw new ObjectInUseError('vrf', 'name', name, `port ${user.name}`);
+    this.batch(() => {
+      for (const r of [...vrf.routes()]) this.deleteRoute(name, r.prefix);
+      for (const [mac] of [...vrf.macs.entries()]) this.deleteMac(name, macText(mac));
+      for (const [ip] of [...vrf.macs.bindings()]) vrf.macs.unbindIp(ip);
+      this.setBumPeers(name, []);
+      this.release(vrf.bum);
+      vrf.bum = -1;
+    });
+    if (vrf.vni >= 0 && fw.vnis.lookup(vrf.vni) === vrf.id) fw.vnis.delete(vrf.vni);
+    const flows: number[] = [];
+    fw.flows.forEach((i) => {
+      if (fw.flows.record(i).vrf === vrf.id) flows.push(i);
+    });
+    for (const i of flows) if (fw.flows.isLive(i)) fw.flows.deletePair(i);
+    fw.vrfs[vrf.id] = undefined;
+    this.vrfByName.delete(name);
   }
 
   vrf(name: string): Vrf {

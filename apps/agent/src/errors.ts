@@ -86,3 +86,11 @@ export class WorkloadDetachedError extends AgentError {
     super('ERR_AGENT_WORKLOAD_DETACHED', 'workload', 'port', `${workload}: not attached to a port`);
   }
 }
+
+/** An object still in use that was asked to go (a VRF that still has ports or a floating IP in it). */
+export class ObjectInUseError extends AgentError {
+  override name = 'ObjectInUseError';
+  constructor(object: string, field: string, value: string, by: string) {
+    super('ERR_AGENT_IN_USE', object, field, `${object}.${field}: ${value} is still used by ${by}`);
+  }
+}

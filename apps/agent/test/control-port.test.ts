@@ -290,5 +290,26 @@ describe('agent control: port API, config, routes', () => {
       () => !sim.rib.get('default-domain:admin:blue:blue')?.has('inet|10.1.1.11/32'),
       'routes withdrawn',
     );
+    // The VRF went with its last port: VNI table entry, BUM next hop, routes and next hops freed.
+    const vrf = 'default-domain:admin:blue:blue';
+    await until(() => !a.agent.hasVrf(vrf), 'VRF deleted');
+    const fw = a.agent.fw;
+    expect(fw.vnis.lookup(1005)).toBe(-1);
+    expect(fw.vrfs.every((v) => v === undefined)).toBe(true);
+    expect(fw.nexthops.size).toBe(3); // only the fixed discard, receive and resolve
+    expect(fw.labels.size).toBe(0);
+    // Re-adding a port re-creates it: subscribed, routes published, the gateway answers.
+    expect((await http('POST', `${api()}/port`, portBody(w1))).status).toBe(200);
+    await until(
+      () => sim.rib.get(vrf)?.has('inet|10.1.1.11/32'),
+      'route published again after the VRF was re-created',
+    );
+    expect(a.agent.hasVrf(vrf)).toBe(true);
+    expect(fw.vnis.lookup(1005)).toBe(a.agent.vrf(vrf).id);
+    const ping = (await http('POST', `${api()}/port/${ids.vmi(1)}/ping`, { to: '10.1.1.1', count: 1 }))
+      .json as { received: number };
+    expect(ping.received).toBe(1);
+    expect((await http('DELETE', `${api()}/port/${ids.vmi(1)}`)).status).toBe(200);
+    await until(() => !a.agent.hasVrf(vrf), 'VRF deleted again');
   });
 });

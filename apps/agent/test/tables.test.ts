@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  Agent,
   DuplicateObjectError,
   FieldRangeError,
   LabelTable,
@@ -11,12 +12,14 @@ import {
   macText,
   NextHopKind,
   NextHopTable,
+  ObjectInUseError,
   prometheusText,
   putMac,
   TableFullError,
   UnknownObjectError,
   VniTable,
 } from '../src/index.js';
+import { udpFrame } from './frames.js';
 
 describe('MAC table', () => {
   it('agrees with a Map under random sets, deletes and lookups (in place and by number)', () => {
@@ -117,5 +120,50 @@ describe('Prometheus text', () => {
         },
       ]),
     ).toBe('# HELP x_total X.\n# TYPE x_total counter\nx_total{a="q\\"\\\\\\n"} 2\nx_total 0\n');
+  });
+});
+
+describe('Agent.deleteVrf', () => {
+  it('refuses a VRF a port is in; frees routes, MACs, VNI, BUM and flows; the id is reused', () => {
+    const agent = new Agent({ name: 'vrf-life', underlay: '192.0.2.61' });
+    const blue = agent.addVrf({ name: 'blue', vni: 100, gateways: ['10.1.1.1'] });
+    agent.addVrf({ name: 'red', vni: 200 });
+    const port = agent.addPort({
+      name: 'w1',
+      vrf: 'blue',
+      mac: '02:00:00:00:61:01',
+      ipam: { address: '10.1.1.11', prefixLen: 24, gateway: '10.1.1.1' },
+      deliver: () => {},
+    });
+    const tun = { tunnel: { dst: '192.0.2.62', label: 40, vni: 100, encaps: ['mpls-udp' as const] } };
+    agent.addRoute('blue', '10.1.1.12/32', tun);
+    agent.addRoute('blue', 'fd00::12/128', tun);
+    agent.addMac('blue', '02:00:00:00:61:02', tun, '10.1.1.12');
+    agent.setBumPeers('blue', ['192.0.2.62', '192.0.2.63']);
+    agent.fw.fromPort(
+      port.index,
+      udpFrame(
+        macFromText('02:00:00:00:61:02'),
+        macFromText('02:00:00:00:61:01'),
+        '10.1.1.11',
+        '10.1.1.12',
+        5,
+        7,
+        new Uint8Array(4),
+      ),
+    );
+    expect(agent.fw.flows.stats().flows).toBe(2);
+    expect(() => agent.deleteVrf('blue')).toThrow(ObjectInUseError);
+    agent.deletePort('w1');
+    agent.deleteVrf('blue');
+    expect(agent.hasVrf('blue')).toBe(false);
+    expect(agent.fw.vnis.lookup(100)).toBe(-1);
+    expect(agent.fw.flows.stats().flows).toBe(0);
+    // Left: the fixed next hops and red's BUM composite.
+    expect(agent.fw.nexthops.size).toBe(4);
+    const again = agent.addVrf({ name: 'blue', vni: 100 });
+    expect(again.id).toBe(blue.id);
+    expect([again.lpm4.size, again.lpm6.size, again.macs.size]).toEqual([0, 0, 0]);
+    expect(agent.fw.vnis.lookup(100)).toBe(again.id);
   });
 });

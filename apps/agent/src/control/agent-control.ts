@@ -107,6 +107,8 @@ export class AgentControl extends EventEmitter<AgentControlEvents> {
   private readonly attached = new Map<string, Attached>();
   private readonly failures = new Map<string, string>();
   private readonly vrfSubscribed = new Set<string>();
+  /** VRFs this control made in the agent (and deletes when nothing needs them). */
+  private readonly vrfsMade = new Set<string>();
   private readonly bumPublished = new Map<string, { route: Route; key: string }>();
   private policyDirty = true;
   private acls: CompiledAcls | null = null;
@@ -189,11 +191,14 @@ export class AgentControl extends EventEmitter<AgentControlEvents> {
   }
 
   /** Runs one step of a pass; a fault in it is logged and the pass goes on. */
-  private guarded(what: string, f: () => void): void {
+  /** Runs `f`; a failure is logged, not thrown. Returns whether it succeeded. */
+  private guarded(what: string, f: () => void): boolean {
     try {
       f();
+      return true;
     } catch (e) {
       this.log.warn({ err: (e as Error).message, name: (e as Error).name }, `${what}: not applied`);
+      return false;
     }
   }
 
@@ -353,6 +358,30 @@ export class AgentControl extends EventEmitter<AgentControlEvents> {
     this.syncFloatingIps();
     this.syncSubscriptions();
     this.syncPublished();
+    this.syncVrfs(want);
+  }
+
+  /**
+   * Deletes the VRFs nothing needs any more: no port is (or is waiting to be) in the network, as its own
+   * or its floating IP's, and it is unsubscribed (its remote routes dropped). A later port re-creates it.
+   */
+  private syncVrfs(want: ReadonlyMap<string, ResolvedPort>): void {
+    const needed = new Set<string>(this.vrfSubscribed);
+    for (const p of want.values()) {
+      needed.add(p.vrf);
+      if (p.fip) needed.add(p.fip.vrf);
+    }
+    for (const a of this.attached.values()) {
+      needed.add(a.resolved.vrf);
+      if (a.fip) needed.add(a.fip.vrf);
+    }
+    for (const vrf of [...this.vrfsMade]) {
+      if (needed.has(vrf)) continue;
+      this.vrfsMade.delete(vrf);
+      if (!this.agent.hasVrf(vrf)) continue;
+      this.routes.dropVrf(vrf);
+      if (this.guarded(`vrf ${vrf}`, () => this.agent.deleteVrf(vrf))) this.log.info({ vrf }, 'vrf deleted');
+    }
   }
 
   /** Adds, moves or removes each attached port's floating IP as its config says. */
@@ -396,6 +425,7 @@ export class AgentControl extends EventEmitter<AgentControlEvents> {
     };
     if (p.vni > 0) vrf.vni = p.vni;
     agent.addVrf(vrf);
+    this.vrfsMade.add(p.vrf);
     this.log.info({ vrf: p.vrf, vni: p.vni }, 'vrf added');
     this.routes.resync(p.vrf);
   }
