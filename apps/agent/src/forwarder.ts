@@ -3,6 +3,7 @@
 //
 // From a local port (an Ethernet frame the workload sent):
 //   ARP -> ARP proxy (arp-proxy.ts): answer from the gateway address or the IP->MAC bindings, else flood
+//   ICMPv6 Neighbor Solicitation -> ND proxy (nd-proxy.ts) when the VRF routes the target, else as below
 //   IPv4 UDP 67 -> DHCP server (dhcp-server.ts)
 //   group destination MAC -> BUM ingress replication (bum.ts)
 //   destination MAC = router MAC -> routed (L3): ICMP echo to the gateway (gateway.ts), else LPM
@@ -37,6 +38,7 @@ import { answerGateway } from './gateway.js';
 import { LabelTable } from './label-table.js';
 import { isGroupMac, macEquals, macHi, macLo, putMac } from './mac-table.js';
 import { Counters, DropReason } from './metrics.js';
+import { answerSolicitation } from './nd-proxy.js';
 import { EncapCode, type NextHop, NextHopKind, NextHopTable, NH_RESOLVE } from './nexthop.js';
 import type { Port } from './ports.js';
 import { HEADROOM, PacketRing } from './ring.js';
@@ -195,6 +197,9 @@ export class Forwarder {
       handleDhcp(this, port, vrf, buf, off, len);
       return;
     }
+    // ICMPv6 Neighbor Solicitation the VRF can answer (nd-proxy.ts); the rest is flooded or forwarded.
+    if (key.protocol === 58 && key.ipVersion === 6 && answerSolicitation(this, port, vrf, buf, off, len))
+      return;
     if (isGroupMac(buf, off)) {
       flood(this, vrf, port.index, buf, off, len, false);
       return;

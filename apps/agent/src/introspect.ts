@@ -97,6 +97,12 @@ export function agentMetrics(agent: Agent): MetricFamily[] {
       ],
     },
     {
+      name: 'filament_agent_nd_proxy_total',
+      help: 'IPv6 Neighbor Solicitations answered by the proxy.',
+      type: 'counter',
+      samples: [{ labels: { result: 'answered' }, value: c.ndProxied }],
+    },
+    {
       name: 'filament_agent_nat_packets_total',
       help: 'Packets rewritten by NAT flows (floating IPs).',
       type: 'counter',

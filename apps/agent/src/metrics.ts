@@ -45,6 +45,8 @@ export class Counters {
   natPackets = 0;
   arpProxied = 0;
   arpFlooded = 0;
+  /** IPv6 Neighbor Solicitations answered by the ND proxy. */
+  ndProxied = 0;
   dhcpReplies = 0;
   gatewayIcmp = 0;
   bumReplicated = 0;
