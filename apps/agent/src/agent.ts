@@ -178,13 +178,16 @@ export class Agent {
     }
     const ip4 = ipv4Number(spec.ipam.address);
     const gw = ipv4Number(spec.ipam.gateway);
+    const host6 = spec.ipam.address6 === undefined ? undefined : parsePrefix(`${spec.ipam.address6}/128`);
+    if (host6 !== undefined && host6.family !== 6)
+      throw new InvalidPrefixError('port', 'address6', spec.ipam.address6 ?? '', 'not an IPv6 address');
     let index = fw.ports.indexOf(undefined, 1);
     if (index < 0) index = fw.ports.length;
     if (index >= MAX_PORTS) throw new TableFullError('port', 'index', MAX_PORTS - 1);
     const port = new Port(index, spec, vrf.id, mac, ip4, gw);
     fw.ports[index] = port;
     const nh = fw.nexthops.iface(index);
-    nh.refs += 3; // MAC entry, host route, label
+    nh.refs += host6 === undefined ? 3 : 4; // MAC entry, host route(s), label
     port.nextHop = nh.id;
     port.label = fw.labels.allocate(nh.id);
     vrf.ports.add(index);
@@ -192,6 +195,7 @@ export class Agent {
     vrf.macs.set(mac, nh.id);
     vrf.macs.bindIp(ip4, mac);
     vrf.addRoute(parsePrefix(`${spec.ipam.address}/32`), nh.id);
+    if (host6 !== undefined) vrf.addRoute(host6, nh.id);
     this.portByName.set(spec.name, port);
     return port;
   }
@@ -308,8 +312,10 @@ export class Agent {
     vrf.macs.delete(port.mac);
     vrf.macs.unbindIp(port.ip4);
     vrf.deleteRoute(parsePrefix(`${port.ipam.address}/32`));
+    const a6 = port.ipam.address6;
+    if (a6 !== undefined) vrf.deleteRoute(parsePrefix(`${a6}/128`));
     fw.labels.free(port.label);
-    for (let i = 0; i < 3; i++) this.release(port.nextHop);
+    for (let i = a6 === undefined ? 3 : 4; i > 0; i--) this.release(port.nextHop);
     fw.ports[port.index] = undefined;
     this.portByName.delete(name);
   }

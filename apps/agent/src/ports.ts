@@ -11,6 +11,8 @@ export interface PortIpam {
   address: string;
   prefixLen: number;
   gateway: string;
+  /** The workload's IPv6 address, when it has one (a /128 host route to the port is installed). */
+  address6?: string;
   dns?: string[];
   mtu?: number;
   leaseSeconds?: number;

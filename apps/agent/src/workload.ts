@@ -1,10 +1,21 @@
 // An in-process workload for machines without TAP devices: a tiny host stack behind one port that answers
 // ARP for its address, ICMP echo, UDP echo (port 7) and a TCP echo server (port 7: handshake, echo of each
 // in-order segment, FIN), and can act as a client: ARP resolution, ping, UDP and TCP echo exchanges, DHCP.
+// With an IPv6 address it also answers Neighbor Solicitations and ICMPv6 echo (RFC 4861, RFC 4443), and
+// pings over IPv6 (`ping6`), resolving the neighbor with a solicitation to its solicited-node group.
 // Frames it receives are copied and handled on the next turn of the event loop, so nothing re-enters the
 // forwarder while it is delivering. It is a test and lab workload: it allocates freely.
 
-import { DhcpMessageType, type Dhcpv4, dhcpv4, internetChecksum, ipv4PseudoSum } from '@filament/encap';
+import {
+  DhcpMessageType,
+  type Dhcpv4,
+  dhcpv4,
+  formatIPv6,
+  internetChecksum,
+  ipv4PseudoSum,
+  ipv6PseudoSum,
+  parseIPv6,
+} from '@filament/encap';
 import { WorkloadDetachedError, WorkloadResetError, WorkloadTimeoutError } from './errors.js';
 import { macFromText, putMac } from './mac-table.js';
 import { ipv4Number } from './nexthop.js';
@@ -23,6 +34,8 @@ export interface WorkloadOptions {
   timeoutMs?: number;
   /** Ports the UDP and TCP echo servers answer on. Default [7]. */
   listen?: readonly number[];
+  /** IPv6 address (answers ND and ICMPv6 echo for it; `ping6` sends from it). */
+  address6?: string;
 }
 
 export interface EchoReply {
@@ -150,6 +163,10 @@ export class Workload {
   private readonly waiters = new Set<Waiter>();
   private readonly conns = new Map<string, TcpConn>();
   private nextPort = 40000;
+  /** The IPv6 address (16 bytes), or null. */
+  readonly ip6: Uint8Array | null;
+  /** Neighbor cache: IPv6 address text -> MAC. */
+  private readonly nd = new Map<string, number>();
   private ipId = 1;
   counts = { arpAnswered: 0, echoAnswered: 0, udpEchoed: 0, tcpSegments: 0, tcpRefused: 0, badFrames: 0 };
 
@@ -161,6 +178,7 @@ export class Workload {
     if (opts.gateway !== undefined) this.gateway = ipv4Number(opts.gateway);
     this.timeoutMs = opts.timeoutMs ?? 3000;
     this.listen = new Set(opts.listen ?? [ECHO_PORT]);
+    this.ip6 = opts.address6 === undefined ? null : parseIPv6(opts.address6);
   }
 
   get address(): string {
@@ -226,6 +244,10 @@ export class Workload {
       this.handleArp(f);
       return;
     }
+    if (type === 0x86dd) {
+      this.handleIpv6(f);
+      return;
+    }
     if (type !== 0x0800 || f.length < 34) return;
     const ihl = (f[14]! & 0x0f) * 4;
     const proto = f[23]!;
@@ -263,6 +285,118 @@ export class Workload {
     put32(r, 28, this.ip);
     r.set(f.subarray(22, 32), 32);
     this.send(r);
+  }
+
+  /** ICMPv6 to this workload: echo requests answered, solicitations for its address advertised. */
+  private handleIpv6(f: Uint8Array): void {
+    const me = this.ip6;
+    if (me === null || f.length < 62 || f[20] !== 58) return;
+    const end = Math.min(f.length, 54 + u16(f, 18));
+    const type = f[54]!;
+    if (type === 128 && sameBytes(f, 38, me, 0, 16)) {
+      this.counts.echoAnswered++;
+      const reply = f.slice(54, end);
+      reply[0] = 129;
+      this.send(this.frame6(macOfBytes(f, 6), me, f.subarray(22, 38), reply, 64));
+    } else if (type === 135 && end >= 78 && sameBytes(f, 62, me, 0, 16)) {
+      // Solicited: unicast back to the asker (a solicitation from :: is duplicate address detection).
+      if (f.subarray(22, 38).every((b) => b === 0)) return;
+      const na = new Uint8Array(32);
+      na[0] = 136;
+      na[4] = 0x60; // solicited, override
+      na.set(me, 8);
+      na[24] = 2;
+      na[25] = 1;
+      putMac(na, 26, this.mac);
+      this.send(this.frame6(macOfBytes(f, 6), me, f.subarray(22, 38), na, 255));
+    }
+  }
+
+  /** An Ethernet frame with an IPv6 packet carrying the ICMPv6 message `icmp` (its checksum filled in). */
+  private frame6(
+    dstMac: number,
+    src: Uint8Array,
+    dst: Uint8Array,
+    icmp: Uint8Array,
+    hopLimit: number,
+  ): Uint8Array {
+    const p = new Uint8Array(40 + icmp.length);
+    p[0] = 0x60;
+    put16(p, 4, icmp.length);
+    p[6] = 58;
+    p[7] = hopLimit;
+    p.set(src, 8);
+    p.set(dst, 24);
+    p.set(icmp, 40);
+    p[42] = 0;
+    p[43] = 0;
+    put16(p, 42, internetChecksum(p, 40, icmp.length, ipv6PseudoSum(p, 8, 24, 58, icmp.length)));
+    return this.frame(dstMac, 0x86dd, p);
+  }
+
+  /** Neighbor resolution (RFC 4861 7.2): a solicitation to the target's solicited-node group, with a cache. */
+  async resolve6(target: Uint8Array): Promise<number> {
+    const me = this.ip6;
+    if (me === null) throw new WorkloadDetachedError(this.name);
+    const text = formatIPv6(target);
+    const known = this.nd.get(text);
+    if (known !== undefined) return known;
+    const group = Uint8Array.from([0xff, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0xff, 0, 0, 0]);
+    group.set(target.subarray(13, 16), 13);
+    const ns = new Uint8Array(32);
+    ns[0] = 135;
+    ns.set(target, 8);
+    ns[24] = 1;
+    ns[25] = 1;
+    putMac(ns, 26, this.mac);
+    const groupMac = 0x3333ff000000 + ((target[13]! << 16) | (target[14]! << 8) | target[15]!);
+    const answer = this.wait(
+      (f) =>
+        f.length >= 78 &&
+        u16(f, 12) === 0x86dd &&
+        f[20] === 58 &&
+        f[54] === 136 &&
+        sameBytes(f, 62, target, 0, 16),
+      `neighbor advertisement for ${text}`,
+    );
+    const f = await this.exchange(answer, () => this.send(this.frame6(groupMac, me, group, ns, 255)));
+    // The target link-layer address option when present, else the frame's source.
+    const mac = f.length >= 86 && f[78] === 2 && f[79] === 1 ? macOfBytes(f, 80) : macOfBytes(f, 6);
+    this.nd.set(text, mac);
+    return mac;
+  }
+
+  /** ICMPv6 echo to `dst` (its MAC resolved by ND); resolves with the reply (`ttl` is its hop limit). */
+  async ping6(
+    dst: string,
+    sequence = 1,
+    data: Uint8Array = new TextEncoder().encode('filament ping6'),
+  ): Promise<EchoReply> {
+    const me = this.ip6;
+    if (me === null) throw new WorkloadDetachedError(this.name);
+    const d = parseIPv6(dst);
+    const id = (this.nextPort++ & 0xffff) | 1;
+    const echo = new Uint8Array(8 + data.length);
+    echo[0] = 128;
+    put16(echo, 4, id);
+    put16(echo, 6, sequence);
+    echo.set(data, 8);
+    const reply = this.wait(
+      (f) =>
+        f.length >= 62 &&
+        u16(f, 12) === 0x86dd &&
+        f[20] === 58 &&
+        f[54] === 129 &&
+        sameBytes(f, 22, d, 0, 16) &&
+        u16(f, 58) === id &&
+        u16(f, 60) === sequence,
+      `echo reply from ${dst}`,
+    );
+    const f = await this.exchange(reply, async () => {
+      const mac = await this.resolve6(d);
+      this.send(this.frame6(mac, me, d, echo, 64));
+    });
+    return { from: dst, ttl: f[21]!, identifier: id, sequence, data: f.slice(62, 54 + u16(f, 18)) };
   }
 
   // ---------------------------------------------------------------- build
@@ -636,6 +770,11 @@ function macOfBytes(b: Uint8Array, at: number): number {
     (b[at]! * 0x10000 + ((b[at + 1]! << 8) | b[at + 2]!)) * 0x1000000 +
     ((b[at + 3]! << 16) | (b[at + 4]! << 8) | b[at + 5]!)
   );
+}
+
+function sameBytes(a: Uint8Array, ao: number, b: Uint8Array, bo: number, n: number): boolean {
+  for (let i = 0; i < n; i++) if (a[ao + i] !== b[bo + i]) return false;
+  return true;
 }
 
 function macTextOf(mac: number): string {

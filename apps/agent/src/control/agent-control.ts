@@ -451,10 +451,12 @@ export class AgentControl extends EventEmitter<AgentControlEvents> {
         gateway: string;
         dns: string[];
         mtu?: number;
+        address6?: string;
         hostname?: string;
       };
       if (p.mtu !== undefined) ipam.mtu = p.mtu;
       if (req.displayName !== '') ipam.hostname = req.displayName;
+      if (p.ip6 !== undefined) ipam.address6 = p.ip6;
       // A remote route or MAC entry for this port's address goes before the port's own are installed.
       this.attaching = p;
       this.routes.resync(p.vrf);
