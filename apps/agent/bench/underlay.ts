@@ -84,8 +84,10 @@ async function agents(aWorkload: Child, bWorkload: Child): Promise<[Child, Child
 }
 
 const rows: string[] = [];
+/** One measured process: per core, wall, CPU used, and the kernel's drops at its receiving sockets. */
 function row(what: string, r: Rate, note = ''): void {
-  const line = `  ${what.padEnd(58)} ${kpps(r.perCore).padStart(9)}/s per core ${kpps(r.perSec).padStart(9)}/s wall  ${r.cores.toFixed(2)} cores${note}`;
+  const drops = r.name === 'blast' ? '' : `, ${kpps(r.socketDropsPerSec)}/s dropped by the kernel`;
+  const line = `  ${what.padEnd(58)} ${kpps(r.perCore).padStart(9)}/s per core ${kpps(r.perSec).padStart(9)}/s wall  ${r.cores.toFixed(2)} cores${note}${drops}`;
   rows.push(line);
   console.log(line);
 }
@@ -115,15 +117,18 @@ async function bareForward(payload: number): Promise<Rate> {
   }
 }
 
-async function agentForward(path: Path, payload: number): Promise<{ a: Rate; b: Rate; sink: Rate }> {
+async function agentForward(
+  path: Path,
+  payload: number,
+): Promise<{ a: Rate; b: Rate; sink: Rate; blast: Rate }> {
   const sink = await Child.start('sink', { role: 'sink', bind: LOCAL });
   const blast = await Child.start('blast', { role: 'blast', bind: LOCAL, frames: frames(path, payload) });
   let pair: [Child, Child] | undefined;
   try {
     pair = await agents(blast, sink);
     blast.go(pair[0].address);
-    const [a, b, s] = await measure([pair[0], pair[1], sink], WARMUP_MS, SECONDS * 1000);
-    return { a: a!, b: b!, sink: s! };
+    const [a, b, s, g] = await measure([pair[0], pair[1], sink, blast], WARMUP_MS, SECONDS * 1000);
+    return { a: a!, b: b!, sink: s!, blast: g! };
   } finally {
     await stopAll([blast, ...(pair ?? []), sink]);
   }
@@ -167,7 +172,12 @@ for (const payload of SIZES) {
       pct(r.a),
     );
     row(`agent B: underlay -> decap -> flow -> port (${label})`, r.b, pct(r.b));
-    row(`  delivered to B's workload, end to end (${label})`, r.sink, `, drops A+B ${r.a.drops + r.b.drops}`);
+    row(
+      `  delivered to B's workload, end to end (${label})`,
+      r.sink,
+      `, agent drops ${r.a.drops + r.b.drops}`,
+    );
+    row('  offered by the blaster', r.blast);
   }
 }
 
@@ -238,7 +248,7 @@ else {
       );
       for (const payload of SIZES) {
         const k = await kernelVxlanRate(mmsg, payload, SECONDS);
-        const line = `  ${`kernel VXLAN, UDP payload ${payload} bytes`.padEnd(58)} ${kpps(k.perSec).padStart(9)}/s decapsulated (sender ${kpps(k.senderPerSec)}/s)`;
+        const line = `  ${`kernel VXLAN, UDP payload ${payload} bytes`.padEnd(58)} ${kpps(k.perSec).padStart(9)}/s decapsulated (senders ${kpps(k.senderPerSec)}/s)`;
         rows.push(line);
         console.log(line);
       }

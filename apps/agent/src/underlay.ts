@@ -13,7 +13,8 @@
 // port (stored in its flow entry) onto one of them: constant within a flow, spread across flows, and the
 // port in the packet is the port on the wire.
 
-import { createSocket, type Socket } from 'node:dgram';
+import { createSocket, type Socket, type SocketOptions } from 'node:dgram';
+import { FieldRangeError } from './errors.js';
 import type { Forwarder } from './forwarder.js';
 import { DropReason } from './metrics.js';
 import { ipv4Number } from './nexthop.js';
@@ -31,6 +32,12 @@ export interface UnderlayOptions {
   mplsPort?: number;
   /** Source-port sockets in 49152-65535 (default 16). */
   sourcePorts?: number;
+  /**
+   * Receive buffer of the VXLAN and MPLS sockets (default 4 MiB; the kernel caps it at net.core.rmem_max).
+   * The default (about 200 KiB, a few hundred small datagrams) overflows whenever the process is off the
+   * CPU for a few milliseconds at tens of thousands of packets/s, and the kernel drops what does not fit.
+   */
+  receiveBufferBytes?: number;
 }
 
 /**
@@ -46,8 +53,10 @@ function literalLookup(
   callback(null, address, 4);
 }
 
-function udpSocket(): Socket {
-  return createSocket({ type: 'udp4', lookup: literalLookup });
+function udpSocket(recvBufferSize?: number): Socket {
+  const opts: SocketOptions = { type: 'udp4', lookup: literalLookup };
+  if (recvBufferSize !== undefined) opts.recvBufferSize = recvBufferSize;
+  return createSocket(opts);
 }
 
 function bind(sock: Socket, port: number, address: string): Promise<void> {
@@ -83,6 +92,7 @@ export class Underlay {
   private readonly byPort = new Int16Array(65536).fill(-1);
   private readonly addrCache = new Map<string, number>();
   private readonly under4: number;
+  private readonly receiveBufferBytes: number;
   rxPackets = 0;
   txPackets = 0;
   sendErrors = 0;
@@ -93,6 +103,10 @@ export class Underlay {
     this.under4 = ipv4Number(opts.address);
     this.vxlanPort = opts.vxlanPort ?? VXLAN_PORT;
     this.mplsPort = opts.mplsPort ?? MPLS_UDP_PORT;
+    const rcvbuf = opts.receiveBufferBytes ?? 4 << 20;
+    if (!Number.isInteger(rcvbuf) || rcvbuf < 1 || rcvbuf > 0x7fffffff)
+      throw new FieldRangeError('underlay', 'receiveBufferBytes', rcvbuf, 1, 0x7fffffff);
+    this.receiveBufferBytes = rcvbuf;
   }
 
   /** The source ports the pool is bound to. */
@@ -102,8 +116,8 @@ export class Underlay {
 
   /** Binds the receive sockets and the source-port pool, and plugs into the forwarder. */
   async open(sourcePorts = 16): Promise<void> {
-    this.vxlan = udpSocket();
-    this.mpls = udpSocket();
+    this.vxlan = udpSocket(this.receiveBufferBytes);
+    this.mpls = udpSocket(this.receiveBufferBytes);
     try {
       await bind(this.vxlan, this.vxlanPort, this.address);
       await bind(this.mpls, this.mplsPort, this.address);

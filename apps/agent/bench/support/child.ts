@@ -4,7 +4,7 @@
 import type { Socket } from 'node:dgram';
 import { Agent } from '../../src/index.js';
 import type { ChildMessage, ParentMessage, RemotePort, RoleConfig, Snapshot } from './protocol.js';
-import { bindUdp, closeUdp, type UdpPeer } from './udp.js';
+import { bindUdp, closeUdp, socketDrops, type UdpPeer } from './udp.js';
 import { UdpWire } from './udp-wire.js';
 
 const VRF = 'blue';
@@ -16,6 +16,8 @@ const cpu0 = process.cpuUsage();
 let packets = 0;
 let other = 0;
 let drops = () => 0;
+/** The role's receiving sockets, for the kernel's drop counters. */
+const receivers: UdpPeer[] = [];
 let onRemote: (r: RemotePort) => void = () => {};
 let onGo: (to: UdpPeer) => void = () => {};
 let onStop: () => Promise<void> = async () => {};
@@ -31,6 +33,7 @@ function snapshot(): Snapshot {
     packets,
     other,
     drops: drops(),
+    socketDrops: socketDrops(receivers),
     cpuUs: c.user + c.system,
     wallUs: Number((process.hrtime.bigint() - t0) / 1000n),
   };
@@ -60,6 +63,7 @@ async function start(cfg: RoleConfig): Promise<void> {
   switch (cfg.role) {
     case 'sink': {
       const s = await bindUdp(cfg.bind);
+      receivers.push(peerOf(s));
       s.on('message', () => {
         packets++;
       });
@@ -80,6 +84,7 @@ async function start(cfg: RoleConfig): Promise<void> {
     }
     case 'forward': {
       const rx = await bindUdp(cfg.bind);
+      receivers.push(peerOf(rx));
       const tx = await bindUdp(cfg.bind);
       const { port, address } = cfg.to;
       rx.on('message', (msg) => {
@@ -172,6 +177,11 @@ async function start(cfg: RoleConfig): Promise<void> {
         deliver: wire.deliver,
       });
       wire.attach(agent, port);
+      receivers.push(
+        wire.address,
+        { address: cfg.underlay, port: cfg.vxlanPort },
+        { address: cfg.underlay, port: cfg.mplsPort },
+      );
       const u = agent.underlay!;
       const c = agent.fw.counters;
       drops = () => c.drops.reduce((a, b) => a + b, 0);

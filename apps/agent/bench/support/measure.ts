@@ -12,6 +12,8 @@ export interface Rate {
   cores: number;
   packets: number;
   drops: number;
+  /** Datagrams/s the kernel dropped at the process's receiving sockets (receive queue full). */
+  socketDropsPerSec: number;
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -35,6 +37,7 @@ export async function measure(children: Child[], warmupMs: number, ms: number): 
       cores: wallS > 0 ? cpuS / wallS : 0,
       packets,
       drops: a.drops - b.drops,
+      socketDropsPerSec: wallS > 0 ? (a.socketDrops - b.socketDrops) / wallS : 0,
     };
   });
 }

@@ -8,6 +8,8 @@ export interface Snapshot {
   /** Second counter where a role has one (an agent's underlay transmit count; a forwarder's receive count). */
   other: number;
   drops: number;
+  /** Datagrams the kernel dropped at the role's receiving sockets (receive queue full). */
+  socketDrops: number;
   cpuUs: number;
   wallUs: number;
 }
