@@ -153,6 +153,13 @@ describe('port API traffic endpoints against the filament-agent process', () => 
     expect(noRouteTcp.json as TcpAnswer).toMatchObject({ ok: false, errorName: 'WorkloadTimeoutError' });
     expect((noRouteTcp.json as TcpAnswer).error).toContain('TCP connect to 10.9.9.9:7');
     expect(refused.json as TcpAnswer).toMatchObject({ ok: false, errorName: 'WorkloadResetError' });
+    // Odd but legal requests: to the port's own address, to the gateway's closed TCP port.
+    const odd = await Promise.all([
+      ping(1, { to: w1.address, count: 1 }),
+      tcp(1, { to: w1.address, port: 7, bytes: 10 }),
+      tcp(1, { to: '10.1.1.1', port: 80, bytes: 10 }),
+    ]);
+    for (const r of odd) expect(r.status).toBe(200);
     // The process is still up and still forwards, after every timer the failures started has run out.
     await new Promise((r) => setTimeout(r, 3_500));
     expect(exit).toBeNull();

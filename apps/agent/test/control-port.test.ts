@@ -298,13 +298,20 @@ describe('agent control: port API, config, routes', () => {
     expect(fw.vrfs.every((v) => v === undefined)).toBe(true);
     expect(fw.nexthops.size).toBe(3); // only the fixed discard, receive and resolve
     expect(fw.labels.size).toBe(0);
-    // Re-adding a port re-creates it: subscribed, routes published, the gateway answers.
-    expect((await http('POST', `${api()}/port`, portBody(w1))).status).toBe(200);
+    // Re-adding a port (now with an IPv6 address too) re-creates it: subscribed, routes published and
+    // installed (the /128 as well), the gateway answers.
+    expect((await http('POST', `${api()}/port`, portBody(w1, { 'ip6-address': 'fd00:64::11' }))).status).toBe(
+      200,
+    );
     await until(
-      () => sim.rib.get(vrf)?.has('inet|10.1.1.11/32'),
-      'route published again after the VRF was re-created',
+      () => sim.rib.get(vrf)?.has('inet|10.1.1.11/32') && sim.rib.get(vrf)?.has('inet6|fd00:64::11/128'),
+      'routes published again after the VRF was re-created',
     );
     expect(a.agent.hasVrf(vrf)).toBe(true);
+    const local = (
+      a.agent.describe('routes', vrf) as { routes: { prefix: string; nextHop: { kind: string } }[] }[]
+    )[0]!.routes;
+    expect(local.find((r) => r.prefix === 'fd00:64::11/128')?.nextHop.kind).toBe('interface');
     expect(fw.vnis.lookup(1005)).toBe(a.agent.vrf(vrf).id);
     const ping = (await http('POST', `${api()}/port/${ids.vmi(1)}/ping`, { to: '10.1.1.1', count: 1 }))
       .json as { received: number };
