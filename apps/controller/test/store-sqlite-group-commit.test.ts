@@ -1,6 +1,7 @@
 // The SQLite engine's commit path: commits wait for an fsync of the WAL that runs off the event loop, the
 // commits queued meanwhile share one transaction and the next fsync, and watchers see each change exactly once,
-// in revision order, also when they subscribe while a transaction is written but not yet durable.
+// in revision order, also when they subscribe while a transaction is written but not yet durable; WAL
+// checkpoints off the event loop keep the WAL bounded; the in-memory fq_name lookups follow committed deletes.
 import { randomUUID } from 'node:crypto';
 import { scratchDir } from '@filament/testkit';
 import { expect } from 'vitest';
@@ -117,6 +118,51 @@ itWithSqlite(
     } finally {
       await again.close();
       dir.cleanup();
+    }
+  },
+);
+
+itWithSqlite(
+  'fq_name lookups follow deletes and re-creates under the same name, not failed deletes',
+  async () => {
+    const store = new SqliteStore({ dataDir: ':memory:' });
+    try {
+      const parent = root(1);
+      await store.commit([{ op: 'create', object: parent }]);
+      const child = (): NewObject => ({
+        type: 'project',
+        uuid: randomUUID(),
+        fqName: [...parent.fqName, 'p'],
+        parentType: 'domain',
+        parentUuid: parent.uuid,
+        refs: [],
+        claims: [],
+        body: {},
+      });
+      const a = child();
+      await store.commit([{ op: 'create', object: a }]);
+      expect(await store.fqNameToUuid('domain', parent.fqName)).toBe(parent.uuid);
+      expect(await store.fqNameToUuid('project', a.fqName)).toBe(a.uuid);
+      // a delete refused (the domain still has a child) leaves the name where it was
+      await expect(store.commit([{ op: 'delete', uuid: parent.uuid }])).rejects.toMatchObject({
+        kind: 'children',
+      });
+      expect(await store.fqNameToUuid('domain', parent.fqName)).toBe(parent.uuid);
+      // a commit whose second op fails rolls back its first (a delete) as well
+      await expect(
+        store.commit([
+          { op: 'delete', uuid: a.uuid },
+          { op: 'delete', uuid: randomUUID() },
+        ]),
+      ).rejects.toMatchObject({ name: 'NotFoundError' });
+      expect(await store.fqNameToUuid('project', a.fqName)).toBe(a.uuid);
+      await store.commit([{ op: 'delete', uuid: a.uuid }]);
+      expect(await store.fqNameToUuid('project', a.fqName)).toBeUndefined();
+      const b = child();
+      await store.commit([{ op: 'create', object: b }]);
+      expect(await store.fqNameToUuid('project', b.fqName)).toBe(b.uuid);
+    } finally {
+      await store.close();
     }
   },
 );

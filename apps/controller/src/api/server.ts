@@ -88,13 +88,43 @@ function ifMatch(req: IncomingMessage): number | undefined {
   return Number(m[1]);
 }
 
+/**
+ * Label objects per (method, route, status), made once: the counter remembers the series key of a label object
+ * it has seen, so a request does not build and sort label keys again. Routes and statuses are few; methods are
+ * whatever clients send, so unknown methods share one entry.
+ */
+const LABELS = new Map<string, Record<string, string>>();
+const KNOWN_METHODS = new Set(['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS']);
+function labels(key: string, make: () => Record<string, string>): Record<string, string> {
+  let l = LABELS.get(key);
+  if (l === undefined) {
+    l = make();
+    if (LABELS.size < 10_000) LABELS.set(key, l);
+  }
+  return l;
+}
+function requestLabels(method: string, route: string, status: number): Record<string, string> {
+  const m = KNOWN_METHODS.has(method) ? method : 'other';
+  return labels(`${m} ${route} ${status}`, () => ({ method: m, route, status: String(status) }));
+}
+function latencyLabels(method: string, route: string): Record<string, string> {
+  const m = KNOWN_METHODS.has(method) ? method : 'other';
+  return labels(`${m} ${route}`, () => ({ method: m, route }));
+}
+
 export function createApiServer(opts: ApiServerOptions): Server {
   const { service, log, metrics } = opts;
   const limit = opts.maxBodyBytes ?? 4 * 1024 * 1024;
   const openapi = JSON.stringify(openApiDocument(opts.version ?? '0.1.0'));
 
+  /** A plain path without query, dots or escapes (most requests): no URL object needed. */
+  const SIMPLE_PATH = /^\/[A-Za-z0-9-]+(?:\/[0-9A-Fa-f-]+)?$/;
+  const NO_QUERY = new URLSearchParams();
+  const parseUrl = (raw: string): { pathname: string; searchParams: URLSearchParams } =>
+    SIMPLE_PATH.test(raw) ? { pathname: raw, searchParams: NO_QUERY } : new URL(raw, 'http://x');
+
   async function handle(req: IncomingMessage, base: string, route: { name: string }): Promise<Reply> {
-    const url = new URL(req.url ?? '/', 'http://x');
+    const url = parseUrl(req.url ?? '/');
     const parts = url.pathname.split('/').filter(Boolean);
     const method = req.method ?? 'GET';
     if (parts.length === 0) {
@@ -194,18 +224,20 @@ export function createApiServer(opts: ApiServerOptions): Server {
       });
       res.end(text);
       const secs = Number(process.hrtime.bigint() - started) / 1e9;
-      metrics.requests.inc({ method: req.method ?? '', route: route.name, status: String(r.status) });
-      metrics.latency.observe({ method: req.method ?? '', route: route.name }, secs);
+      metrics.requests.inc(requestLabels(req.method ?? '', route.name, r.status));
+      metrics.latency.observe(latencyLabels(req.method ?? '', route.name), secs);
       const level = r.status >= 500 ? 'error' : 'debug';
-      log[level](
-        {
-          method: req.method,
-          url: req.url?.slice(0, 300),
-          status: r.status,
-          ms: Math.round(secs * 1e4) / 10,
-        },
-        'request',
-      );
+      if (log.isLevelEnabled(level)) {
+        log[level](
+          {
+            method: req.method,
+            url: req.url?.slice(0, 300),
+            status: r.status,
+            ms: Math.round(secs * 1e4) / 10,
+          },
+          'request',
+        );
+      }
     };
     handle(req, base, route).then(send, (e: unknown) => {
       if (e instanceof ControllerError) {

@@ -39,6 +39,8 @@ export interface RenderOptions {
 interface ParsedInput {
   props: Json;
   refs: Map<string, Ref[]>;
+  /** The ref targets read while resolving refs, by uuid (the response and IPAM need them again). */
+  targets: Map<string, StoredObject>;
   fqName?: string[];
   parentType?: string;
   parentUuid?: string;
@@ -81,7 +83,7 @@ export class ConfigService {
     creating: boolean,
     old?: StoredObject,
   ): Promise<ParsedInput> {
-    const out: ParsedInput = { props: {}, refs: new Map() };
+    const out: ParsedInput = { props: {}, refs: new Map(), targets: new Map() };
     for (const [k, v] of Object.entries(input)) {
       const path = `${def.type}.${k}`;
       if (META.has(k)) {
@@ -127,7 +129,7 @@ export class ConfigService {
         validate(arr(refSpec(def.refs[refTarget]!, refTarget)), v, path);
         const list: Ref[] = [];
         for (const [i, r] of (v as Json[]).entries())
-          list.push(await this.resolveRef(scope, refTarget, r, `${path}[${i}]`));
+          list.push(await this.resolveRef(scope, refTarget, r, `${path}[${i}]`, out.targets));
         out.refs.set(refTarget, list);
         continue;
       }
@@ -139,7 +141,13 @@ export class ConfigService {
     return out;
   }
 
-  private async resolveRef(scope: Scope, type: string, r: Json, path: string): Promise<Ref> {
+  private async resolveRef(
+    scope: Scope,
+    type: string,
+    r: Json,
+    path: string,
+    targets?: Map<string, StoredObject>,
+  ): Promise<Ref> {
     let uuid = typeof r.uuid === 'string' ? r.uuid.toLowerCase() : undefined;
     if (uuid === undefined) {
       if (!Array.isArray(r.to)) throw new ValidationError(path, 'needs uuid or to (fq_name)');
@@ -153,6 +161,7 @@ export class ConfigService {
     if (!target || target.type !== type || !canRead(scope, target)) {
       throw new NotFoundError(`${path}: ${type} ${uuid} not found`, { field: path });
     }
+    targets?.set(uuid, target);
     const ref: Ref = { type, uuid };
     if (r.attr !== undefined && r.attr !== null) ref.attr = r.attr;
     return ref;
@@ -317,7 +326,7 @@ export class ConfigService {
         await this.ipam.createInterface(draft, commit);
         break;
       case 'instance-ip':
-        await this.ipam.createInstanceIp(draft, commit);
+        await this.ipam.createInstanceIp(draft, commit, p.targets);
         break;
       case 'floating-ip':
         await this.ipam.createFloatingIp(draft, commit);
@@ -335,7 +344,14 @@ export class ConfigService {
         await commit([]);
     }
     const stored = { ...draft, version: 1, revision: 0 };
-    return { [def.type]: await this.render(stored, { base, excludeChildren: true, excludeBackRefs: true }) };
+    return {
+      [def.type]: await this.render(
+        stored,
+        { base, excludeChildren: true, excludeBackRefs: true },
+        undefined,
+        p.targets,
+      ),
+    };
   }
 
   private async fetch(def: ResourceDef, uuid: string, scope: Scope): Promise<StoredObject> {
@@ -355,7 +371,13 @@ export class ConfigService {
     return { body: { [def.type]: await this.render(o, opts, scope) }, version: o.version };
   }
 
-  async render(o: StoredObject, opts: RenderOptions, scope?: Scope): Promise<Json> {
+  /** `known`: objects already read (ref targets), not read again. */
+  async render(
+    o: StoredObject,
+    opts: RenderOptions,
+    scope?: Scope,
+    known?: ReadonlyMap<string, StoredObject>,
+  ): Promise<Json> {
     const want = (f: string) => !opts.fields || opts.fields.has(f);
     const out: Json = {
       uuid: o.uuid,
@@ -379,9 +401,14 @@ export class ConfigService {
         owner: o.owner ? dashless(o.owner) : 'cloud-admin',
       };
     }
-    const targets = new Map(
-      (await this.store.getMany([...new Set(o.refs.map((r) => r.uuid))])).map((t) => [t.uuid, t]),
-    );
+    const targets = new Map<string, StoredObject>();
+    const unknown = new Set<string>();
+    for (const r of o.refs) {
+      const t = known?.get(r.uuid);
+      if (t) targets.set(r.uuid, t);
+      else unknown.add(r.uuid);
+    }
+    if (unknown.size > 0) for (const t of await this.store.getMany([...unknown])) targets.set(t.uuid, t);
     const def = RESOURCES.get(o.type)!;
     for (const t of Object.keys(def.refs)) {
       const f = refField(t);
@@ -746,7 +773,7 @@ export class ConfigService {
       const ref = await this.resolveRef(scope, refType, refIn, 'ref-uuid');
       const current = old.refs.filter((r) => r.type === refType && r.uuid !== ref.uuid);
       const list = b.operation === 'ADD' ? [...current, ref] : current;
-      const p: ParsedInput = { props: {}, refs: new Map([[refType, list]]) };
+      const p: ParsedInput = { props: {}, refs: new Map([[refType, list]]), targets: new Map() };
       const draft = await this.updated(def, old, p);
       try {
         await this.store.commit([{ op: 'update', object: draft, expectVersion: old.version }]);

@@ -265,9 +265,15 @@ export class Ipam {
     );
   }
 
-  async createInstanceIp(draft: NewObject, commit: Commit): Promise<void> {
+  /** `known`: objects the caller has read already (the network, when it resolved the ref). */
+  async createInstanceIp(
+    draft: NewObject,
+    commit: Commit,
+    known?: ReadonlyMap<string, StoredObject>,
+  ): Promise<void> {
     const vnRef = draft.refs.find((r) => r.type === 'virtual-network')!;
-    const vn = await this.network(vnRef.uuid);
+    const cached = known?.get(vnRef.uuid);
+    const vn = cached?.type === 'virtual-network' ? cached : await this.network(vnRef.uuid);
     await this.address(
       draft,
       vn,

@@ -47,6 +47,9 @@ export interface SqliteStoreOptions {
   walRestartFrames?: number;
 }
 
+/** fq_name lookups kept in memory. */
+const FQ_CACHE_SIZE = 100_000;
+
 interface Row {
   uuid: string;
   data: string;
@@ -126,6 +129,11 @@ export class SqliteStore implements Store {
   private idleWaiters: (() => void)[] = [];
   private readonly st;
   private readonly txn;
+  /**
+   * fq_name -> uuid of objects looked up (parents, ref targets, the default project: several per request).
+   * This process is the data directory's only writer, so the deletes it commits are all there is to forget.
+   */
+  private readonly fqCache = new Map<string, string>();
   private checkpointer: Checkpointer | undefined;
   /** Writes wait while the checkpointer catches up with a WAL that grew past walRestartFrames. */
   private walCatchingUp = false;
@@ -236,7 +244,16 @@ export class SqliteStore implements Store {
   }
 
   async fqNameToUuid(type: string, fqName: string[]): Promise<string | undefined> {
-    return this.st.byFq.get(type, fqKey(fqName))?.uuid;
+    const fq = fqKey(fqName);
+    const key = `${type}\n${fq}`;
+    const hit = this.fqCache.get(key);
+    if (hit !== undefined) return hit;
+    const uuid = this.st.byFq.get(type, fq)?.uuid;
+    if (uuid !== undefined) {
+      if (this.fqCache.size >= FQ_CACHE_SIZE) this.fqCache.delete(this.fqCache.keys().next().value!);
+      this.fqCache.set(key, uuid);
+    }
+    return uuid;
   }
 
   private where(q: Omit<ListQuery, 'after' | 'limit'>, after?: string): { sql: string; args: unknown[] } {
@@ -508,6 +525,11 @@ export class SqliteStore implements Store {
       return;
     }
     this.rev = rev;
+    for (const o of outcomes) {
+      if (!o.ok) continue;
+      for (const c of o.changes)
+        if (c.kind === 'delete') this.fqCache.delete(`${c.type}\n${fqKey(c.object.fqName)}`);
+    }
     this.stats.commits += batch.length;
     this.stats.transactions += 1;
     this.written.push({ batch, outcomes, rev });
