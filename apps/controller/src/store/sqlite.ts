@@ -85,7 +85,7 @@ CREATE TABLE IF NOT EXISTS refs (src TEXT NOT NULL, dst TEXT NOT NULL, src_type 
 CREATE INDEX IF NOT EXISTS refs_dst ON refs(dst, src_type, src);
 CREATE TABLE IF NOT EXISTS claims (pool TEXT NOT NULL, key TEXT NOT NULL, owner TEXT NOT NULL,
   PRIMARY KEY (pool, key)) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS claims_owner ON claims(owner);
+DROP INDEX IF EXISTS claims_owner;
 CREATE TABLE IF NOT EXISTS changes (id INTEGER PRIMARY KEY, rev INTEGER NOT NULL, kind TEXT NOT NULL,
   uuid TEXT NOT NULL, version INTEGER NOT NULL, data TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS changes_rev ON changes(rev);
@@ -193,7 +193,8 @@ export class SqliteStore implements Store {
         'SELECT owner FROM claims WHERE pool = ? AND key = ?',
       ),
       insertClaim: db.prepare('INSERT INTO claims (pool, key, owner) VALUES (?, ?, ?)'),
-      delClaims: db.prepare('DELETE FROM claims WHERE owner = ?'),
+      // by key, from the owner's own list: an index on owner would cost a random b-tree page per claimed create
+      delClaim: db.prepare('DELETE FROM claims WHERE pool = ? AND key = ? AND owner = ?'),
       claimed: db.prepare<[string], { key: string }>('SELECT key FROM claims WHERE pool = ?'),
       change: db.prepare('INSERT INTO changes (rev, kind, uuid, version, data) VALUES (?, ?, ?, ?, ?)'),
       changesAfter: db.prepare<
@@ -376,6 +377,10 @@ export class SqliteStore implements Store {
     }
   }
 
+  private deleteClaims(o: StoredObject): void {
+    for (const c of o.claims) this.st.delClaim.run(c.pool, c.key, o.uuid);
+  }
+
   /** Applies one commit's ops inside the current transaction; returns the changes it made. */
   private apply(ops: WriteOp[], rev: number, versions: Record<string, number>): Change[] {
     const changes: Change[] = [];
@@ -425,7 +430,7 @@ export class SqliteStore implements Store {
         if (old.parentUuid !== undefined) fixed.parentUuid = old.parentUuid;
         this.checkRefs(fixed, fixed.uuid);
         this.st.delRefs.run(o.uuid);
-        this.st.delClaims.run(o.uuid);
+        this.deleteClaims(old);
         this.writeLinks(fixed);
         const data = serialize(fixed);
         this.st.update.run(rev, data, o.uuid);
@@ -468,7 +473,7 @@ export class SqliteStore implements Store {
           );
         }
         this.st.delRefs.run(w.uuid);
-        this.st.delClaims.run(w.uuid);
+        this.deleteClaims(old);
         this.st.del.run(w.uuid);
         this.st.change.run(rev, 'delete', w.uuid, cur.version, cur.data);
         changes.push({
