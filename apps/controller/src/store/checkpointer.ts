@@ -57,7 +57,6 @@ parentPort.on('message', (m) => {
   dirty = true;
   if (!timer) timer = setTimeout(run, workerData.intervalMs);
 });
-parentPort.postMessage({ ready: true });
 `;
 
 export class Checkpointer {
@@ -83,14 +82,17 @@ export class Checkpointer {
         r();
       }
     };
-    this.worker.on('message', (m: { error?: string; caughtUp?: boolean }) => {
-      if (m.error !== undefined) onError(new Error(`WAL checkpoint: ${m.error}`));
-      release();
-    });
-    this.worker.on('error', (e) => {
+    const failed = (e: Error) => {
+      // the caller goes back to SQLite's own checkpoints; this connection is of no further use
+      void this.worker.terminate();
       onError(e);
       release();
+    };
+    this.worker.on('message', (m: { error?: string; caughtUp?: boolean }) => {
+      if (m.error !== undefined) failed(new Error(`WAL checkpoint: ${m.error}`));
+      else if (m.caughtUp) release();
     });
+    this.worker.on('error', failed);
     this.exit = new Promise((resolve) =>
       this.worker.once('exit', () => {
         this.exited = true;
