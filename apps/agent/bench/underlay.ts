@@ -4,6 +4,7 @@
 //
 //   pnpm --filter @filament/agent bench:underlay          (BENCH_SECONDS=3 per measurement by default)
 //   BENCH_CPU_PROF=/tmp/prof pnpm --filter @filament/agent bench:underlay   (agents write .cpuprofile files)
+//   BENCH_UNDERLAY_RCVBUF=212992 ...   (the agents' tunnel sockets with another receive buffer than 4 MiB)
 //
 // Every process is a child (support/child.ts): a blaster writes Ethernet frames (16 flows, UDP payload
 // 64 or 1,400 bytes) as datagrams to agent A's port wire (support/udp-wire.ts); A looks up the flow,
@@ -23,6 +24,8 @@ import { Mmsg } from './support/mmsg.js';
 import { Child, stopAll } from './support/spawn.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
+const RCVBUF = process.env.BENCH_UNDERLAY_RCVBUF ? Number(process.env.BENCH_UNDERLAY_RCVBUF) : undefined;
+const agentExtra = RCVBUF !== undefined ? { receiveBufferBytes: RCVBUF } : {};
 const WARMUP_MS = 700;
 const SIZES = [64, 1400] as const;
 const FLOWS = 16;
@@ -63,6 +66,7 @@ async function agents(aWorkload: Child, bWorkload: Child): Promise<[Child, Child
         ...A,
         vxlanPort,
         mplsPort,
+        ...agentExtra,
         workload: aWorkload.address,
       });
       b = await Child.start(B.name, {
@@ -70,6 +74,7 @@ async function agents(aWorkload: Child, bWorkload: Child): Promise<[Child, Child
         ...B,
         vxlanPort,
         mplsPort,
+        ...agentExtra,
         workload: bWorkload.address,
       });
       await a.remote({ underlay: B.underlay, mac: B.mac, ip: B.ip, label: b.label });

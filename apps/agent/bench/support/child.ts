@@ -166,7 +166,11 @@ async function start(cfg: RoleConfig): Promise<void> {
     }
     case 'agent': {
       const agent = new Agent({ name: cfg.name, underlay: cfg.underlay, flow: { capacity: 1 << 16 } });
-      await agent.start({ vxlanPort: cfg.vxlanPort, mplsPort: cfg.mplsPort });
+      await agent.start({
+        vxlanPort: cfg.vxlanPort,
+        mplsPort: cfg.mplsPort,
+        ...(cfg.receiveBufferBytes !== undefined ? { receiveBufferBytes: cfg.receiveBufferBytes } : {}),
+      });
       agent.addVrf({ name: VRF, vni: VNI, gateways: [GATEWAY] });
       const wire = await UdpWire.open('127.0.0.1', cfg.workload);
       const port = agent.addPort({

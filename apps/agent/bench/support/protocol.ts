@@ -26,6 +26,8 @@ export type RoleConfig =
       underlay: string;
       vxlanPort: number;
       mplsPort: number;
+      /** Receive buffer of the agent's VXLAN and MPLS sockets (the underlay's default when absent). */
+      receiveBufferBytes?: number;
       /** The local port's workload: MAC, IPv4 address, and the UDP socket frames are delivered to. */
       mac: string;
       ip: string;
