@@ -74,8 +74,17 @@ async function twoAgentsOneNetworkThirdElsewhere(h: Harness): Promise<void> {
   expect(c.table.has(vn1.vrf)).toBe(false);
   expect(a.ids(vn1.vrf, 'inet')).toEqual(['10.1.1.3/32', '10.1.1.4/32']);
   expect(a.endOfRibs).toBeGreaterThan(0);
+  // Incremental: one more interface is one item per family to the other agent, not a table dump.
+  await b.waitFor('end of rib', () => b.endOfRibs > 0);
+  const got: string[] = [];
+  b.client.on('route-update', (_s, msg) => got.push(...msg.items.map((i) => `${msg.family} ${i.id}`)));
+  const rn = a.publishInterface({ vrf: vn1.vrf, ip: '10.1.1.5', mac: '02:00:00:01:01:05', label: 23 });
+  await b.waitFor('new evpn route', () => b.route(vn1.vrf, 'evpn', rn.enet));
+  await b.waitFor('new inet route', () => b.route(vn1.vrf, 'inet', rn.inet));
+  expect(got.sort()).toEqual([`evpn ${rn.enet}`, `inet ${rn.inet}`]);
   const routes = (await introspect(h, `/routes?instance=${encodeURIComponent(vn1.vrf)}`)).json();
   expect(routes.instances[0].name).toBe(vn1.vrf);
+  expect(routes.instances[0].routes).toHaveLength(6);
   expect(routes.instances[0].routes).toContainEqual({
     family: 'inet',
     key: '10.1.1.3/32',
@@ -108,12 +117,12 @@ describeWithSqlite('control plane: route distribution (sqlite)', () => {
       state: 'established',
       address: '127.0.0.1',
       instances: ['default-domain:default-project:blue:blue'],
-      routesPublished: 2,
+      routesPublished: 4,
     });
     const metrics = (await introspect(h, '/metrics')).text;
     expect(metrics).toMatch(/filament_control_agents_connected 3/);
     expect(metrics).toMatch(
-      /filament_control_routes\{instance="default-domain:default-project:blue:blue"\} 4/,
+      /filament_control_routes\{instance="default-domain:default-project:blue:blue"\} 6/,
     );
     expect(metrics).toMatch(/filament_control_xmpp_messages_total\{direction="in",kind="subscribe"\} 3/);
     await stopAgents();
