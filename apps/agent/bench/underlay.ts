@@ -29,7 +29,12 @@ const agentExtra = RCVBUF !== undefined ? { receiveBufferBytes: RCVBUF } : {};
 const WARMUP_MS = 700;
 const SIZES = [64, 1400] as const;
 const FLOWS = 16;
-const PINGS = 2000;
+const PINGS = 1000;
+// The latency modes take turns, ROUNDS times, and their samples are pooled: the machine's load changes from
+// second to second, and every mode should see the same mix of it. Each run starts with WARMUP_PINGS
+// unrecorded round trips, so the optimizing compiler has settled.
+const ROUNDS = 3;
+const WARMUP_PINGS = 1000;
 const ROUTER_MAC = '00:00:5e:00:01:00';
 const A = { name: 'agent-a', underlay: '127.0.88.1', mac: '02:00:00:88:00:11', ip: '10.88.1.11' };
 const B = { name: 'agent-b', underlay: '127.0.88.2', mac: '02:00:00:88:00:12', ip: '10.88.1.12' };
@@ -139,17 +144,31 @@ async function agentForward(
   }
 }
 
-async function pingPong(via: 'bare' | Path): Promise<number[]> {
+/**
+ * Round-trip times of a ping-pong: 'bare' client <-> echo; 'relays' through two bare two-way forwarder
+ * processes (the same process hops as through the agents, without the data plane); or through both agents.
+ */
+async function pingPong(via: 'bare' | 'relays' | Path): Promise<number[]> {
   const echo = await Child.start('echo', { role: 'echo', bind: LOCAL });
-  const frame = frames(via === 'bare' ? 'vxlan' : via, 64)[0]!;
-  const ping = await Child.start('ping', { role: 'ping', bind: LOCAL, frame, count: PINGS, warmup: 200 });
-  let pair: [Child, Child] | undefined;
+  const frame = frames(via === 'mpls' ? 'mpls' : 'vxlan', 64)[0]!;
+  const ping = await Child.start('ping', {
+    role: 'ping',
+    bind: LOCAL,
+    frame,
+    count: PINGS,
+    warmup: WARMUP_PINGS,
+  });
+  // The hops between the client and the echo, the client's first.
+  const hops: Child[] = [];
   try {
-    if (via !== 'bare') pair = await agents(ping, echo);
-    ping.go(pair ? pair[0].address : echo.address);
+    if (via === 'relays') {
+      hops.push(await Child.start('relay-b', { role: 'relay', bind: LOCAL, workload: echo.address }));
+      hops.unshift(await Child.start('relay-a', { role: 'relay', bind: LOCAL, network: hops[0]!.network }));
+    } else if (via !== 'bare') hops.push(...(await agents(ping, echo)));
+    ping.go(hops[0]?.address ?? echo.address);
     return (await ping.done(120_000)).sort((x, y) => x - y);
   } finally {
-    await stopAll([ping, ...(pair ?? []), echo]);
+    await stopAll([ping, ...hops, echo]);
   }
 }
 
@@ -186,18 +205,32 @@ for (const payload of SIZES) {
   }
 }
 
-console.log(`\nlatency, ping-pong of one 106-byte frame, ${PINGS} round trips`);
-const bare = await pingPong('bare');
+console.log(
+  `\nlatency, ping-pong of one 106-byte frame, ${ROUNDS} x ${PINGS} round trips per mode (modes take turns)`,
+);
+const modes = ['bare', 'relays', 'vxlan', 'mpls'] as const;
+const samples = new Map<(typeof modes)[number], number[]>(modes.map((m) => [m, []]));
+for (let round = 0; round < ROUNDS; round++)
+  for (const mode of modes) samples.get(mode)!.push(...(await pingPong(mode)));
+const rtt = (mode: (typeof modes)[number]) => samples.get(mode)!.sort((x, y) => x - y);
 const us = (ns: number) => (ns / 1000).toFixed(1);
-const bareLine = `  ${'bare UDP ping-pong between two processes'.padEnd(58)} p50 ${us(percentile(bare, 50))} us  p99 ${us(percentile(bare, 99))} us`;
-rows.push(bareLine);
-console.log(bareLine);
-for (const path of ['vxlan', 'mpls'] as const) {
-  const rtt = await pingPong(path);
-  const added = (p: number) => us(percentile(rtt, p) - percentile(bare, p));
-  const line = `  ${`through both agents (${path === 'vxlan' ? 'VXLAN' : 'MPLS over UDP'}), round trip`.padEnd(58)} p50 ${us(percentile(rtt, 50))} us  p99 ${us(percentile(rtt, 99))} us  (added p50 ${added(50)} us, p99 ${added(99)} us; ${rtt.length} answered)`;
+const bare = rtt('bare');
+const relays = rtt('relays');
+const latencyRow = (what: string, r: number[], note = ''): void => {
+  const line = `  ${what.padEnd(58)} p50 ${us(percentile(r, 50)).padStart(7)} us  p99 ${us(percentile(r, 99)).padStart(8)} us${note}`;
   rows.push(line);
   console.log(line);
+};
+latencyRow('bare UDP ping-pong between two processes', bare);
+latencyRow('through two bare Node UDP forwarders (same process hops)', relays);
+for (const path of ['vxlan', 'mpls'] as const) {
+  const r = rtt(path);
+  const over = (base: number[], p: number) => us(percentile(r, p) - percentile(base, p));
+  latencyRow(
+    `through both agents (${path === 'vxlan' ? 'VXLAN' : 'MPLS over UDP'})`,
+    r,
+    `  added: to bare p50 ${over(bare, 50)} p99 ${over(bare, 99)} us, to the forwarders p50 ${over(relays, 50)} p99 ${over(relays, 99)} us (${r.length} answered)`,
+  );
 }
 
 const mmsg = await Mmsg.build();

@@ -99,6 +99,31 @@ async function start(cfg: RoleConfig): Promise<void> {
       tell({ op: 'ready', address: peerOf(rx) });
       return;
     }
+    case 'relay': {
+      const side = await bindUdp(cfg.bind);
+      const net = await bindUdp(cfg.bind);
+      receivers.push(peerOf(side), peerOf(net));
+      let workload = cfg.workload;
+      let network = cfg.network;
+      side.on('message', (msg, rinfo) => {
+        if (cfg.workload === undefined) workload = { address: rinfo.address, port: rinfo.port };
+        if (network === undefined) return;
+        net.send(msg, network.port, network.address);
+        packets++;
+      });
+      net.on('message', (msg, rinfo) => {
+        if (cfg.network === undefined) network = { address: rinfo.address, port: rinfo.port };
+        if (workload === undefined) return;
+        side.send(msg, workload.port, workload.address);
+        packets++;
+      });
+      onStop = async () => {
+        await closeUdp(side);
+        await closeUdp(net);
+      };
+      tell({ op: 'ready', address: peerOf(side), network: peerOf(net) });
+      return;
+    }
     case 'blast': {
       const s = await bindUdp(cfg.bind);
       const frames = cfg.frames.map((f) => Buffer.from(f));

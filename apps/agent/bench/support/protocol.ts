@@ -19,6 +19,11 @@ export type RoleConfig =
   | { role: 'echo'; bind: string }
   | { role: 'blast'; bind: string; frames: number[][] }
   | { role: 'forward'; bind: string; to: UdpPeer }
+  /**
+   * A bare two-way forwarder: datagrams on its workload side go out of its network side to `network` (else
+   * to whoever last sent to the network side) and back, to `workload` (else whoever last sent there).
+   */
+  | { role: 'relay'; bind: string; workload?: UdpPeer; network?: UdpPeer }
   | { role: 'ping'; bind: string; frame: number[]; count: number; warmup: number }
   | {
       role: 'agent';
@@ -51,7 +56,7 @@ export type ParentMessage =
   | { op: 'stop' };
 
 export type ChildMessage =
-  | { op: 'ready'; address: UdpPeer; label?: number }
+  | { op: 'ready'; address: UdpPeer; label?: number; network?: UdpPeer }
   | { op: 'snap'; id: number; snap: Snapshot }
   | { op: 'done'; rttNs?: number[] }
   | { op: 'error'; message: string };

@@ -14,6 +14,8 @@ export class Child {
   /** The role's UDP address (an agent's: its port's wire), and an agent port's MPLS label. */
   address: UdpPeer = { address: '', port: 0 };
   label = -1;
+  /** A relay's network-side address. */
+  network: UdpPeer = { address: '', port: 0 };
   private readonly proc: ChildProcess;
   private readonly waiters: ((m: ChildMessage) => void)[] = [];
   private snapId = 0;
@@ -44,6 +46,7 @@ export class Child {
       if (m.op === 'ready') {
         c.address = m.address;
         if (m.label !== undefined) c.label = m.label;
+        if (m.network !== undefined) c.network = m.network;
       }
     } catch (e) {
       await c.stop();
