@@ -166,6 +166,13 @@ describe('port API traffic endpoints against the filament-agent process', () => 
     expect(stderr).not.toContain('Unhandled');
     const again = await tcp(1, { to: w2.address, port: 7, bytes: 100 });
     expect(again.json).toMatchObject({ ok: true, bytes: 100 });
+    // The policy views: no ACL on these ports (no policy in the config), no tagged remote endpoints.
+    const acls = (await http('GET', `http://${UNDERLAY}:${INTROSPECT}/acls`)).json as {
+      vmi: string;
+      acl: unknown;
+    }[];
+    expect(acls.map((a) => a.port).sort()).toEqual([ids.vmi(1), ids.vmi(2)]);
+    expect((await http('GET', `http://${UNDERLAY}:${INTROSPECT}/tagged-endpoints`)).json).toEqual([]);
     const drops = (await http('GET', `http://${UNDERLAY}:${INTROSPECT}/metrics`)).json as string;
     expect(drops).toMatch(/reason="no_route"\} [1-9]/);
   }, 60_000);

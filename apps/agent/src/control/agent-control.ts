@@ -625,6 +625,14 @@ export class AgentControl extends EventEmitter<AgentControlEvents> {
   // ------------------------------------------------------------------ observability
 
   /** `/xmpp`: the control node channels. */
+  /** Per attached port, its compiled ACL as plain data (gates, remote sets resolved to prefixes). */
+  describeAcls(): unknown {
+    return [...this.attached.values()].map((a) => {
+      const sig = this.acls?.signature(a.resolved.vmi) ?? '';
+      return { port: a.req.id, vmi: a.resolved.vmi, acl: sig === '' ? null : (JSON.parse(sig) as unknown) };
+    });
+  }
+
   describeXmpp(): unknown {
     return {
       agent: this.agent.name,

@@ -59,6 +59,9 @@ export async function startAgent(cfg: AgentConfig, opts: StartAgentOptions = {})
         config: () => control.describeConfig(),
         ports: () => control.portRequests().map((r) => control.portStatus(r.id)),
         'remote-routes': () => control.routes.describe(),
+        // Remote workloads whose routes carry policy tags, and each port's compiled ACL (policy debugging).
+        'tagged-endpoints': () => control.routes.taggedEndpoints(),
+        acls: () => control.describeAcls(),
       },
       metrics: () => control.metrics(),
     });
