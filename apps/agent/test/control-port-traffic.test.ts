@@ -168,7 +168,7 @@ describe('port API traffic endpoints against the filament-agent process', () => 
     expect(again.json).toMatchObject({ ok: true, bytes: 100 });
     // The policy views: no ACL on these ports (no policy in the config), no tagged remote endpoints.
     const acls = (await http('GET', `http://${UNDERLAY}:${INTROSPECT}/acls`)).json as {
-      vmi: string;
+      port: string;
       acl: unknown;
     }[];
     expect(acls.map((a) => a.port).sort()).toEqual([ids.vmi(1), ids.vmi(2)]);
