@@ -12,10 +12,13 @@
 // agent B on 127.0.88.2, which decapsulates, looks up the flow and delivers to its port, whose wire sends the
 // frame to a sink. So each agent does what a bare forwarder does (one receive, one send per packet) plus the
 // data plane; rates are packets per second of each process's own CPU time (process.cpuUsage), which is what
-// a shared, loaded 2-core machine can measure fairly. Latency: a ping-pong through both agents (an echo
-// behind B) against a bare UDP ping-pong between two processes.
+// a shared, loaded 2-core machine can measure fairly. Each window is checked: only established flows (no
+// flow misses), only the intended encapsulation, and every delivered frame as the agents should deliver it.
+// Latency: a ping-pong through both agents (an echo behind B) against a bare UDP ping-pong between two
+// processes and one through two bare forwarder processes.
 import { execFileSync } from 'node:child_process';
-import { macFromText } from '../src/index.js';
+import { internetChecksum } from '@filament/encap';
+import { macFromText, putMac } from '../src/index.js';
 import { udpFrame } from '../test/frames.js';
 import { inProcessPipeline } from './support/in-process.js';
 import { isRoot, kernelVxlanRate, teardown } from './support/kernel-vxlan.js';
@@ -53,6 +56,41 @@ function frames(path: Path, payload: number): number[][] {
   return Array.from({ length: FLOWS }, (_, i) => [
     ...udpFrame(dst, macFromText(A.mac), A.ip, B.ip, 40_000 + i, 7, new Uint8Array(payload)),
   ]);
+}
+
+/**
+ * The frames B's workload should receive: bridged ones unchanged; routed ones with B's port MAC and the
+ * router MAC, and the TTL decremented once (the two agents route as one distributed router: 64 -> 63,
+ * header checksum to match).
+ */
+function delivered(path: Path, payload: number): number[][] {
+  return frames(path, payload).map((f) => {
+    if (path === 'vxlan') return f;
+    const out = Uint8Array.from(f);
+    putMac(out, 0, macFromText(B.mac));
+    putMac(out, 6, macFromText(ROUTER_MAC));
+    out[14 + 8] = 63;
+    out[14 + 10] = 0;
+    out[14 + 11] = 0;
+    const sum = internetChecksum(out, 14, 20);
+    out[14 + 10] = sum >>> 8;
+    out[14 + 11] = sum & 0xff;
+    return [...out];
+  });
+}
+
+/** Throws unless the window saw only established flows on the intended encapsulation and only good frames. */
+function checkPath(path: Path, r: { a: Rate; b: Rate; sink: Rate }): void {
+  const [tx, rx, otherTx] =
+    path === 'vxlan' ? ['vxlanTx', 'vxlanRx', 'mplsTx'] : ['mplsTx', 'mplsRx', 'vxlanTx'];
+  const problems: string[] = [];
+  if (!(r.a.detail[tx]! > 0) || r.a.detail[otherTx] !== 0)
+    problems.push(`A sent ${JSON.stringify(r.a.detail)}`);
+  if (!(r.b.detail[rx]! > 0)) problems.push(`B received ${JSON.stringify(r.b.detail)}`);
+  if (r.a.detail.flowMiss !== 0 || r.b.detail.flowMiss !== 0) problems.push('flow misses in the window');
+  if (r.sink.detail.bad !== 0 || !(r.sink.packets > 0))
+    problems.push(`${r.sink.detail.bad} bad frames of ${r.sink.packets} delivered`);
+  if (problems.length > 0) throw new Error(`${path}: ${problems.join('; ')}`);
 }
 
 function frameBytes(payload: number): number {
@@ -131,7 +169,7 @@ async function agentForward(
   path: Path,
   payload: number,
 ): Promise<{ a: Rate; b: Rate; sink: Rate; blast: Rate }> {
-  const sink = await Child.start('sink', { role: 'sink', bind: LOCAL });
+  const sink = await Child.start('sink', { role: 'sink', bind: LOCAL, expect: delivered(path, payload) });
   const blast = await Child.start('blast', { role: 'blast', bind: LOCAL, frames: frames(path, payload) });
   let pair: [Child, Child] | undefined;
   try {
@@ -187,6 +225,7 @@ for (const payload of SIZES) {
   limits.set(payload, { ...sr, forward: fwd });
   for (const path of ['vxlan', 'mpls'] as const) {
     const r = await agentForward(path, payload);
+    checkPath(path, r);
     agentRates.set(`${path}/${payload}`, r);
     const pct = (x: Rate) => ` (${((100 * x.perCore) / fwd.perCore).toFixed(0)}% of bare forward)`;
     const label = path === 'vxlan' ? 'bridged, VXLAN' : 'routed, MPLS over UDP';

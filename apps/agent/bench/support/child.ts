@@ -2,7 +2,7 @@
 // IPC channel (protocol.ts). Roles: an agent with one port on a UDP wire, a UDP blaster, a sink, an echo,
 // a bare forwarder, and a ping-pong client.
 import type { Socket } from 'node:dgram';
-import { Agent } from '../../src/index.js';
+import { Agent, EncapCode } from '../../src/index.js';
 import type { ChildMessage, ParentMessage, RemotePort, RoleConfig, Snapshot } from './protocol.js';
 import { bindUdp, closeUdp, socketDrops, type UdpPeer } from './udp.js';
 import { UdpWire } from './udp-wire.js';
@@ -16,6 +16,7 @@ const cpu0 = process.cpuUsage();
 let packets = 0;
 let other = 0;
 let drops = () => 0;
+let detail: () => Record<string, number> = () => ({});
 /** The role's receiving sockets, for the kernel's drop counters. */
 const receivers: UdpPeer[] = [];
 let onRemote: (r: RemotePort) => void = () => {};
@@ -34,6 +35,7 @@ function snapshot(): Snapshot {
     other,
     drops: drops(),
     socketDrops: socketDrops(receivers),
+    detail: detail(),
     cpuUs: c.user + c.system,
     wallUs: Number((process.hrtime.bigint() - t0) / 1000n),
   };
@@ -64,8 +66,15 @@ async function start(cfg: RoleConfig): Promise<void> {
     case 'sink': {
       const s = await bindUdp(cfg.bind);
       receivers.push(peerOf(s));
-      s.on('message', () => {
+      // The expected frames by UDP source port (one per flow).
+      const expect = new Map((cfg.expect ?? []).map((f) => [(f[34]! << 8) | f[35]!, Buffer.from(f)]));
+      let bad = 0;
+      detail = () => ({ bad });
+      s.on('message', (msg) => {
         packets++;
+        if (expect.size === 0) return;
+        const want = msg.length >= 36 ? expect.get((msg[34]! << 8) | msg[35]!) : undefined;
+        if (want === undefined || !want.equals(msg)) bad++;
       });
       onStop = () => closeUdp(s);
       tell({ op: 'ready', address: peerOf(s) });
@@ -214,6 +223,14 @@ async function start(cfg: RoleConfig): Promise<void> {
       const u = agent.underlay!;
       const c = agent.fw.counters;
       drops = () => c.drops.reduce((a, b) => a + b, 0);
+      detail = () => ({
+        vxlanTx: c.tunnelTx[EncapCode.vxlan]!,
+        mplsTx: c.tunnelTx[EncapCode.mplsUdp]!,
+        vxlanRx: c.tunnelRx[EncapCode.vxlan]!,
+        mplsRx: c.tunnelRx[EncapCode.mplsUdp]!,
+        flowHit: c.flowHit,
+        flowMiss: c.flowMiss,
+      });
       // Forwarded: tunnel packets sent plus frames delivered to the port; received: the other way.
       const refresh = () => {
         packets = u.txPackets + port.txPackets;

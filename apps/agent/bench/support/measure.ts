@@ -14,6 +14,8 @@ export interface Rate {
   drops: number;
   /** Datagrams/s the kernel dropped at the process's receiving sockets (receive queue full). */
   socketDropsPerSec: number;
+  /** The role's own counters over the window (Snapshot.detail, after minus before). */
+  detail: Record<string, number>;
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -38,6 +40,7 @@ export async function measure(children: Child[], warmupMs: number, ms: number): 
       packets,
       drops: a.drops - b.drops,
       socketDropsPerSec: wallS > 0 ? (a.socketDrops - b.socketDrops) / wallS : 0,
+      detail: Object.fromEntries(Object.entries(a.detail).map(([k, v]) => [k, v - (b.detail[k] ?? 0)])),
     };
   });
 }

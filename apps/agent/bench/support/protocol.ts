@@ -10,12 +10,18 @@ export interface Snapshot {
   drops: number;
   /** Datagrams the kernel dropped at the role's receiving sockets (receive queue full). */
   socketDrops: number;
+  /** Role-specific counters: an agent's tunnel packets by encapsulation and flow hits/misses; a sink's bad frames. */
+  detail: Record<string, number>;
   cpuUs: number;
   wallUs: number;
 }
 
 export type RoleConfig =
-  | { role: 'sink'; bind: string }
+  /**
+   * Counts datagrams; with `expect` (frames as the agents should deliver them, one per UDP source port), a
+   * datagram that is none of them is counted bad.
+   */
+  | { role: 'sink'; bind: string; expect?: number[][] }
   | { role: 'echo'; bind: string }
   | { role: 'blast'; bind: string; frames: number[][] }
   | { role: 'forward'; bind: string; to: UdpPeer }
