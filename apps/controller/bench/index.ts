@@ -14,6 +14,7 @@
 //   pnpm --filter @filament/controller bench          (BENCH_N=5000 to change the batch size;
 //   BENCH_CONTROLLER_ARGS='--durability normal' passes flags to the controller;
 //   BENCH_CPU_PROF=DIR writes a V8 CPU profile of the controller there;
+//   BENCH_NODE_ARGS='--max-semi-space-size=32' passes flags to the controller's node;
 //   BENCH_BEFORE_APP=DIR also runs the controller of another checkout of apps/controller (e.g. the previous
 //   commit, `git archive HEAD~1 apps/controller | tar -x -C /tmp/x` plus a node_modules symlink) first, so that
 //   before and after are measured in the same run)
@@ -154,6 +155,7 @@ async function apiBench(dir: string, app: string, label: string): Promise<void> 
     process.execPath,
     [
       ...(prof ? ['--cpu-prof', '--cpu-prof-dir', prof] : []),
+      ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
       '--import',
       'tsx',
       '--conditions=@filament/source',
