@@ -210,6 +210,11 @@ async function pingPong(via: 'bare' | 'relays' | Path): Promise<number[]> {
   }
 }
 
+// Interrupted: the namespaces of the kernel VXLAN measurement go too (children exit when we do).
+process.once('SIGINT', () => {
+  void (isRoot() ? teardown() : Promise.resolve()).finally(() => process.exit(130));
+});
+
 const uptime = () => execFileSync('uptime').toString().trim();
 console.log(`underlay benchmark, ${SECONDS} s per measurement; load at start: ${uptime()}`);
 
@@ -281,7 +286,8 @@ else {
     );
     const perCore = (x: { packets: number; cpuUs: number }) => (x.packets / x.cpuUs) * 1e6;
     const syscalls = new Map<number, { recv: number; send: number }>();
-    for (const batch of [1, 64]) {
+    // The two modes take turns twice; the best of each is kept (the load only ever slows a run down).
+    for (const batch of [1, 64, 1, 64]) {
       const r = await mmsg.pair({
         address: '127.0.88.9',
         port: 30_189,
@@ -294,8 +300,14 @@ else {
         packets: r.send.reduce((a, s) => a + s.packets, 0),
         cpuUs: r.send.reduce((a, s) => a + s.cpuUs, 0),
       });
-      syscalls.set(batch, { recv: perCore(r.recv), send });
-      const line = `  ${(batch === 1 ? 'C recvfrom / sendto' : 'C recvmmsg / sendmmsg (64 a call)').padEnd(58)} receive ${kpps(perCore(r.recv))}/s per core, send ${kpps(send)}/s per core`;
+      const best = syscalls.get(batch);
+      syscalls.set(batch, {
+        recv: Math.max(best?.recv ?? 0, perCore(r.recv)),
+        send: Math.max(best?.send ?? 0, send),
+      });
+    }
+    for (const [batch, r] of syscalls) {
+      const line = `  ${(batch === 1 ? 'C recvfrom / sendto' : 'C recvmmsg / sendmmsg (64 a call)').padEnd(58)} receive ${kpps(r.recv)}/s per core, send ${kpps(r.send)}/s per core (best of 2)`;
       rows.push(line);
       console.log(line);
     }

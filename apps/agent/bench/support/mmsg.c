@@ -6,7 +6,7 @@
  *
  *   mmsg send <ip> <port> <bytes> <seconds> <batch>   -> {"packets":N,"cpuUs":C,"wallUs":W}
  *   mmsg recv <ip> <port> <seconds> <batch>           -> the same (counted from the first datagram; it
- *                                                        drains a backlog every 200 us)
+ *                                                        drains a backlog every 1 ms)
  *
  * batch 1 uses sendto/recvfrom; batch > 1 uses sendmmsg/recvmmsg with that many datagrams per call.
  */
@@ -103,9 +103,9 @@ int main(int argc, char **argv) {
     t0 = now_us();
     c0 = cpu_us();
     deadline = t0 + (long long)(seconds * 1e6);
-    /* The receiver sleeps 200 us, then drains the queue until it would block: it always meets a backlog,
+    /* The receiver sleeps 1 ms, then drains the queue until it would block: it always meets a backlog,
      * as a saturated forwarder does, so the CPU per datagram is the cost of reading it and not of waking. */
-    struct timespec nap = {0, 200000};
+    struct timespec nap = {0, 1000000};
     while (now_us() < deadline) {
       nanosleep(&nap, NULL);
       for (;;) {
