@@ -5,18 +5,21 @@
 // record of what it was sent (node fingerprints and links), so an update goes only to agents whose graph it
 // changes and a delete only to agents that hold the object.
 //
-// A change is relevant to an agent when it touches an object of the agent's graph, points at one (a new VMI
-// referring to one of its VMs, a new instance-ip referring to one of its VMIs), is a child of one, or is the
-// agent's virtual-router or subscribed VM. Relevant agents recompute their graph and send the diff. A walk is
-// synchronous over the index; it runs one microtask after the first relevant change, so the changes of one
-// store transaction make one push.
+// A change concerns an agent when it matches something the agent's last walk read (config/dependencies.ts): an
+// object of its graph, a name it looked up (its virtual-router, a rule's tag), the children or back-refs of one
+// type that it listed (a new VMI on one of its VMs, a new application-policy-set of a project it holds). Only
+// those agents re-walk their graph and send the diff; finding them costs a few map reads per change. A walk is
+// synchronous over the index; walks run one microtask after the first concerning change (so the changes of one
+// store transaction make one push), from one queue that yields to the event loop every few milliseconds, so
+// a change that concerns thousands of agents does not hold up API replies or XMPP traffic for long.
 import type { EventEmitter } from 'node:events';
 import type { AgentSession, ConfigBlock, ConfigLink, ConfigNode } from '@filament/xmpp';
 import type { Logger } from 'pino';
 import type { ControllerEvents } from '../controller.js';
 import type { Change, Store } from '../store/interface.js';
+import { DependentsIndex, RecordingView } from './config/dependencies.js';
 import { DesiredCache, type DesiredGraph, type IfmapItem, itemFromKey } from './config/desired.js';
-import { ObjectIndex } from './config/object-index.js';
+import { INDEXED_TYPES, ObjectIndex } from './config/object-index.js';
 import { type AgentInterest, GLOBAL_SYSTEM_CONFIG, walkAgentConfig } from './config/walk.js';
 
 /** The part of an agent session the feed uses (AgentSession of @filament/xmpp). */
@@ -40,7 +43,13 @@ export interface ConfigFeedStats {
   walks: number;
   /** Config objects held in memory. */
   indexed: number;
+  /** Times the walk queue gave the event loop a turn before going on. */
+  yields: number;
 }
+
+/** Longest run of walks before the queue yields to the event loop. */
+const WALK_SLICE_MS = 5;
+const NO_DEPENDENCIES: ReadonlySet<string> = new Set();
 
 const VR_NODE = `virtual-router:${GLOBAL_SYSTEM_CONFIG}:`;
 const VM_NODE = 'virtual-machine:';
@@ -52,9 +61,10 @@ class AgentFeed implements AgentInterest {
   readonly virtualMachines = new Set<string>();
   /** Item key -> fingerprint of what the agent was sent and still holds. */
   readonly sent = new Map<string, string>();
-  /** Store uuids of the agent's graph at the last walk. */
-  uuids = new Set<string>();
-  /** A walk is scheduled and has not run yet. */
+  /** What the agent's last walk read (config/dependencies.ts). */
+  dependencies: ReadonlySet<string> = NO_DEPENDENCIES;
+  walks = 0;
+  /** A walk is queued and has not run yet. */
   scheduled = false;
   closed = false;
   readonly listeners: { event: SessionEvent; fn: (node: string) => void }[] = [];
@@ -72,6 +82,12 @@ class AgentFeed implements AgentInterest {
 export class ConfigFeed {
   private readonly agents = new Map<string, AgentFeed>();
   private readonly index = new ObjectIndex();
+  private readonly dependents = new DependentsIndex<AgentFeed>();
+  /** Agents with a walk due, in the order their first concerning change came. */
+  private readonly queue = new Set<AgentFeed>();
+  private draining = false;
+  /** Reused per change: the agents it concerns. */
+  private readonly concerned = new Set<AgentFeed>();
   private readonly changes: EventEmitter<ControllerEvents>;
   private readonly log: Logger | undefined;
   private readonly desired: DesiredCache;
@@ -79,7 +95,7 @@ export class ConfigFeed {
   private readonly idle = new Set<() => void>();
   private readonly ready: Promise<void>;
   private closed = false;
-  readonly stats: ConfigFeedStats = { agents: 0, objectsSent: 0, walks: 0, indexed: 0 };
+  readonly stats: ConfigFeedStats = { agents: 0, objectsSent: 0, walks: 0, indexed: 0, yields: 0 };
 
   constructor(opts: ConfigFeedOptions) {
     this.changes = opts.changes;
@@ -136,6 +152,9 @@ export class ConfigFeed {
     if (a === undefined) return;
     a.closed = true;
     for (const l of a.listeners) a.session.off(l.event, l.fn as () => void);
+    this.queue.delete(a);
+    this.dependents.update(a, a.dependencies, NO_DEPENDENCIES);
+    a.dependencies = NO_DEPENDENCIES;
     this.agents.delete(agentName);
     this.stats.agents = this.agents.size;
     this.checkIdle();
@@ -144,6 +163,11 @@ export class ConfigFeed {
   /** Names of attached agents. */
   attached(): string[] {
     return [...this.agents.keys()];
+  }
+
+  /** Walks run for an attached agent so far (tests: which agents a change concerned). */
+  walksOf(agentName: string): number | undefined {
+    return this.agents.get(agentName)?.walks;
   }
 
   /** Resolves once the store is loaded and no agent has a push pending (tests, orderly shutdown). */
@@ -161,8 +185,7 @@ export class ConfigFeed {
   }
 
   private checkIdle(): void {
-    if (!this.index.loaded) return;
-    for (const a of this.agents.values()) if (a.scheduled) return;
+    if (!this.index.loaded || this.draining || this.queue.size > 0) return;
     for (const r of this.idle) r();
     this.idle.clear();
   }
@@ -183,55 +206,74 @@ export class ConfigFeed {
     this.schedule(a);
   }
 
-  private relevant(a: AgentFeed, c: Change): boolean {
-    if (a.uuids.has(c.uuid)) return true;
-    const o = c.object;
-    if (o.parentUuid !== undefined && a.uuids.has(o.parentUuid)) return true;
-    for (const r of o.refs) if (a.uuids.has(r.uuid)) return true;
-    if (c.type === 'virtual-router') {
-      return (
-        a.virtualRouter !== undefined && o.fqName.join(':') === `${GLOBAL_SYSTEM_CONFIG}:${a.virtualRouter}`
-      );
-    }
-    return c.type === 'virtual-machine' && a.virtualMachines.has(c.uuid);
-  }
-
   private changed(c: Change): void {
+    const before = this.index.get(c.uuid);
     this.index.apply(c);
     if (c.kind === 'delete') this.desired.drop(c.uuid);
     this.stats.indexed = this.index.size;
-    // An agent with a walk scheduled reads the index after this change anyway.
-    for (const a of this.agents.values())
-      if (a.subscribed && !a.scheduled && this.relevant(a, c)) this.schedule(a);
+    if (!INDEXED_TYPES.has(c.type)) return;
+    // The version an agent read and the new one: a VMI moved to another VM concerns both VMs' agents.
+    const concerned = this.concerned;
+    concerned.clear();
+    if (before !== undefined && before !== c.object) this.dependents.collect(before, concerned);
+    this.dependents.collect(c.object, concerned);
+    // An agent already queued reads the index after this change anyway.
+    for (const a of concerned) if (a.subscribed && !a.scheduled) this.schedule(a);
+    concerned.clear();
   }
 
   private schedule(a: AgentFeed): void {
     if (a.scheduled) return;
     a.scheduled = true;
-    void this.run(a);
+    this.queue.add(a);
+    if (this.draining) return;
+    this.draining = true;
+    void this.drain();
   }
 
-  private async run(a: AgentFeed): Promise<void> {
+  private async drain(): Promise<void> {
     try {
       if (!this.index.loaded) await this.ready;
       // One microtask: the other changes of the same store transaction reach the index first.
       await Promise.resolve();
-      a.scheduled = false;
-      if (!a.closed && this.index.loaded) this.sync(a);
-    } catch (err) {
-      this.log?.error({ err, agent: a.name }, 'config push failed');
+      let sliceStart = performance.now();
+      // Bounded: every pass takes one agent off the queue or yields; agents come back only with new changes.
+      while (this.queue.size > 0 && !this.closed && this.index.loaded) {
+        if (performance.now() - sliceStart >= WALK_SLICE_MS) {
+          this.stats.yields++;
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          sliceStart = performance.now();
+          continue;
+        }
+        const a = this.queue.values().next().value as AgentFeed;
+        this.queue.delete(a);
+        a.scheduled = false;
+        if (a.closed) continue;
+        try {
+          this.sync(a);
+        } catch (err) {
+          this.log?.error({ err, agent: a.name }, 'config push failed');
+        }
+      }
     } finally {
-      a.scheduled = false;
+      this.draining = false;
+      if (this.closed) {
+        for (const a of this.queue) a.scheduled = false;
+        this.queue.clear();
+      }
       this.checkIdle();
     }
   }
 
   /** Walks the agent's graph and sends the difference from what it holds. */
   private sync(a: AgentFeed): void {
-    const objects = walkAgentConfig(this.index, a);
+    const view = new RecordingView(this.index);
+    const objects = walkAgentConfig(view, a);
+    a.walks++;
     this.stats.walks++;
+    this.dependents.update(a, a.dependencies, view.dependencies);
+    a.dependencies = view.dependencies;
     const want = this.desired.desiredGraph(objects);
-    a.uuids = new Set(objects.keys());
     const blocks = this.diff(a, want);
     if (blocks.length === 0) return;
     let n = 0;

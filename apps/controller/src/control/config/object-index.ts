@@ -39,29 +39,41 @@ const PAGE = 1000;
 export interface ConfigView {
   get(uuid: string): StoredObject | undefined;
   byFqName(type: string, fqName: readonly string[]): StoredObject | undefined;
-  /** Objects whose refs point at `uuid`. */
-  referrers(uuid: string): Iterable<StoredObject>;
-  children(parentUuid: string): Iterable<StoredObject>;
+  /** Objects (of `type`, or of any type) whose refs point at `uuid`. */
+  referrers(uuid: string, type?: string): Iterable<StoredObject>;
+  /** Children (of `type`, or of any type) of `parentUuid`. */
+  children(parentUuid: string, type?: string): Iterable<StoredObject>;
 }
 
-function addTo(m: Map<string, Set<string>>, k: string, v: string): void {
-  const s = m.get(k);
-  if (s === undefined) m.set(k, new Set([v]));
+/** uuid -> type -> uuids: a project's 50,000 interfaces are not scanned to find its 2 policy sets. */
+type TypedIndex = Map<string, Map<string, Set<string>>>;
+
+function addTo(m: TypedIndex, k: string, type: string, v: string): void {
+  let byType = m.get(k);
+  if (byType === undefined) {
+    byType = new Map();
+    m.set(k, byType);
+  }
+  const s = byType.get(type);
+  if (s === undefined) byType.set(type, new Set([v]));
   else s.add(v);
 }
 
-function removeFrom(m: Map<string, Set<string>>, k: string, v: string): void {
-  const s = m.get(k);
-  if (s === undefined) return;
+function removeFrom(m: TypedIndex, k: string, type: string, v: string): void {
+  const byType = m.get(k);
+  const s = byType?.get(type);
+  if (byType === undefined || s === undefined) return;
   s.delete(v);
-  if (s.size === 0) m.delete(k);
+  if (s.size > 0) return;
+  byType.delete(type);
+  if (byType.size === 0) m.delete(k);
 }
 
 export class ObjectIndex implements ConfigView {
   private readonly objects = new Map<string, StoredObject>();
   private readonly fq = new Map<string, string>();
-  private readonly referrersOf = new Map<string, Set<string>>();
-  private readonly childrenOf = new Map<string, Set<string>>();
+  private readonly referrersOf: TypedIndex = new Map();
+  private readonly childrenOf: TypedIndex = new Map();
   private held: Change[] | undefined = [];
 
   get size(): number {
@@ -108,16 +120,16 @@ export class ObjectIndex implements ConfigView {
     if (old !== undefined) this.remove(old);
     this.objects.set(o.uuid, o);
     this.fq.set(`${o.type}\n${fqKey(o.fqName)}`, o.uuid);
-    for (const r of o.refs) addTo(this.referrersOf, r.uuid, o.uuid);
-    if (o.parentUuid !== undefined) addTo(this.childrenOf, o.parentUuid, o.uuid);
+    for (const r of o.refs) addTo(this.referrersOf, r.uuid, o.type, o.uuid);
+    if (o.parentUuid !== undefined) addTo(this.childrenOf, o.parentUuid, o.type, o.uuid);
   }
 
   private remove(o: StoredObject): void {
     this.objects.delete(o.uuid);
     const k = `${o.type}\n${fqKey(o.fqName)}`;
     if (this.fq.get(k) === o.uuid) this.fq.delete(k);
-    for (const r of o.refs) removeFrom(this.referrersOf, r.uuid, o.uuid);
-    if (o.parentUuid !== undefined) removeFrom(this.childrenOf, o.parentUuid, o.uuid);
+    for (const r of o.refs) removeFrom(this.referrersOf, r.uuid, o.type, o.uuid);
+    if (o.parentUuid !== undefined) removeFrom(this.childrenOf, o.parentUuid, o.type, o.uuid);
   }
 
   get(uuid: string): StoredObject | undefined {
@@ -129,17 +141,23 @@ export class ObjectIndex implements ConfigView {
     return u === undefined ? undefined : this.objects.get(u);
   }
 
-  *referrers(uuid: string): IterableIterator<StoredObject> {
-    for (const u of this.referrersOf.get(uuid) ?? []) {
-      const o = this.objects.get(u);
-      if (o !== undefined) yield o;
-    }
+  referrers(uuid: string, type?: string): Iterable<StoredObject> {
+    return this.typed(this.referrersOf, uuid, type);
   }
 
-  *children(parentUuid: string): IterableIterator<StoredObject> {
-    for (const u of this.childrenOf.get(parentUuid) ?? []) {
-      const o = this.objects.get(u);
-      if (o !== undefined) yield o;
+  children(parentUuid: string, type?: string): Iterable<StoredObject> {
+    return this.typed(this.childrenOf, parentUuid, type);
+  }
+
+  private *typed(m: TypedIndex, k: string, type: string | undefined): IterableIterator<StoredObject> {
+    const byType = m.get(k);
+    if (byType === undefined) return;
+    const sets = type === undefined ? byType.values() : [byType.get(type) ?? []];
+    for (const s of sets) {
+      for (const u of s) {
+        const o = this.objects.get(u);
+        if (o !== undefined) yield o;
+      }
     }
   }
 }

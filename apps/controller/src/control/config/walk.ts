@@ -9,7 +9,12 @@
 //   virtual-network -> network-ipams, network-policies, tags, project; its routing-instances -> route-targets
 //   firewall side (what @filament/policy's loadTfObjects compiles): the application-policy-sets of the global
 //     policy-management and of the agents' projects -> firewall-policies -> firewall-rules -> service-groups,
-//     address-groups, virtual-networks (object only); every included tag -> its tag-type.
+//     address-groups, virtual-networks (object only), and the tags its endpoints and match_tags name as text
+//     (TF's API server would have made those tag_refs: `global:<t>=<v>` is the global tag, `<t>=<v>` the rule's
+//     project's tag, else the global one); every included tag -> its tag-type.
+//
+// Every lookup goes through the view, so a recording view (dependencies.ts) learns exactly which objects, names,
+// children and back-refs a walk read: the changes that can alter the graph are the ones that match those.
 import type { StoredObject } from '../../store/interface.js';
 import type { ConfigView } from './object-index.js';
 
@@ -59,13 +64,13 @@ export function walkAgentConfig(view: ConfigView, want: AgentInterest): Map<stri
     switch (o.type) {
       case 'virtual-machine':
         refs('tag');
-        for (const b of view.referrers(o.uuid)) if (b.type === 'virtual-machine-interface') add(b);
+        for (const b of view.referrers(o.uuid, 'virtual-machine-interface')) add(b);
         break;
       case 'virtual-machine-interface':
         addUuid(o.parentUuid);
         refs('virtual-network', 'security-group', 'tag');
-        for (const b of view.referrers(o.uuid))
-          if (b.type === 'instance-ip' || b.type === 'floating-ip') add(b);
+        for (const b of view.referrers(o.uuid, 'instance-ip')) add(b);
+        for (const b of view.referrers(o.uuid, 'floating-ip')) add(b);
         break;
       case 'floating-ip':
       case 'floating-ip-pool':
@@ -74,7 +79,7 @@ export function walkAgentConfig(view: ConfigView, want: AgentInterest): Map<stri
       case 'virtual-network':
         addUuid(o.parentUuid);
         refs('network-ipam', 'network-policy', 'tag');
-        for (const c of view.children(o.uuid)) if (c.type === 'routing-instance') add(c);
+        for (const c of view.children(o.uuid, 'routing-instance')) add(c);
         break;
       case 'routing-instance':
         refs('route-target');
@@ -82,7 +87,7 @@ export function walkAgentConfig(view: ConfigView, want: AgentInterest): Map<stri
       case 'project':
       case 'policy-management':
         refs('tag');
-        for (const c of view.children(o.uuid)) if (c.type === 'application-policy-set') add(c);
+        for (const c of view.children(o.uuid, 'application-policy-set')) add(c);
         break;
       case 'application-policy-set':
         refs('firewall-policy', 'tag');
@@ -96,7 +101,9 @@ export function walkAgentConfig(view: ConfigView, want: AgentInterest): Map<stri
           const n = r.type === 'virtual-network' ? view.get(r.uuid) : undefined;
           if (n !== undefined && !out.has(n.uuid)) out.set(n.uuid, n);
         }
-        refs('service-group', 'address-group');
+        refs('service-group', 'address-group', 'tag');
+        for (const name of ruleTagNames(o)) add(resolveTag(view, o, name));
+        for (const t of ruleMatchTagTypes(o)) add(view.byFqName('tag-type', [t]));
         break;
       case 'address-group':
         refs('tag');
@@ -107,4 +114,35 @@ export function walkAgentConfig(view: ConfigView, want: AgentInterest): Map<stri
     }
   }
   return out;
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+const strings = (v: unknown): string[] =>
+  Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+
+/** Tag names (`<type>=<value>`, maybe `global:`-prefixed) in a firewall rule's endpoints. */
+function ruleTagNames(rule: StoredObject): string[] {
+  const out: string[] = [];
+  for (const f of ['endpoint_1', 'endpoint_2']) {
+    const ep = rule.body[f];
+    if (isRecord(ep)) out.push(...strings(ep.tags));
+  }
+  return out;
+}
+
+/** Tag types a rule's match_tags names (TF `match_tags.tag_list`). */
+function ruleMatchTagTypes(rule: StoredObject): string[] {
+  const mt = rule.body.match_tags;
+  return isRecord(mt) ? strings(mt.tag_list) : [];
+}
+
+const GLOBAL_TAG = 'global:';
+
+/** The tag a rule names: explicit global, else the rule's project's tag, else the global one. */
+function resolveTag(view: ConfigView, rule: StoredObject, name: string): StoredObject | undefined {
+  if (name.startsWith(GLOBAL_TAG)) return view.byFqName('tag', [name.slice(GLOBAL_TAG.length)]);
+  // A rule under a project is <domain>:<project>:<rule>; under the global policy-management it is 2 long.
+  const scoped =
+    rule.fqName.length === 3 ? view.byFqName('tag', [...rule.fqName.slice(0, 2), name]) : undefined;
+  return scoped ?? view.byFqName('tag', [name]);
 }
