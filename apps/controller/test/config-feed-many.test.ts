@@ -1,7 +1,10 @@
 // Many agents at once: 40 real XMPP sessions, 3 ports each. Every agent gets exactly its own ports; one new
 // port reaches only the agent of its VM; a change to a global object reaches every agent, once, and serves as
 // the barrier after which "nobody else got the port" is a fact (each session is one ordered TCP stream, and
-// the feed pushes changes in store order).
+// the feed pushes changes in store order). The relevance rules are pinned by the feed's walk count per agent:
+// a new interface (and its instance-ip) re-walks exactly its VM's agent; a new application-policy-set of the
+// project reaches every agent, with the tags its firewall rule names as text; a network-policy change
+// re-walks exactly the agents whose networks use it.
 import { IfmapGraph } from '@filament/ifmap';
 import { waitFor } from '@filament/testkit';
 import { type ConfigBlock, XmppClient, XmppServer } from '@filament/xmpp';
@@ -150,4 +153,131 @@ describeWithSqlite('config feed with many agents', () => {
       agents[target]!.graph.has('virtual-machine-interface', `${PROJECT.join(':')}:many-${target}-new`),
     ).toBe(true);
   }, 180_000);
+
+  const walks = () => agents.map((a) => feed.walksOf(a.name) ?? 0);
+  const walked = (before: number[]) =>
+    agents.flatMap((a, i) => ((feed.walksOf(a.name) ?? 0) > before[i]! ? [a.name] : []));
+
+  it('a new interface and its instance-ip re-walk exactly the agent of its VM', async () => {
+    await feed.settled();
+    const target = 5;
+    const before = walks();
+    const vmi = await create('virtual-machine-interface', {
+      fq_name: [...PROJECT, `many-${target}-walk`],
+      parent_type: 'project',
+      virtual_network_refs: [{ to: [...PROJECT, 'many-vn0'] }],
+      virtual_machine_refs: [{ uuid: vmOf.get(`many-${target}`)![PORTS] }],
+    });
+    await create('instance-ip', {
+      fq_name: [`many-${target}-walk-ip`],
+      virtual_network_refs: [{ to: [...PROJECT, 'many-vn0'] }],
+      virtual_machine_interface_refs: [{ uuid: vmi }],
+    });
+    await feed.settled();
+    expect(walked(before)).toEqual([`many-${target}`]);
+    await waitFor(
+      'the agent has the instance-ip',
+      () => agents[target]!.graph.has('instance-ip', `many-${target}-walk-ip`),
+      30_000,
+      50,
+    );
+  }, 60_000);
+
+  it('a new application-policy-set of the project reaches every agent, with the tags its rule names', async () => {
+    await feed.settled();
+    const before = walks();
+    const tag = await create('tag', {
+      fq_name: ['tier=many-web'],
+      tag_type_name: 'tier',
+      tag_value: 'many-web',
+    });
+    // Nobody holds the tag yet: creating it re-walks no agent.
+    await feed.settled();
+    expect(walked(before)).toEqual([]);
+    const rule = await create('firewall-rule', {
+      fq_name: [...PROJECT, 'many-web-to-db'],
+      parent_type: 'project',
+      action_list: { simple_action: 'pass' },
+      service: { protocol: 'tcp', dst_ports: { start_port: 8080, end_port: 8080 } },
+      endpoint_1: { tags: ['tier=many-web'] },
+      endpoint_2: { tags: ['global:tier=many-db'] },
+      match_tags: { tag_list: ['application'] },
+      direction: '>',
+    });
+    const fwp = await create('firewall-policy', {
+      fq_name: [...PROJECT, 'many-firewall'],
+      parent_type: 'project',
+      firewall_rule_refs: [{ uuid: rule, attr: { sequence: '1.0' } }],
+    });
+    await create('application-policy-set', {
+      fq_name: [...PROJECT, 'many-aps'],
+      parent_type: 'project',
+      firewall_policy_refs: [{ uuid: fwp, attr: { sequence: '1.0' } }],
+    });
+    await feed.settled();
+    expect(walked(before)).toEqual(agents.map((a) => a.name));
+    await waitFor(
+      'every agent has the policy set and the tag its rule names',
+      () =>
+        agents.every(
+          (a) =>
+            a.graph.has('application-policy-set', `${PROJECT.join(':')}:many-aps`) &&
+            a.graph.byUuid(tag) !== undefined,
+        ),
+      60_000,
+      100,
+    );
+    // A tag the rule names that is created later still reaches every agent (the walk looked its name up).
+    const late = await create('tag', {
+      fq_name: ['tier=many-db'],
+      tag_type_name: 'tier',
+      tag_value: 'many-db',
+    });
+    await waitFor(
+      'every agent has the later tag',
+      () => agents.every((a) => a.graph.byUuid(late)),
+      60_000,
+      100,
+    );
+  }, 120_000);
+
+  it('a network-policy change re-walks exactly the agents whose networks use it', async () => {
+    await feed.settled();
+    const np = await create('network-policy', {
+      fq_name: [...PROJECT, 'many-np'],
+      network_policy_entries: {
+        policy_rule: [{ protocol: 'any', direction: '<>', action_list: { simple_action: 'pass' } }],
+      },
+    });
+    const vn = (
+      await h.call('POST', '/fqname-to-id', { type: 'virtual-network', fq_name: [...PROJECT, 'many-vn0'] })
+    ).body.uuid as string;
+    const put = await h.call('PUT', `/virtual-network/${vn}`, {
+      'virtual-network': {
+        network_policy_refs: [{ uuid: np, attr: { sequence: { major: 0, minor: 0 } } }],
+      },
+    });
+    expect(put.status, JSON.stringify(put.body)).toBe(200);
+    await feed.settled();
+    const users = agents.filter((a) => a.graph.byUuid(vn) !== undefined).map((a) => a.name);
+    expect(users.length).toBeGreaterThan(0);
+    expect(users.length).toBeLessThan(AGENTS);
+    await waitFor(
+      'the agents of the network have the policy',
+      () => agents.every((a) => (a.graph.byUuid(np) !== undefined) === users.includes(a.name)),
+      30_000,
+      50,
+    );
+    const before = walks();
+    const upd = await h.call('PUT', `/network-policy/${np}`, {
+      'network-policy': {
+        network_policy_entries: {
+          policy_rule: [{ protocol: 'tcp', direction: '<>', action_list: { simple_action: 'pass' } }],
+        },
+      },
+    });
+    expect(upd.status, JSON.stringify(upd.body)).toBe(200);
+    await feed.settled();
+    expect(walked(before)).toEqual(users);
+  }, 60_000);
 });
