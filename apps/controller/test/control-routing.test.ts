@@ -249,6 +249,35 @@ describeWithSqlite('control plane: route distribution (sqlite)', () => {
     await stopAgents();
   });
 
+  it("deleting an agent's virtual-router closes its live session with not-authorized and withdraws its routes", async () => {
+    const vr = await createVirtualRouter(h, 'da', '192.0.2.41');
+    await createVirtualRouter(h, 'db', '192.0.2.42');
+    const vn = await createNetwork(h, 'retired', '10.41.0.0');
+    const a = agent(h, 'da', '192.0.2.41');
+    const b = agent(h, 'db', '192.0.2.42');
+    a.subscribe(vn.vrf);
+    b.subscribe(vn.vrf);
+    const ra = a.publishInterface({ vrf: vn.vrf, ip: '10.41.0.3', mac: '02:00:00:41:00:03', label: 60 });
+    await b.waitFor('route of da', () => b.route(vn.vrf, 'inet', ra.inet));
+    expect(a.downs).toHaveLength(0);
+    const del = await h.call('DELETE', `/virtual-router/${vr}`);
+    expect(del.status, JSON.stringify(del.body)).toBe(200);
+    await a.waitFor('session closed', () => a.downs.length > 0);
+    expect(a.downs[0]?.name).toBe('RemoteStreamError');
+    expect(a.downs[0]?.message).toMatch(/not-authorized/);
+    // No graceful restart for a router that is gone: by the time the session is closed, the agent is no longer
+    // listed (not even in graceful-restart) and its paths are out of the RouteDb.
+    const ag = (await introspect(h, '/introspect/agents')).json();
+    expect(ag.agents.map((x: { name: string }) => x.name)).not.toContain('da');
+    const routes = (await introspect(h, `/routes?instance=${encodeURIComponent(vn.vrf)}`)).json();
+    expect(routes.instances[0].routes.map((x: { key: string }) => x.key)).not.toContain(ra.inet);
+    await b.waitFor('route of da withdrawn', () => b.route(vn.vrf, 'inet', ra.inet) === undefined);
+    await b.waitFor('evpn route of da withdrawn', () => b.route(vn.vrf, 'evpn', ra.enet) === undefined);
+    // The other agent's session is untouched.
+    expect(b.downs).toHaveLength(0);
+    await stopAgents();
+  });
+
   it('a route for an unsubscribed VRF closes only that session', async () => {
     await createVirtualRouter(h, 'ua', '192.0.2.41');
     await createVirtualRouter(h, 'ub', '192.0.2.42');

@@ -10,7 +10,9 @@
 //     unsubscribed VRF, duplicate subscribe) close only that session (the XmppServer enforces them);
 //   - on disconnect the agent's paths turn stale and are withdrawn after the graceful-restart time; an agent
 //     that comes back in time republishes, and on its End-of-RIB (or when the grace time runs out again)
-//     leftovers still stale are swept. Its subscriptions then get a full resync.
+//     leftovers still stale are swept. Its subscriptions then get a full resync;
+//   - deleting an agent's virtual-router from config ends its live session with not-authorized (as a new session
+//     would be refused) and withdraws its routes at once: a router that no longer exists gets no grace time.
 import { EventEmitter } from 'node:events';
 import { isIP } from 'node:net';
 import {
@@ -35,6 +37,8 @@ import { itemXml, RouteMessageWriter, retractXml } from './routing/route-message
 export interface AgentConfigFeed {
   attach(agentName: string, session: AgentSession): void;
   detach(agentName: string): void;
+  /** Subscribes to deletions of virtual-routers (by agent name); returns the unsubscribe. */
+  onVirtualRouterDeleted?(fn: (agentName: string) => void): () => void;
 }
 
 export interface AgentServerOptions {
@@ -89,6 +93,8 @@ class AgentState {
   graceTimer: NodeJS.Timeout | undefined;
   /** Set after a reconnect within the grace time: sweep stale paths on the agent's End-of-RIB. */
   sweepTimer: NodeJS.Timeout | undefined;
+  /** Its virtual-router was deleted: on disconnect its paths go at once, with no graceful restart. */
+  retired = false;
 
   constructor(
     readonly name: string,
@@ -166,6 +172,7 @@ export class AgentServer extends EventEmitter<AgentServerEvents> {
   private lastFlush = 0;
   private closed = false;
   private readonly onChange = (ch: RouteChange) => this.routeChanged(ch);
+  private readonly offRouterDeleted: (() => void) | undefined;
 
   constructor(private readonly opts: AgentServerOptions) {
     super();
@@ -184,6 +191,7 @@ export class AgentServer extends EventEmitter<AgentServerEvents> {
       opts.log.info({ remote, err: reason?.message }, 'agent connection failed'),
     );
     opts.db.on('change', this.onChange);
+    this.offRouterDeleted = opts.feed?.onVirtualRouterDeleted?.((name) => this.routerDeleted(name));
     opts.metrics.agentsConnected.read = () => [[{}, this.connectedCount]];
   }
 
@@ -399,10 +407,42 @@ export class AgentServer extends EventEmitter<AgentServerEvents> {
     this.opts.feed?.detach(a.name);
   }
 
+  /** The agent's virtual-router left config: end its session (not-authorized) and withdraw its routes. */
+  private routerDeleted(name: string): void {
+    const a = this.agents.get(name);
+    if (a === undefined || this.closed) return;
+    a.retired = true;
+    const s = a.session;
+    if (s !== undefined) {
+      this.opts.metrics.agentRejects.inc({ reason: 'not-authorized' });
+      this.opts.log.warn({ agent: name }, 'virtual-router deleted: agent session closed');
+      // Its 'close' handler (disconnected) withdraws the paths, now or when the socket reports it.
+      s.close(new AgentNotAuthorizedError(name));
+      if (a.session === s) this.disconnected(a, s, 'virtual-router deleted');
+    } else this.retire(a);
+  }
+
+  private retire(a: AgentState): void {
+    if (a.graceTimer) clearTimeout(a.graceTimer);
+    if (a.sweepTimer) clearTimeout(a.sweepTimer);
+    a.graceTimer = undefined;
+    a.sweepTimer = undefined;
+    this.opts.db.removeSource(a.source);
+    if (this.agents.get(a.name) === a) this.agents.delete(a.name);
+  }
+
   private disconnected(a: AgentState, s: AgentSession, why: string | undefined): void {
     if (a.session !== s) return; // already replaced by a newer session
     this.dropSession(a);
     if (this.closed) return;
+    if (a.retired) {
+      this.opts.log.info(
+        { agent: a.name, why },
+        'agent disconnected; its virtual-router is gone: paths withdrawn',
+      );
+      this.retire(a);
+      return;
+    }
     if (a.sweepTimer) clearTimeout(a.sweepTimer);
     a.sweepTimer = undefined;
     const stale = this.opts.db.markStale(a.source);
@@ -514,6 +554,7 @@ export class AgentServer extends EventEmitter<AgentServerEvents> {
   async close(): Promise<void> {
     this.closed = true;
     this.opts.db.off('change', this.onChange);
+    this.offRouterDeleted?.();
     if (this.flushTimer) clearTimeout(this.flushTimer);
     for (const a of this.agents.values()) {
       if (a.graceTimer) clearTimeout(a.graceTimer);

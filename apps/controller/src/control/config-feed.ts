@@ -88,6 +88,7 @@ export class ConfigFeed {
   private draining = false;
   /** Reused per change: the agents it concerns. */
   private readonly concerned = new Set<AgentFeed>();
+  private readonly routerDeletedListeners = new Set<(name: string) => void>();
   private readonly changes: EventEmitter<ControllerEvents>;
   private readonly log: Logger | undefined;
   private readonly desired: DesiredCache;
@@ -165,6 +166,12 @@ export class ConfigFeed {
     return [...this.agents.keys()];
   }
 
+  /** Calls `fn` with the agent name of every virtual-router deleted from config (the agent server closes its session). */
+  onVirtualRouterDeleted(fn: (name: string) => void): () => void {
+    this.routerDeletedListeners.add(fn);
+    return () => this.routerDeletedListeners.delete(fn);
+  }
+
   /** Walks run for an attached agent so far (tests: which agents a change concerned). */
   walksOf(agentName: string): number | undefined {
     return this.agents.get(agentName)?.walks;
@@ -211,6 +218,7 @@ export class ConfigFeed {
     this.index.apply(c);
     if (c.kind === 'delete') this.desired.drop(c.uuid);
     this.stats.indexed = this.index.size;
+    if (c.kind === 'delete' && c.type === 'virtual-router') this.routerDeleted(c);
     if (!INDEXED_TYPES.has(c.type)) return;
     // The version an agent read and the new one: a VMI moved to another VM concerns both VMs' agents.
     const concerned = this.concerned;
@@ -220,6 +228,18 @@ export class ConfigFeed {
     // An agent already queued reads the index after this change anyway.
     for (const a of concerned) if (a.subscribed && !a.scheduled) this.schedule(a);
     concerned.clear();
+  }
+
+  private routerDeleted(c: Change): void {
+    const fq = c.object.fqName;
+    if (fq.length !== 2 || fq[0] !== GLOBAL_SYSTEM_CONFIG) return;
+    for (const fn of this.routerDeletedListeners) {
+      try {
+        fn(fq[1]!);
+      } catch (err) {
+        this.log?.error({ err, agent: fq[1] }, 'virtual-router deletion listener failed');
+      }
+    }
   }
 
   private schedule(a: AgentFeed): void {
