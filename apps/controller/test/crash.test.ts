@@ -25,6 +25,9 @@ function startChild(dataDir: string, port: number): ChildProcess {
       String(port),
       '--host',
       '127.0.0.1',
+      // Durability is the store's: no XMPP server or introspect, which would bind 0.0.0.0:5269 and :8083 by
+      // default and collide with other controllers on the machine.
+      '--no-control',
       '--log-level',
       'warn',
     ],
