@@ -21,6 +21,8 @@ export interface ControllerConfig {
     enabled: boolean;
     /** File with the cloud-admin token; created (0600) with a random token when missing. */
     admin_token_file?: string;
+    /** Serve the API port's /metrics without a token (default: cloud-admin token required). */
+    public_metrics?: boolean;
     tokens?: {
       token?: string;
       sha256?: string;
@@ -96,6 +98,7 @@ const CONFIG_SPEC = obj('ControllerConfig', {
   auth: obj('AuthConfig', {
     enabled: bool(),
     admin_token_file: str(),
+    public_metrics: bool(),
     tokens: arr(
       obj(
         'TokenConfig',
@@ -251,6 +254,7 @@ export function loadConfig(argv: string[]): ControllerConfig {
           },
     auth: {
       enabled: flags.get('no-auth') !== 'true' && (f.auth?.enabled ?? true),
+      ...(f.auth?.public_metrics !== undefined ? { public_metrics: f.auth.public_metrics } : {}),
       ...(f.auth?.tokens ? { tokens: f.auth.tokens } : {}),
     },
     asn: num('asn', f.asn ?? 64512),

@@ -114,7 +114,14 @@ export class Controller {
           ...(cfg.tls.ca_file ? { ca: readFileSync(cfg.tls.ca_file) } : {}),
         }
       : undefined;
-    const server = createApiServer({ service, auth, log, metrics, ...(tls ? { tls } : {}) });
+    const server = createApiServer({
+      service,
+      auth,
+      log,
+      metrics,
+      publicMetrics: cfg.auth.public_metrics === true,
+      ...(tls ? { tls } : {}),
+    });
     const c = new Controller(cfg, store, service, server, log, adminToken, metrics, auth);
     const from = await store.revision();
     try {

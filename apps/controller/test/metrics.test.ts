@@ -17,7 +17,10 @@ describeWithSqlite('/metrics', () => {
     });
     await h.call('GET', '/network-policys');
     await h.call('GET', '/virtual-networks', undefined, null);
-    const r = await fetch(`${h.url}/metrics`);
+    // Metrics need the cloud-admin token when auth is on (auth.public_metrics opens them).
+    expect((await fetch(`${h.url}/metrics`)).status).toBe(401);
+    const r = await fetch(`${h.url}/metrics`, { headers: { 'x-auth-token': h.admin } });
+    expect(r.status).toBe(200);
     expect(r.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
     const text = await r.text();
     expect(text).toContain('# TYPE filament_api_requests_total counter');
@@ -34,6 +37,17 @@ describeWithSqlite('/metrics', () => {
     // every sample line is `name{labels} number`
     for (const line of text.trim().split('\n')) {
       if (!line.startsWith('#')) expect(line).toMatch(/^[a-z_]+(\{[^}]*\})? -?[0-9.e+]+$/);
+    }
+  });
+
+  it('serves /metrics without a token only when auth.public_metrics is set', async () => {
+    const open = await startController('sqlite', {
+      auth: { enabled: true, public_metrics: true },
+    });
+    try {
+      expect((await fetch(`${open.url}/metrics`)).status).toBe(200);
+    } finally {
+      await open.close();
     }
   });
 });

@@ -8,7 +8,7 @@ import {
 } from 'node:http';
 import { createServer as createHttps } from 'node:https';
 import type { Logger } from 'pino';
-import { ANONYMOUS_ADMIN, type TokenAuth } from '../auth/tokens.js';
+import { ANONYMOUS_ADMIN, requireAdmin, type TokenAuth } from '../auth/tokens.js';
 import {
   BadRequestError,
   ControllerError,
@@ -28,6 +28,8 @@ export interface ApiServerOptions {
   service: ConfigService;
   /** undefined = authentication disabled (every request is cloud-admin); only for tests and the lab. */
   auth: TokenAuth | undefined;
+  /** Serve /metrics without a token even when auth is on (a Prometheus scraper on a trusted network). */
+  publicMetrics?: boolean;
   log: Logger;
   metrics: ReturnType<typeof controllerMetrics>;
   tls?: { cert: string | Buffer; key: string | Buffer; ca?: string | Buffer };
@@ -143,6 +145,8 @@ export function createApiServer(opts: ApiServerOptions): Server {
     }
     if (parts.length === 1 && parts[0] === 'metrics') {
       route.name = '/metrics';
+      // Metrics name projects, networks and rates: cloud-admin only unless the operator opens them for a scraper.
+      if (opts.auth && !opts.publicMetrics) requireAdmin(opts.auth.authenticate(req.headers), 'GET /metrics');
       return new Reply(200, metrics.registry.render(), { 'content-type': 'text/plain; version=0.0.4' });
     }
     if (parts.length === 1 && parts[0] === 'healthz') {
