@@ -199,18 +199,12 @@ describe('policy', () => {
     expect((await d.tcp(w('red-1'), w('blue-1').ip, lab.topology.closedPort, 200)).ok).toBe(false);
   });
 
-  // Known gap (fails today, passes when fixed — then make it a plain `it`): a firewall rule whose far end is
-  // a workload on ANOTHER agent. The data plane side works: compute-2 publishes red-2's routes with its tag
-  // ids (TF tag_id, type << 16 | value) and compute-1 holds them (its introspect /tagged-endpoints shows
-  // red-2 with [application=lab, tier=db] as ids 0x10001, 0x20002). What is missing is in the controller:
-  // an agent turns a tag id into a name only with the tag object in its config, and the controller's config
-  // walk (apps/controller src/control/config/walk.ts) sends a tag only when one of the agent's objects
-  // references it. Nothing on compute-1 references tier=db (the rule names it as text in endpoint_2, and
-  // firewall-rule has no tag_refs; TF's API server adds tag_refs for endpoint and match tags, and the walk
-  // follows them), so compute-1's config holds 2 tags (application=lab, tier=web), its /acls shows the
-  // rule's `tags(tier=db)` set with no prefixes, and red-1's egress drops the flow. compute-2 misses
-  // tier=web the same way, for the ingress side.
-  it.fails('tier=web -> tier=db on 8080 across agents is allowed by the firewall rule', async () => {
+  // A firewall rule whose far end is a workload on ANOTHER agent. compute-2 publishes red-2's routes with its
+  // tag ids (TF tag_id, type << 16 | value); compute-1 turns those ids into names only with the tag objects in
+  // its config. The rule names tier=db as text in endpoint_2 (no tag_refs), so the controller's config walk
+  // (apps/controller src/control/config/walk.ts) resolves the tags a rule names and sends them (and
+  // tier=web to compute-2 for the ingress side).
+  it('tier=web -> tier=db on 8080 across agents is allowed by the firewall rule', async () => {
     await firewallSetup();
     const d = lab.driver!;
     const red1 = w('red-1');
