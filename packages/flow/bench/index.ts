@@ -437,6 +437,179 @@ function memoryAtOneMillion(): void {
   if (t.size !== 2 * pairs || m.size !== 2 * pairs) throw new Error('sizes differ');
 }
 
+/**
+ * Latency of one dependent random read over `bytes` of memory: a pointer chase through a random cycle of
+ * cache lines (Sattolo) in an Int32Array of that size, CPU time per read. A single lookup at that table size
+ * has one such read it cannot overlap (the slot), so this is its floor.
+ */
+function chaseNs(bytes: number, reads: number): number {
+  const lines = Math.floor(bytes / 64);
+  const a = new Int32Array(lines * 16);
+  const perm = new Int32Array(lines);
+  for (let i = 0; i < lines; i++) perm[i] = i;
+  let x = 0x9e3779b9;
+  for (let i = lines - 1; i > 0; i--) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    const j = ((x >>> 0) * i * 2.3283064365386963e-10) >>> 0;
+    const t = perm[i]!;
+    perm[i] = perm[j]!;
+    perm[j] = t;
+  }
+  for (let i = 0; i < lines; i++) a[perm[i]! << 4] = perm[(i + 1) % lines]! << 4;
+  let p = 0;
+  for (let n = 0; n < reads; n++) p = a[p]!;
+  const c0 = process.cpuUsage();
+  for (let n = 0; n < reads; n++) p = a[p]!;
+  const d = process.cpuUsage(c0);
+  if (p === -1) console.log(p);
+  return ((d.user + d.system) * 1e3) / reads;
+}
+
+/**
+ * The issue's remaining goals, per CPU-second of this process (median of 3): random lookup hits at 64 K and
+ * 1 M entries, 90% load, and pair inserts 0 -> 90% at every size, each with its Map baseline, plus the
+ * dependent-read latency of a typed array as large as the table's slots.
+ *
+ *   FLOW_BENCH_GOALS=1 pnpm --filter @filament/flow bench
+ */
+function goals(): void {
+  const LOOKUPS = 1 << 21;
+  const cpuSec = (fn: () => void) => {
+    const c0 = process.cpuUsage();
+    fn();
+    const d = process.cpuUsage(c0);
+    return (d.user + d.system) / 1e6;
+  };
+  const out: string[] = [];
+  for (const size of [65536, 1 << 20]) {
+    const pairs = Math.floor((size * 0.9) / 2);
+    const salt = 0x1234 + size;
+    const t = new FlowTable({ capacity: size, seed: 42 });
+    for (let i = 0; i < pairs; i++) if (tableInsertPair(t, i, salt) < 0) throw new Error('insert failed');
+    const m = new Map<string, MapFlow>();
+    for (let i = 0; i < pairs; i++) mapInsertPair(m, i, salt);
+    let rng = 0x2545f491;
+    let sink = 0;
+    const single = (count: number) => {
+      let x = rng;
+      let acc = 0;
+      for (let n = 0; n < count; n++) {
+        x ^= x << 13;
+        x ^= x >>> 17;
+        x ^= x << 5;
+        const i = ((x >>> 0) * pairs * 2.3283064365386963e-10) >>> 0;
+        const r = mixOf(i, salt);
+        const src = srcOf(i);
+        const dst = dstOf(i, salt);
+        acc ^=
+          n & 1
+            ? t.lookupV4(vrfOf(r), protoOf(r), src, dst, sportOf(r), dportOf(r))
+            : t.lookupV4(vrfOf(r), protoOf(r), dst, src, dportOf(r), sportOf(r));
+      }
+      rng = x;
+      sink ^= acc;
+    };
+    const batch = new FlowBatch(BURST);
+    const burst = (count: number) => {
+      let x = rng;
+      let acc = 0;
+      for (let n = 0; n < count; n += BURST) {
+        batch.clear();
+        for (let k = 0; k < BURST; k++) {
+          x ^= x << 13;
+          x ^= x >>> 17;
+          x ^= x << 5;
+          const i = ((x >>> 0) * pairs * 2.3283064365386963e-10) >>> 0;
+          const r = mixOf(i, salt);
+          if (k & 1) batch.addV4(vrfOf(r), protoOf(r), srcOf(i), dstOf(i, salt), sportOf(r), dportOf(r));
+          else batch.addV4(vrfOf(r), protoOf(r), dstOf(i, salt), srcOf(i), dportOf(r), sportOf(r));
+        }
+        acc ^= t.lookupBatch(batch);
+      }
+      rng = x;
+      sink ^= acc;
+    };
+    const mapGet = (count: number) => {
+      let x = rng;
+      let acc = 0;
+      for (let n = 0; n < count; n++) {
+        x ^= x << 13;
+        x ^= x >>> 17;
+        x ^= x << 5;
+        const i = ((x >>> 0) * pairs * 2.3283064365386963e-10) >>> 0;
+        const r = mixOf(i, salt);
+        const f = m.get(tupleString(vrfOf(r), protoOf(r), srcOf(i), dstOf(i, salt), sportOf(r), dportOf(r)));
+        if (f !== undefined) acc ^= f.nextHop;
+      }
+      rng = x;
+      sink ^= acc;
+    };
+    // Warm-up so all three run optimized, then 3 timed runs each.
+    single(LOOKUPS);
+    burst(LOOKUPS);
+    mapGet(LOOKUPS >> 3);
+    const s: number[] = [];
+    const b: number[] = [];
+    const g: number[] = [];
+    for (let rep = 0; rep < 3; rep++) {
+      s.push(LOOKUPS / cpuSec(() => single(LOOKUPS)));
+      b.push(LOOKUPS / cpuSec(() => burst(LOOKUPS)));
+      g.push((LOOKUPS >> 3) / cpuSec(() => mapGet(LOOKUPS >> 3)));
+    }
+    const chase = chaseNs(t.slots * 64, 1 << 21);
+    out.push(
+      `lookup hit, ${size / 1024} K entries, 90% load, per CPU-s: single ${M(median(s))} (${s.map((v) => (v / 1e6).toFixed(2)).join(' ')}), bursts of ${BURST} ${M(median(b))}, Map ${M(median(g))}; dependent random read over ${((t.slots * 64) / 2 ** 20).toFixed(0)} MiB: ${chase.toFixed(1)} ns`,
+    );
+    if (sink === 0x7fffffff) console.log(sink);
+    gc();
+  }
+  const batch = new FlowBatch(BURST);
+  for (const size of SIZES) {
+    const pairs = Math.floor((size * 0.9) / 2);
+    const salt = 0x3141 + size;
+    const idx = new Int32Array(pairs);
+    const one: number[] = [];
+    const many: number[] = [];
+    const map: number[] = [];
+    for (let rep = 0; rep < 3; rep++) {
+      gc();
+      let t = new FlowTable({ capacity: size, seed: 44 + rep });
+      one.push(
+        pairs /
+          cpuSec(() => {
+            for (let i = 0; i < pairs; i++) idx[i] = tableInsertPair(t, i, salt);
+          }),
+      );
+      if (t.size !== pairs * 2) throw new Error('insertPair fill failed');
+      t = new FlowTable({ capacity: size, seed: 44 + rep });
+      gc();
+      const tb = t;
+      many.push(pairs / cpuSec(() => batchFill(tb, pairs, salt, idx, batch)));
+      if (rep === 0 || size <= 1 << 20) {
+        gc();
+        const mm = new Map<string, MapFlow>();
+        map.push(
+          pairs /
+            cpuSec(() => {
+              for (let i = 0; i < pairs; i++) mapInsertPair(mm, i, salt);
+            }),
+        );
+      }
+    }
+    out.push(
+      `insert pair, ${size / 1024} K entries, 0 -> 90%, per CPU-s: insertPair ${M(median(one))} (${one.map((v) => (v / 1e6).toFixed(2)).join(' ')}), insertBatch ${M(median(many))} (${many.map((v) => (v / 1e6).toFixed(2)).join(' ')}), Map ${M(median(map))}: ${(median(one) / median(map)).toFixed(1)}x / ${(median(many) / median(map)).toFixed(1)}x`,
+    );
+  }
+  for (const line of out) console.log(line);
+}
+
+if (process.env.FLOW_BENCH_GOALS) {
+  goals();
+  process.exit(0);
+}
+
 // Memory first, while the process holds nothing else.
 memoryAtOneMillion();
 gc();
