@@ -65,9 +65,10 @@ function sender(
   let upAt = 0;
   child.stdout!.on('data', (b) => {
     out += b;
-    // the sender's session is Established: the start of a daemon's ingest, taken when the line arrives
-    // rather than by polling the daemon's CLI (which, on a loaded machine, answers late)
-    if (!upAt && out.includes('up\n')) upAt = performance.now();
+    // the sender's session is Established: the start of a daemon's ingest, as the sender's own clock said
+    // (epoch ms) rather than when we notice (polling the daemon's CLI, or while spawnSync blocks, is late)
+    const up = /^up ([\d.]+)$/m.exec(out);
+    if (!upAt && up) upAt = Number(up[1]) - performance.timeOrigin;
   });
   return until('sender ready', () => out.includes('ready'), 300_000).then(() => ({
     child,

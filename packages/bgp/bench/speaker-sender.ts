@@ -1,6 +1,7 @@
 // A Filament speaker in its own process that advertises a generated table to one peer (the sender for
 // bench/speaker-ingest.ts when no other daemon can send the family fast enough). Prints "ready" once
-// the table is in its Loc-RIB, "up" when the session is Established, "sent" once its Adj-RIB-Out is empty.
+// the table is in its Loc-RIB, "up <epoch ms>" when the session is Established, "sent" once its Adj-RIB-Out
+// is empty.
 // Usage: tsx bench/speaker-sender.ts LISTEN_HOST PORT PEER_HOST PEER_AS FAMILY COUNT
 import { BgpSpeaker, evpnLabelFromVni, parseExtendedCommunity, parseRd } from '../src/index.js';
 
@@ -45,7 +46,8 @@ for (let i = 0; i < n; i++) {
   }
 }
 s.on('peer-up', () => {
-  process.stdout.write('up\n');
+  // with the moment as epoch milliseconds (sub-millisecond), which the parent compares with its own clock
+  process.stdout.write(`up ${performance.timeOrigin + performance.now()}\n`);
   const t = setInterval(() => {
     const st = s.peers()[0];
     if (st && st.backlog === 0 && st.routesAdvertised >= n) {
