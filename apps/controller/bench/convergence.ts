@@ -14,7 +14,11 @@
 //   2. single-interface propagation: BENCH_SAMPLES times, a VMI and its instance-ip are created through the REST
 //      API on a VM of some agent; the ConfigFeed pushes them to that agent over XMPP, the agent publishes the
 //      route, and the time until every agent subscribed to the VRF has it is recorded (p50/p99);
-//   3. the controller's RSS (current and peak) from /proc.
+//   3. fan-out (BENCH_FANOUT=0 leaves it out): every agent subscribes its config (timed until all hold their
+//      instance-ips), then one project-level change (an application-policy-set under the project, which every
+//      agent's graph holds) is timed until every agent has it, while a GET is timed every few ms: the config
+//      walks of 1,000 agents take turns with API replies instead of holding the event loop;
+//   4. the controller's RSS (current and peak) from /proc.
 // Baseline in the same run: the same propagation with the API step left out (the owning agent publishes at
 // once), which is the routing path alone.
 import { type ChildProcess, fork, spawn } from 'node:child_process';
@@ -42,6 +46,7 @@ const INTERFACES = env('BENCH_INTERFACES', 50_000);
 const SPREAD = env('BENCH_SPREAD', 5);
 const CHILDREN = env('BENCH_CHILDREN', 2);
 const SAMPLES = env('BENCH_SAMPLES', 100);
+const FANOUT = env('BENCH_FANOUT', 1) !== 0;
 const APP = join(dirname(fileURLToPath(import.meta.url)), '..');
 const PROJECT = ['default-domain', 'default-project'];
 
@@ -60,6 +65,8 @@ type ToChild =
   | { t: 'config'; agents: string[] }
   | { t: 'watch'; id: number; vrf: string; key: string }
   | { t: 'publish'; agent: string; iface: InterfaceSpec }
+  /** Report once every config-subscribed agent of the process holds this IF-MAP node. */
+  | { t: 'watch-node'; id: number; type: string; name: string }
   | { t: 'stop' };
 
 type FromChild =
@@ -67,6 +74,7 @@ type FromChild =
   | { t: 'converged'; agents: number }
   | { t: 'config-ready' }
   | { t: 'seen'; id: number }
+  | { t: 'node-seen'; id: number }
   | { t: 'error'; message: string };
 
 // ---------------------------------------------------------------------------------------------- child side
@@ -85,6 +93,17 @@ async function child(): Promise<void> {
   /** Addresses each agent already published (plan, samples), so a config push does not republish them. */
   const publishedIps = new Map<string, Set<string>>();
   const configWaiting = new Map<string, number>();
+  const configGraphs = new Map<string, IfmapGraph>();
+  const nodeWatches = new Map<number, { type: string; name: string; got: Set<string> }>();
+  const checkNodeWatches = (agent: string | undefined) => {
+    for (const [id, w] of nodeWatches) {
+      if (agent !== undefined && configGraphs.get(agent)?.has(w.type, w.name)) w.got.add(agent);
+      if (w.got.size >= configGraphs.size) {
+        nodeWatches.delete(id);
+        send({ t: 'node-seen', id });
+      }
+    }
+  };
 
   const checkWatch = (w: { id: number; got: Set<string>; need: number }, key: string) => {
     if (w.got.size >= w.need) {
@@ -123,6 +142,13 @@ async function child(): Promise<void> {
         checkWatch(w, k);
         return;
       }
+      case 'watch-node': {
+        const w = { type: m.type, name: m.name, got: new Set<string>() };
+        for (const [agent, g] of configGraphs) if (g.has(m.type, m.name)) w.got.add(agent);
+        nodeWatches.set(m.id, w);
+        checkNodeWatches(undefined);
+        return;
+      }
       case 'publish': {
         const c = clients.get(m.agent);
         const plan = plans.get(m.agent);
@@ -142,12 +168,14 @@ async function child(): Promise<void> {
   function subscribeConfig(name: string): void {
     const c = clients.get(name);
     const plan = plans.get(name);
-    if (!c || !plan) return;
+    if (!c || !plan || configGraphs.has(name)) return;
     const graph = new IfmapGraph();
+    configGraphs.set(name, graph);
     const published = publishedIps.get(name)!;
     configWaiting.set(name, plan.interfaces.length);
     c.on('config', (_s, msg) => {
       graph.apply(msg.blocks);
+      if (nodeWatches.size > 0) checkNodeWatches(name);
       let iips = 0;
       for (const iip of graph.objects('instance-ip')) {
         iips++;
@@ -585,6 +613,52 @@ async function parent(): Promise<void> {
     await configReady;
     console.log(`  ${uniqueOwners.length} sample owners received their config over XMPP`);
     const viaApi = await measure('api-config');
+
+    // 3. Fan-out of one project-level change to every agent, with API replies timed meanwhile.
+    let fanout: { allConfigS: number; fanoutMs: number; gets: number[] } | undefined;
+    if (FANOUT) {
+      const allReady = next((m) => m.t === 'config-ready', CHILDREN, 600_000);
+      const tc = performance.now();
+      for (const [k, c] of children.entries())
+        c.send({
+          t: 'config',
+          agents: plans.filter((p) => childOf(p.name) === k).map((p) => p.name),
+        } satisfies ToChild);
+      await allReady;
+      const allConfigS = (performance.now() - tc) / 1000;
+      console.log(`  every agent received its config over XMPP in ${allConfigS.toFixed(1)} s`);
+      const apsName = 'fanout-aps';
+      const seen = next((m) => m.t === 'node-seen', CHILDREN, 600_000);
+      for (const c of children)
+        c.send({
+          t: 'watch-node',
+          id: 1,
+          type: 'application-policy-set',
+          name: [...PROJECT, apsName].join(':'),
+        } satisfies ToChild);
+      const gets: number[] = [];
+      let done = false;
+      const probe = (async () => {
+        // Bounded by the fan-out (600 s at most); one GET at a time, 5 ms apart.
+        while (!done) {
+          const t = performance.now();
+          const r = await fetch(`${api}/virtual-network/${nets[0]!.uuid}`);
+          await r.arrayBuffer();
+          gets.push(performance.now() - t);
+          await new Promise((res) => setTimeout(res, 5));
+        }
+      })();
+      const tf = performance.now();
+      await post('/application-policy-sets', {
+        'application-policy-set': { fq_name: [...PROJECT, apsName], parent_type: 'project' },
+      });
+      await seen;
+      const fanoutMs = performance.now() - tf;
+      done = true;
+      await probe;
+      gets.sort((x, y) => x - y);
+      fanout = { allConfigS, fanoutMs, gets };
+    }
     const finalRss = rssOf(cpid);
     const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
     console.log('');
@@ -606,6 +680,15 @@ async function parent(): Promise<void> {
     console.log(
       `  baseline: agent publish -> all subscribers (no API, no config push):        p50 ${pct(baseline, 50).toFixed(1)} ms  p99 ${pct(baseline, 99).toFixed(1)} ms  (n=${baseline.length})`,
     );
+    if (fanout) {
+      const g = fanout.gets;
+      console.log(
+        `  one project-level change (new application-policy-set) -> all ${AGENTS} agents: ${fanout.fanoutMs.toFixed(0)} ms; meanwhile GET /virtual-network: p50 ${pct(g, 50).toFixed(1)} ms  p99 ${pct(g, 99).toFixed(1)} ms  max ${g.at(-1)!.toFixed(1)} ms  (n=${g.length})`,
+      );
+      console.log(
+        `  config for all ${AGENTS} agents (full push over XMPP): ${fanout.allConfigS.toFixed(1)} s`,
+      );
+    }
     console.log(
       `  controller RSS ${finalRss.rssMb.toFixed(0)} MB, peak ${finalRss.peakMb.toFixed(0)} MB   goal < 2048 MB`,
     );
