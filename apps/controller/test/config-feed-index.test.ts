@@ -76,6 +76,20 @@ function suite(engine: Engine): void {
       expect(vmi.map((o) => o.fqName.join(':'))).toEqual([`${PROJECT.join(':')}:idx-port`]);
       const ri = index.byFqName('routing-instance', [...PROJECT, 'ip-fabric', 'ip-fabric'])!;
       expect([...index.children(ri.parentUuid!)].map((o) => o.uuid)).toContain(ri.uuid);
+      // Typed lookups (what the walk uses) give exactly the untyped ones of that type.
+      const uuids = (it: Iterable<{ uuid: string; type: string }>, type?: string) =>
+        [...it]
+          .filter((o) => type === undefined || o.type === type)
+          .map((o) => o.uuid)
+          .sort();
+      for (const type of ['routing-instance', 'virtual-machine-interface']) {
+        const typed = uuids(index.children(ri.parentUuid!, type));
+        expect(typed).toEqual(uuids(index.children(ri.parentUuid!), type));
+      }
+      expect(uuids(index.children(ri.parentUuid!, 'routing-instance'))).toContain(ri.uuid);
+      for (const type of ['virtual-machine-interface', 'instance-ip'])
+        expect(uuids(index.referrers(before[20]!, type))).toEqual(uuids(index.referrers(before[20]!), type));
+      expect(uuids(index.referrers(before[20]!, 'virtual-machine-interface'))).toHaveLength(1);
       expect(seen.length).toBeGreaterThan(40);
     } finally {
       h.c.changes.off('change', onChange);
