@@ -6,6 +6,7 @@
 //
 // Tuples are computed from the flow number in the loop, as a forwarder reads them from the packet in hand,
 // so neither side pays a cache miss for its key material; flows are picked at random (xorshift).
+import { readFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { runBench } from '@filament/testkit';
@@ -437,6 +438,16 @@ function memoryAtOneMillion(): void {
   if (t.size !== 2 * pairs || m.size !== 2 * pairs) throw new Error('sizes differ');
 }
 
+/** Nanoseconds this thread has run on a CPU (Linux schedstat), else the process's CPU time. */
+function threadCpuNs(): number {
+  try {
+    return Number(readFileSync('/proc/thread-self/schedstat', 'latin1').split(' ')[0]);
+  } catch {
+    const c = process.cpuUsage();
+    return (c.user + c.system) * 1e3;
+  }
+}
+
 /**
  * Latency of one dependent random read over `bytes` of memory: a pointer chase through a random cycle of
  * cache lines (Sattolo) in an Int32Array of that size, CPU time per read. A single lookup at that table size
@@ -460,11 +471,11 @@ function chaseNs(bytes: number, reads: number): number {
   for (let i = 0; i < lines; i++) a[perm[i]! << 4] = perm[(i + 1) % lines]! << 4;
   let p = 0;
   for (let n = 0; n < reads; n++) p = a[p]!;
-  const c0 = process.cpuUsage();
+  const t0 = threadCpuNs();
   for (let n = 0; n < reads; n++) p = a[p]!;
-  const d = process.cpuUsage(c0);
+  const ns = threadCpuNs() - t0;
   if (p === -1) console.log(p);
-  return ((d.user + d.system) * 1e3) / reads;
+  return ns / reads;
 }
 
 /**
@@ -476,11 +487,12 @@ function chaseNs(bytes: number, reads: number): number {
  */
 function goals(): void {
   const LOOKUPS = 1 << 21;
+  // CPU time of this thread alone: process.cpuUsage also counts V8's background compiler and GC threads
+  // (e.g. a freed table's memory being swept), which made runs of the same code differ by 2x.
   const cpuSec = (fn: () => void) => {
-    const c0 = process.cpuUsage();
+    const t0 = threadCpuNs();
     fn();
-    const d = process.cpuUsage(c0);
-    return (d.user + d.system) / 1e6;
+    return (threadCpuNs() - t0) / 1e9;
   };
   const out: string[] = [];
   for (const size of [65536, 1 << 20]) {
@@ -566,6 +578,15 @@ function goals(): void {
     gc();
   }
   const batch = new FlowBatch(BURST);
+  // Warm insertPair and insertBatch up so the timed fills run optimized code.
+  const warm = new FlowTable({ capacity: 1 << 15, seed: 1 });
+  const warmIdx = new Int32Array(4096);
+  for (let w = 0; w < 30; w++) {
+    for (let i = 0; i < warmIdx.length; i++) warmIdx[i] = tableInsertPair(warm, i, 7);
+    warm.deletePairs(warmIdx);
+    batchFill(warm, warmIdx.length, 7, warmIdx, batch);
+    warm.deletePairs(warmIdx);
+  }
   for (const size of SIZES) {
     const pairs = Math.floor((size * 0.9) / 2);
     const salt = 0x3141 + size;

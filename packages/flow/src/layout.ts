@@ -8,7 +8,7 @@
 //   2    source port:16 | destination port:16   (ICMP echo: identifier in both)
 //   3-6  source address (IPv4 in word 3, words 4-6 zero)
 //   7-10 destination address (IPv4 in word 7, words 8-10 zero)
-//  11    action:3 | tcp state:5 | flags:8 | ecmp member:8 (255 none) | retiring:1 | spare:7
+//  11    action:3 | tcp state:5 | flags:8 | ecmp member:8 (255 none) | retiring:1 | stats:1 | spare:6
 //  12    reverse entry index
 //  13    next hop id
 //  14    ingress interface:16 | mirror target:16
@@ -20,6 +20,10 @@
 //
 // Cold statistics, 24 bytes per entry in one array (packets and bytes share a 16-byte-aligned half):
 //  float64 0 packets | float64 1 bytes | uint32 4 first seen | uint32 5 rule
+// The record is written only once the entry's stats bit is set: by the first `hit`, by a decision that
+// sets a rule, by retiring, or at insert when the rule is not 0. Until then it holds a previous entry's
+// figures and reads as packets 0, bytes 0, rule 0, first seen = last seen (the creation time, as nothing
+// else has written word 0 yet). So an insert writes one cache line per entry, not two.
 
 export const SLOT_WORDS = 16;
 export const SLOT_SHIFT = 4;
@@ -42,6 +46,8 @@ export const W_AUX = 15;
 export const TAG_RETIRING = 0xff;
 /** Bit of the state word set while an entry is retiring (two-step removal). */
 export const RETIRING_BIT = 1 << 24;
+/** Bit of the state word set once the entry's cold statistics record is initialised (see above). */
+export const STATS_BIT = 1 << 25;
 
 export const ACTION_MASK = 0x7;
 export const TCP_SHIFT = 3;
@@ -83,4 +89,4 @@ export const H_EMBRYONIC = 15;
 export const H_VERSION = 16;
 export const HEADER_WORDS = 24;
 /** Layout version written into the header so `attach` rejects foreign memory. */
-export const LAYOUT_VERSION = 0x464c0002;
+export const LAYOUT_VERSION = 0x464c0003;

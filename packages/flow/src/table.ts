@@ -338,7 +338,14 @@ export class FlowTable {
     src |= 0;
     dst |= 0;
     const h = hashV4(this.seed, meta, ports, src, dst);
-    return this.probeV4(h, this.bucketOf(h), meta, ports, src, dst);
+    const b = this.bucketOf(h);
+    // Start loading the bucket's slots (lines 0 and 2 of its 4; the adjacent-line prefetcher brings 1 and
+    // 3) together with its tag word instead of after it: beyond the caches both are misses, and this way
+    // they overlap. A live slot's meta word has family 4 or 6 in its low byte, so the OR is never -1; the
+    // test only keeps the loads from being optimised away.
+    const hot = this.hot;
+    if ((hot[(b << 6) + 1]! | hot[(b << 6) + 33]!) === -1) return NONE;
+    return this.probeV4(h, b, meta, ports, src, dst);
   }
 
   /**
@@ -511,9 +518,10 @@ export class FlowTable {
       hr[i] = b;
       peek[i] = info[this.bucketOf(a) << 1]! ^ info[this.bucketOf(b) << 1]!;
     }
-    // Touch the slot and cold record each key would take (its bucket's first free one), so the lines are on
-    // their way.
+    // Touch the slot each key would take (its bucket's first free one), so the lines are on their way; the
+    // cold record too when the insert writes it (a rule to keep).
     const cold32 = this.cold32;
+    const coldToo = (spec.rule ?? 0) !== 0;
     for (let i = 0; i < n; i++) {
       let x = 0;
       for (let d = 0; d < 2; d++) {
@@ -522,7 +530,8 @@ export class FlowTable {
         const z = (tags - 0x01010101) & ~tags & 0x80808080;
         if (z !== 0) {
           const s = (bk << 2) + ((31 - Math.clz32(z & -z)) >>> 3);
-          x ^= hot[s << L.SLOT_SHIFT]! ^ cold32[s * (L.COLD_F64 * 2)]!;
+          x ^= hot[s << L.SLOT_SHIFT]!;
+          if (coldToo) x ^= cold32[s * (L.COLD_F64 * 2)]!;
         }
       }
       peek[i] = x;
@@ -684,20 +693,45 @@ export class FlowTable {
     hot[o + 8] = w[7]!;
     hot[o + 9] = w[8]!;
     hot[o + 10] = w[9]!;
-    hot[o + L.W_STATE] = action | (flags << L.FLAGS_SHIFT) | (ecmp << L.ECMP_SHIFT);
+    const state = action | (flags << L.FLAGS_SHIFT) | (ecmp << L.ECMP_SHIFT);
     hot[o + L.W_REVERSE] = reverse;
     hot[o + L.W_NEXTHOP] = nextHop;
     hot[o + L.W_VIF_MIRROR] = (vif << 16) | mirror;
     // MPLS over UDP source port from the flow hash, in RFC 7510's 49152..65535 range, fixed per flow.
     hot[o + L.W_AUX] = ((0xc000 | (h & 0x3fff)) << 16) | (record + 1);
+    // The cold record (another cache line) waits for the first packet unless there is a rule to keep.
+    if (rule !== 0) {
+      hot[o + L.W_STATE] = state | L.STATS_BIT;
+      this.writeStats(s, now, rule);
+    } else {
+      hot[o + L.W_STATE] = state;
+    }
+    this.vifCount[vif]!++;
+  }
+
+  private writeStats(s: number, first: number, rule: number): void {
     const c = s * L.COLD_F64;
     const cold = this.cold;
     cold[c + L.C_PACKETS] = 0;
     cold[c + L.C_BYTES] = 0;
     const c32 = c << 1;
-    this.cold32[c32 + L.C_FIRST] = now;
+    this.cold32[c32 + L.C_FIRST] = first;
     this.cold32[c32 + L.C_RULE] = rule;
-    this.vifCount[vif]!++;
+  }
+
+  /** Initialises the cold record of entry `s` if its stats bit is clear (see layout.ts); before word 0 changes. */
+  private ensureStats(s: number): void {
+    const hot = this.hot;
+    const o = s << L.SLOT_SHIFT;
+    const st = hot[o + L.W_STATE]!;
+    if ((st & L.STATS_BIT) !== 0) return;
+    this.writeStats(s, hot[o + L.W_LAST]!, 0);
+    hot[o + L.W_STATE] = st | L.STATS_BIT;
+  }
+
+  /** True when the cold record of entry `index` holds its figures (else they are 0). */
+  private hasStats(index: number): boolean {
+    return (this.hot[(index << L.SLOT_SHIFT) + L.W_STATE]! & L.STATS_BIT) !== 0;
   }
 
   /** Claims a free entry for hash `h` (sets its tag): in its bucket, else from the overflow area. */
@@ -884,6 +918,7 @@ export class FlowTable {
     const hot = this.hot;
     const o = s << L.SLOT_SHIFT;
     this.setTag(s, s < this.capacity ? 0 : hashWords(this.seed, hot, o + 1), L.TAG_RETIRING);
+    this.ensureStats(s);
     hot[o + L.W_STATE] = hot[o + L.W_STATE]! | L.RETIRING_BIT;
     hot[o + L.W_LAST] = now;
   }
@@ -893,6 +928,7 @@ export class FlowTable {
   /** Counts a packet of `bytes` on the flow, stamps last-seen, and tracks TCP flags (wire bits) if given. */
   hit(index: number, now: number, bytes: number, tcpFlags = 0): void {
     if (!(index >= 0 && index < this.slots)) throw new FlowIndexError(index, 'outside the table');
+    this.ensureStats(index);
     const c = index * L.COLD_F64;
     this.cold[c + L.C_PACKETS]!++;
     this.cold[c + L.C_BYTES]! += bytes;
@@ -957,7 +993,10 @@ export class FlowTable {
     const a = nat !== 0 && action === Action.FORWARD ? Action.NAT : action;
     this.hot[o + L.W_STATE] = (st & ~L.ACTION_MASK) | a;
     if (nextHop !== undefined) this.hot[o + L.W_NEXTHOP] = nextHop;
-    if (rule !== undefined) this.cold32[s * (L.COLD_F64 * 2) + L.C_RULE] = rule;
+    if (rule !== undefined) {
+      this.ensureStats(s);
+      this.cold32[s * (L.COLD_F64 * 2) + L.C_RULE] = rule;
+    }
   }
 
   /**
@@ -1033,17 +1072,19 @@ export class FlowTable {
     return record < 0 ? 0 : this.holdQueue.count(record);
   }
   rule(index: number): number {
-    return this.cold32[index * (L.COLD_F64 * 2) + L.C_RULE]!;
+    return this.hasStats(index) ? this.cold32[index * (L.COLD_F64 * 2) + L.C_RULE]! : 0;
   }
   packets(index: number): number {
-    return this.cold[index * L.COLD_F64 + L.C_PACKETS]!;
+    return this.hasStats(index) ? this.cold[index * L.COLD_F64 + L.C_PACKETS]! : 0;
   }
   bytes(index: number): number {
-    return this.cold[index * L.COLD_F64 + L.C_BYTES]!;
+    return this.hasStats(index) ? this.cold[index * L.COLD_F64 + L.C_BYTES]! : 0;
   }
   /** Creation time, the low 32 bits of the caller's clock. */
   firstSeen(index: number): number {
-    return this.cold32[index * (L.COLD_F64 * 2) + L.C_FIRST]!;
+    return this.hasStats(index)
+      ? this.cold32[index * (L.COLD_F64 * 2) + L.C_FIRST]!
+      : this.hot[(index << L.SLOT_SHIFT) + L.W_LAST]! >>> 0;
   }
   lastSeen(index: number): number {
     return this.hot[(index << L.SLOT_SHIFT) + L.W_LAST]! >>> 0;

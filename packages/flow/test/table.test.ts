@@ -68,6 +68,34 @@ describe('FlowTable basics', () => {
     expect(() => t.deletePair(i)).toThrow(FlowIndexError);
   });
 
+  it('reads zero statistics from a reused slot whose record was not written at insert', () => {
+    // Capacity 4 and no overflow: every pair takes the same two slots, so the second pair inherits the
+    // first pair's cold records (counters, rule) and must not show them.
+    const t = new FlowTable({ capacity: 4, overflow: 0, seed: 3 });
+    const a = t.insertPair(key(1), { action: Action.FORWARD, rule: 9, now: 100 });
+    t.hit(a, 150, 1000);
+    t.hit(t.reverse(a), 160, 500);
+    t.deletePair(a);
+    const b = t.insertPair(key(2), { action: Action.FORWARD, now: 0x80000010 });
+    const r = t.reverse(b);
+    expect([b, r].sort()).toEqual([a, t.reverse(a)].sort());
+    for (const i of [b, r]) {
+      expect([t.packets(i), t.bytes(i), t.rule(i), t.firstSeen(i)]).toEqual([0, 0, 0, 0x80000010]);
+    }
+    t.hit(b, 0x80000020, 64);
+    expect([t.packets(b), t.bytes(b), t.rule(b), t.firstSeen(b), t.lastSeen(b)]).toEqual([
+      1, 64, 0, 0x80000010, 0x80000020,
+    ]);
+    // A decision with a rule initialises the reverse's record too, keeping its creation time.
+    t.resolve(b, { action: Action.DROP, rule: 5 });
+    expect([t.packets(r), t.rule(r), t.firstSeen(r)]).toEqual([0, 5, 0x80000010]);
+    // Retiring keeps the creation time although it stamps last seen.
+    const u = new FlowTable({ capacity: 4, overflow: 0, seed: 3, aging: { idleMs: 10, graceMs: 1000 } });
+    const c = u.insertPair(key(3), { action: Action.FORWARD, now: 5 });
+    expect(u.sweep(100)).toBe(1);
+    expect([u.firstSeen(c), u.lastSeen(c), u.packets(c)]).toEqual([5, 100, 0]);
+  });
+
   it('handles IPv6 and IPv4 flows side by side', () => {
     const t = new FlowTable({ capacity: 64, seed: 2 });
     const k6 = FlowKey.v6(1, 6, '2001:db8::1', '2001:db8::2', 1000, 80);
