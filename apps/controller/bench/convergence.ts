@@ -615,6 +615,8 @@ async function parent(): Promise<void> {
     const viaApi = await measure('api-config');
 
     // 3. Fan-out of one project-level change to every agent, with API replies timed meanwhile.
+    // RSS with the 100 sample owners config-subscribed (before the fan-out subscribes every agent).
+    const samplesRss = rssOf(cpid);
     let fanout: { allConfigS: number; fanoutMs: number; gets: number[] } | undefined;
     if (FANOUT) {
       const allReady = next((m) => m.t === 'config-ready', CHILDREN, 600_000);
@@ -688,9 +690,12 @@ async function parent(): Promise<void> {
       console.log(
         `  config for all ${AGENTS} agents (full push over XMPP): ${fanout.allConfigS.toFixed(1)} s`,
       );
+      console.log(
+        `  controller RSS before the fan-out (${uniqueOwners.length} agents with config): ${samplesRss.rssMb.toFixed(0)} MB, peak ${samplesRss.peakMb.toFixed(0)} MB`,
+      );
     }
     console.log(
-      `  controller RSS ${finalRss.rssMb.toFixed(0)} MB, peak ${finalRss.peakMb.toFixed(0)} MB   goal < 2048 MB`,
+      `  controller RSS ${finalRss.rssMb.toFixed(0)} MB, peak ${finalRss.peakMb.toFixed(0)} MB${fanout ? ' (every agent with config)' : ''}   goal < 2048 MB`,
     );
   } finally {
     for (const c of children) c.connected && c.send({ t: 'stop' } satisfies ToChild);
