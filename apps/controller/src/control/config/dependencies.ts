@@ -62,9 +62,13 @@ export class RecordingView implements ConfigView {
   }
 }
 
-/** Dependency key -> the agents (any holder type) whose last walk read it. */
-export class DependentsIndex<A> {
-  private readonly byKey = new Map<string, Set<A>>();
+/**
+ * Dependency key -> the agents (any holder type) whose last walk read it. Most keys (an agent's VMs, its
+ * interfaces' back-refs) have one dependent: that one is held directly, a Set only from the second on, which
+ * saves a Set per key for each of ~1,000 agents' few hundred keys.
+ */
+export class DependentsIndex<A extends object> {
+  private readonly byKey = new Map<string, A | Set<A>>();
 
   get size(): number {
     return this.byKey.size;
@@ -72,26 +76,33 @@ export class DependentsIndex<A> {
 
   /** Replaces what `agent` depends on (its last walk's keys) with `next`; `prev` is what it depended on. */
   update(agent: A, prev: ReadonlySet<string>, next: ReadonlySet<string>): void {
-    for (const k of prev) {
-      if (next.has(k)) continue;
-      const s = this.byKey.get(k);
-      if (s === undefined) continue;
-      s.delete(agent);
-      if (s.size === 0) this.byKey.delete(k);
-    }
-    for (const k of next) {
-      if (prev.has(k)) continue;
-      const s = this.byKey.get(k);
-      if (s === undefined) this.byKey.set(k, new Set([agent]));
-      else s.add(agent);
-    }
+    for (const k of prev) if (!next.has(k)) this.remove(k, agent);
+    for (const k of next) if (!prev.has(k)) this.add(k, agent);
   }
 
   /** Adds to `out` the agents that depend on a key of `o`. */
   collect(o: StoredObject, out: Set<A>): void {
     for (const k of dependencyKeysOf(o)) {
-      const s = this.byKey.get(k);
-      if (s !== undefined) for (const a of s) out.add(a);
+      const v = this.byKey.get(k);
+      if (v === undefined) continue;
+      if (v instanceof Set) for (const a of v) out.add(a);
+      else out.add(v);
+    }
+  }
+
+  private add(k: string, agent: A): void {
+    const v = this.byKey.get(k);
+    if (v === undefined) this.byKey.set(k, agent);
+    else if (v instanceof Set) v.add(agent);
+    else if (v !== agent) this.byKey.set(k, new Set([v, agent]));
+  }
+
+  private remove(k: string, agent: A): void {
+    const v = this.byKey.get(k);
+    if (v === agent) this.byKey.delete(k);
+    else if (v instanceof Set) {
+      v.delete(agent);
+      if (v.size === 1) this.byKey.set(k, v.values().next().value as A);
     }
   }
 }
