@@ -13,8 +13,12 @@ try {
 for (const f of files) {
   const r = JSON.parse(readFileSync(join(dir, f), 'utf8'));
   passed += r.numPassedTests;
-  // A file that fails outside its tests (in a hook, or on import) counts as a failure too.
-  failed += Math.max(r.numFailedTests, r.numFailedTestSuites);
+  // A file that fails outside its tests (in a hook, or on import) counts as a failure too (vitest's
+  // numFailedTestSuites also counts the describe blocks around a failed test, so it is not used).
+  const fileFailures = (r.testResults ?? []).filter(
+    (t) => t.status === 'failed' && !(t.assertionResults ?? []).some((a) => a.status === 'failed'),
+  ).length;
+  failed += r.numFailedTests + fileFailures;
   skipped += r.numPendingTests + (r.numTodoTests ?? 0);
 }
 console.log(`\ntests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
