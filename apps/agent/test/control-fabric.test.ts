@@ -24,6 +24,7 @@ import {
   type WorkloadConfig,
   workloadConfig,
 } from './control-sim.js';
+import { controlAgentConfig } from './support/agent-config.js';
 
 const PRIMARY = '127.0.67.41';
 const BACKUP = '127.0.67.42';
@@ -59,24 +60,16 @@ async function sim(host: string, without: string[] = []): Promise<SimController>
 }
 
 function config(name: string, underlay: string, stateDir: string): AgentConfig {
-  return {
+  return controlAgentConfig({
     name,
     underlay,
     controllers: [
       { host: PRIMARY, port: XMPP_PORT },
       { host: BACKUP, port: XMPP_PORT },
     ],
-    portApi: { host: underlay, port: 0 },
-    introspect: { host: underlay, port: 0 },
-    jsonLogs: false,
-    logLevel: 'warn',
     stateDir,
-    routerMac: '00:00:5e:00:01:00',
-    retryBaseMs: 40,
-    configSweepMs: 300,
-    endOfRibTimeoutMs: 3000,
-    staleSweepMs: 200,
-  };
+    timers: { retryBaseMs: 40, endOfRibTimeoutMs: 3_000 },
+  });
 }
 
 interface RouteView {

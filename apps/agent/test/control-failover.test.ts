@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AgentConfig, type RunningAgent, startAgent } from '../src/index.js';
+import { type RunningAgent, startAgent } from '../src/index.js';
 import {
   baseConfig,
   http,
@@ -23,6 +23,7 @@ import {
   type WorkloadConfig,
   workloadConfig,
 } from './control-sim.js';
+import { controlAgentConfig } from './support/agent-config.js';
 
 const PRIMARY = '127.0.65.41';
 const BACKUP = '127.0.65.42';
@@ -63,24 +64,16 @@ describe('config fail-over between two control nodes', () => {
     stateDir = await mkdtemp(join(tmpdir(), 'filament-control-failover-'));
     primary = await sim(PRIMARY);
     backup = await sim(BACKUP);
-    const cfg: AgentConfig = {
+    const cfg = controlAgentConfig({
       name: 'compute-65',
       underlay: UNDERLAY,
       controllers: [
         { host: PRIMARY, port: XMPP_PORT },
         { host: BACKUP, port: XMPP_PORT },
       ],
-      portApi: { host: UNDERLAY, port: 0 },
-      introspect: { host: UNDERLAY, port: 0 },
-      jsonLogs: false,
-      logLevel: 'warn',
       stateDir,
-      routerMac: '00:00:5e:00:01:00',
-      retryBaseMs: 40,
-      configSweepMs: 200,
-      endOfRibTimeoutMs: 2000,
-      staleSweepMs: 200,
-    };
+      timers: { retryBaseMs: 40, configSweepMs: 200 },
+    });
     a = await startAgent(cfg);
     expect((await http('POST', `http://${UNDERLAY}:${a.portApi.port}/port`, portBody(w1))).status).toBe(200);
     await until(attached, 'port attached');

@@ -24,6 +24,7 @@ import {
   type WorkloadConfig,
   workloadConfig,
 } from './control-sim.js';
+import { controlAgentConfig } from './support/agent-config.js';
 
 const CONTROL = '127.0.66.41';
 const U1 = '127.0.66.51';
@@ -54,21 +55,12 @@ const fip: [string, TfObject] = [
 ];
 
 function config(name: string, underlay: string, stateDir: string): AgentConfig {
-  return {
+  return controlAgentConfig({
     name,
     underlay,
     controllers: [{ host: CONTROL, port: XMPP_PORT }],
-    portApi: { host: underlay, port: 0 },
-    introspect: { host: underlay, port: 0 },
-    jsonLogs: false,
-    logLevel: 'warn',
     stateDir,
-    routerMac: '00:00:5e:00:01:00',
-    retryBaseMs: 50,
-    configSweepMs: 300,
-    endOfRibTimeoutMs: 2000,
-    staleSweepMs: 200,
-  };
+  });
 }
 
 describe('floating IPs from config', () => {

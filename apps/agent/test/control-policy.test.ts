@@ -22,6 +22,7 @@ import {
   type WorkloadConfig,
   workloadConfig,
 } from './control-sim.js';
+import { controlAgentConfig } from './support/agent-config.js';
 
 const CONTROL = '127.0.68.41';
 const UNDERLAY = '127.0.68.51';
@@ -107,21 +108,12 @@ describe('policy from config follows a tag change', () => {
       ...workloadConfig(server('web')),
     );
     a = await startAgent(
-      {
+      controlAgentConfig({
         name: 'compute-68',
         underlay: UNDERLAY,
         controllers: [{ host: CONTROL, port: XMPP_PORT }],
-        portApi: { host: UNDERLAY, port: 0 },
-        introspect: { host: UNDERLAY, port: 0 },
-        jsonLogs: false,
-        logLevel: 'warn',
         stateDir,
-        routerMac: '00:00:5e:00:01:00',
-        retryBaseMs: 50,
-        configSweepMs: 300,
-        endOfRibTimeoutMs: 2000,
-        staleSweepMs: 200,
-      },
+      }),
       { workloadTimeoutMs: 400 },
     );
     for (const w of [client, server('web')])

@@ -20,6 +20,7 @@ import {
   type WorkloadConfig,
   workloadConfig,
 } from './control-sim.js';
+import { controlAgentConfig } from './support/agent-config.js';
 
 const CONTROL = '127.0.64.41';
 const UNDERLAY = '127.0.64.51';
@@ -29,21 +30,12 @@ const XMPP_PORT = 35_641;
 const w1: WorkloadConfig = { n: 1, vn: 'blue', address: '10.1.1.11', mac: '02:00:00:00:01:11' };
 
 function config(stateDir: string): AgentConfig {
-  return {
+  return controlAgentConfig({
     name: 'compute-64',
     underlay: UNDERLAY,
     controllers: [{ host: CONTROL, port: XMPP_PORT }],
-    portApi: { host: UNDERLAY, port: 0 },
-    introspect: { host: UNDERLAY, port: 0 },
-    jsonLogs: false,
-    logLevel: 'warn',
     stateDir,
-    routerMac: '00:00:5e:00:01:00',
-    retryBaseMs: 50,
-    configSweepMs: 300,
-    endOfRibTimeoutMs: 2000,
-    staleSweepMs: 200,
-  };
+  });
 }
 
 describe('agent control: port API, config, routes', () => {

@@ -26,6 +26,7 @@ import {
 } from './control-sim.js';
 import { NetnsLab, netnsSupported } from './netns.js';
 import { ping } from './netns-traffic.js';
+import { controlAgentConfig } from './support/agent-config.js';
 
 const CONTROL = '127.0.62.41';
 const U1 = '127.0.62.51';
@@ -37,21 +38,12 @@ const wt: WorkloadConfig = { n: 1, vn: 'blue', address: '10.1.1.11', mac: '02:00
 const wi: WorkloadConfig = { n: 2, vn: 'blue', address: '10.1.1.12', mac: '02:00:00:62:01:12' };
 
 function config(name: string, underlay: string, stateDir: string): AgentConfig {
-  return {
+  return controlAgentConfig({
     name,
     underlay,
     controllers: [{ host: CONTROL, port: XMPP_PORT }],
-    portApi: { host: underlay, port: 0 },
-    introspect: { host: underlay, port: 0 },
-    jsonLogs: false,
-    logLevel: 'warn',
     stateDir,
-    routerMac: '00:00:5e:00:01:00',
-    retryBaseMs: 50,
-    configSweepMs: 300,
-    endOfRibTimeoutMs: 2000,
-    staleSweepMs: 200,
-  };
+  });
 }
 
 const tap = tapSupported();
