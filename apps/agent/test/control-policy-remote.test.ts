@@ -21,71 +21,15 @@ import {
   tag,
   until,
   virtualRouter,
-  type WorkloadConfig,
   workloadConfig,
 } from './control-sim.js';
 import { controlAgentConfig } from './support/agent-config.js';
+import { policyClient as client, policyServer as server, tagPolicyObjects } from './support/tag-policy.js';
 
 const CONTROL = '127.0.63.41';
 const U1 = '127.0.63.51';
 const U2 = '127.0.63.52';
 const XMPP_PORT = 35_631;
-
-const client: WorkloadConfig = { n: 1, vn: 'blue', address: '10.1.1.11', mac: '02:00:00:00:01:11' };
-const server = (tier: string): WorkloadConfig => ({
-  n: 2,
-  vn: 'blue',
-  address: '10.1.1.12',
-  mac: '02:00:00:00:01:12',
-  tags: [`tier=${tier}`],
-});
-
-const PM = ['default-policy-management'];
-const rule = (name: string, tier: string, action: 'pass' | 'deny', service: TfObject): [string, TfObject] => [
-  'firewall-rule',
-  {
-    fq_name: [...PM, name],
-    parent_type: 'policy-management',
-    uuid: `00000030-0000-4000-8000-0000000000${name === 'web-7' ? '01' : '02'}`,
-    action_list: { simple_action: action },
-    endpoint_1: { any: true },
-    endpoint_2: { tags: [`tier=${tier}`] },
-    service,
-    direction: '>',
-  },
-];
-
-function policyObjects(): [string, TfObject][] {
-  return [
-    ['policy-management', { fq_name: PM, uuid: '00000030-0000-4000-8000-000000000010' }],
-    tag('tier=web'),
-    tag('tier=db'),
-    rule('web-7', 'web', 'pass', { protocol: 'tcp', dst_ports: { start_port: 7, end_port: 7 } }),
-    rule('db-none', 'db', 'deny', { protocol: 'any' }),
-    [
-      'firewall-policy',
-      {
-        fq_name: [...PM, 'fp'],
-        parent_type: 'policy-management',
-        uuid: '00000030-0000-4000-8000-000000000020',
-        firewall_rule_refs: [
-          { to: [...PM, 'web-7'], attr: { sequence: '1' } },
-          { to: [...PM, 'db-none'], attr: { sequence: '2' } },
-        ],
-      },
-    ],
-    [
-      'application-policy-set',
-      {
-        fq_name: [...PM, 'global-aps'],
-        parent_type: 'policy-management',
-        uuid: '00000030-0000-4000-8000-000000000030',
-        all_applications: true,
-        firewall_policy_refs: [{ to: [...PM, 'fp'], attr: { sequence: '1' } }],
-      },
-    ],
-  ];
-}
 
 function agentConfig(name: string, underlay: string, stateDir: string): AgentConfig {
   return controlAgentConfig({
@@ -127,7 +71,7 @@ describe('tag policy across agents (tags on routes)', () => {
       virtualRouter('compute-63a', U1),
       virtualRouter('compute-63b', U2),
       network(1, 'blue', '10.1.1.0/24', 1001),
-      ...policyObjects(),
+      ...tagPolicyObjects(),
       ...workloadConfig(client),
       ...workloadConfig(server('web')),
     );
