@@ -4,8 +4,6 @@
 // w6 from it (SNAT). The floating IP removed from config: its route is withdrawn, and w6 no longer reaches
 // it. 127.0.66.41-52 (the lab uses .1/.2/.11/.12).
 
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { UnicastEntry } from '@filament/xmpp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,8 +14,7 @@ import {
   ids,
   network,
   PROJECT,
-  portBody,
-  SimController,
+  type SimController,
   type TfObject,
   until,
   virtualRouter,
@@ -25,6 +22,12 @@ import {
   workloadConfig,
 } from './control-sim.js';
 import { controlAgentConfig } from './support/agent-config.js';
+import {
+  addPort,
+  portApiUrl as api,
+  startSimulatedControl,
+  stopControlTest,
+} from './support/control-setup.js';
 
 const CONTROL = '127.0.66.41';
 const U1 = '127.0.66.51';
@@ -68,36 +71,34 @@ describe('floating IPs from config', () => {
   let a: RunningAgent;
   let b: RunningAgent;
   let stateDir: string;
-  const api = (x: RunningAgent) => `http://${x.agent.underlayAddress}:${x.portApi.port}`;
   const ping = async (x: RunningAgent, w: WorkloadConfig, to: string, count = 2) =>
     (await http('POST', `${api(x)}/port/${ids.vmi(w.n)}/ping`, { to, count })).json as { received: number };
 
   beforeAll(async () => {
-    stateDir = await mkdtemp(join(tmpdir(), 'filament-control-fip-'));
-    sim = new SimController(CONTROL);
-    await sim.listen(XMPP_PORT);
-    sim.set(
-      ...baseConfig(['MPLSoUDP', 'VXLAN']),
-      virtualRouter('compute-66a', U1),
-      virtualRouter('compute-66b', U2),
-      network(1, 'blue', '10.1.1.0/24', 1661),
-      network(3, 'public', '203.0.113.0/24', 1663),
-      pool,
-      ...workloadConfig(w1),
-      ...workloadConfig(w6),
-      fip,
-    );
+    ({ sim, stateDir } = await startSimulatedControl({
+      host: CONTROL,
+      xmppPort: XMPP_PORT,
+      stateDirName: 'control-fip',
+      objects: [
+        ...baseConfig(['MPLSoUDP', 'VXLAN']),
+        virtualRouter('compute-66a', U1),
+        virtualRouter('compute-66b', U2),
+        network(1, 'blue', '10.1.1.0/24', 1661),
+        network(3, 'public', '203.0.113.0/24', 1663),
+        pool,
+        ...workloadConfig(w1),
+        ...workloadConfig(w6),
+        fip,
+      ],
+    }));
     a = await startAgent(config('compute-66a', U1, join(stateDir, 'a')), { workloadTimeoutMs: 800 });
     b = await startAgent(config('compute-66b', U2, join(stateDir, 'b')), { workloadTimeoutMs: 800 });
-    expect((await http('POST', `${api(a)}/port`, portBody(w1))).status).toBe(200);
-    expect((await http('POST', `${api(b)}/port`, portBody(w6))).status).toBe(200);
+    expect(await addPort(a, w1)).toBe(200);
+    expect(await addPort(b, w6)).toBe(200);
   });
 
   afterAll(async () => {
-    await a?.stop();
-    await b?.stop();
-    await sim?.close();
-    await rm(stateDir, { recursive: true, force: true });
+    await stopControlTest([a, b], [sim], stateDir);
   });
 
   it('the floating IP is added, and published in the public VRF with its own label', async () => {

@@ -4,8 +4,6 @@
 // passes, anything to tier=db is denied); the server's tag changes in config on its own agent, which
 // republishes its routes with the new tags, and the client's decision follows. 127.0.63.4x-8x (the lab uses .1, .11, .12).
 
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { UnicastEntry } from '@filament/xmpp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,8 +13,7 @@ import {
   http,
   ids,
   network,
-  portBody,
-  SimController,
+  type SimController,
   type TfObject,
   tag,
   until,
@@ -24,6 +21,12 @@ import {
   workloadConfig,
 } from './control-sim.js';
 import { controlAgentConfig } from './support/agent-config.js';
+import {
+  addPort,
+  portApiUrl as api,
+  startSimulatedControl,
+  stopControlTest,
+} from './support/control-setup.js';
 import { policyClient as client, policyServer as server, tagPolicyObjects } from './support/tag-policy.js';
 
 const CONTROL = '127.0.63.41';
@@ -45,7 +48,6 @@ describe('tag policy across agents (tags on routes)', () => {
   let a: RunningAgent;
   let b: RunningAgent;
   let stateDir: string;
-  const api = (x: RunningAgent) => `http://${x.agent.underlayAddress}:${x.portApi.port}`;
   const tcp = async () =>
     (await http('POST', `${api(a)}/port/${ids.vmi(1)}/tcp`, { to: '10.1.1.12', port: 7, bytes: 200 }))
       .json as {
@@ -57,37 +59,36 @@ describe('tag policy across agents (tags on routes)', () => {
   };
 
   beforeAll(async () => {
-    stateDir = await mkdtemp(join(tmpdir(), 'filament-control-policy-remote-'));
-    sim = new SimController(CONTROL);
     // The client's agent gets no config for the server's VM, interface and address.
     const serverObject = (obj: TfObject) => {
       const fq = (obj.fq_name as string[]).join(':');
       return fq.endsWith(':vmi-2') || fq === ids.vm(2) || fq === 'iip-2';
     };
-    sim.visibleTo = (agent, _type, obj) => agent !== 'compute-63a' || !serverObject(obj);
-    await sim.listen(XMPP_PORT);
-    sim.set(
-      ...baseConfig(),
-      virtualRouter('compute-63a', U1),
-      virtualRouter('compute-63b', U2),
-      network(1, 'blue', '10.1.1.0/24', 1001),
-      ...tagPolicyObjects(),
-      ...workloadConfig(client),
-      ...workloadConfig(server('web')),
-    );
+    ({ sim, stateDir } = await startSimulatedControl({
+      host: CONTROL,
+      xmppPort: XMPP_PORT,
+      stateDirName: 'control-policy-remote',
+      visibleTo: (agent, _type, obj) => agent !== 'compute-63a' || !serverObject(obj),
+      objects: [
+        ...baseConfig(),
+        virtualRouter('compute-63a', U1),
+        virtualRouter('compute-63b', U2),
+        network(1, 'blue', '10.1.1.0/24', 1001),
+        ...tagPolicyObjects(),
+        ...workloadConfig(client),
+        ...workloadConfig(server('web')),
+      ],
+    }));
     a = await startAgent(agentConfig('compute-63a', U1, join(stateDir, 'a')), { workloadTimeoutMs: 400 });
     b = await startAgent(agentConfig('compute-63b', U2, join(stateDir, 'b')), { workloadTimeoutMs: 400 });
-    expect((await http('POST', `${api(a)}/port`, portBody(client))).status).toBe(200);
-    expect((await http('POST', `${api(b)}/port`, portBody(server('web')))).status).toBe(200);
+    expect(await addPort(a, client)).toBe(200);
+    expect(await addPort(b, server('web'))).toBe(200);
     await until(() => a.agent.ports().length === 1 && b.agent.ports().length === 1, 'ports attached');
     await until(async () => (await serverTags()).length > 0, 'server routes with tags');
   });
 
   afterAll(async () => {
-    await a?.stop();
-    await b?.stop();
-    await sim?.close();
-    await rm(stateDir, { recursive: true, force: true });
+    await stopControlTest([a, b], [sim], stateDir);
   });
 
   it("the client's agent has no config for the server's interface", () => {

@@ -3,9 +3,6 @@
 // `tier=web` and denies everything to `tier=db`. The server's tag goes web -> db -> web in config; the
 // TCP exchange through the port API follows, and the drops are counted as policy drops. 127.0.68.4x-8x (the lab uses .1, .11, .12).
 
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DropReason, type RunningAgent, startAgent } from '../src/index.js';
 import {
@@ -13,13 +10,18 @@ import {
   http,
   ids,
   network,
-  portBody,
-  SimController,
+  type SimController,
   until,
   virtualRouter,
   workloadConfig,
 } from './control-sim.js';
 import { controlAgentConfig } from './support/agent-config.js';
+import {
+  addPort,
+  portApiUrl as api,
+  startSimulatedControl,
+  stopControlTest,
+} from './support/control-setup.js';
 import { policyClient as client, policyServer as server, tagPolicyObjects } from './support/tag-policy.js';
 
 const CONTROL = '127.0.68.41';
@@ -30,25 +32,26 @@ describe('policy from config follows a tag change', () => {
   let sim: SimController;
   let a: RunningAgent;
   let stateDir: string;
-  const api = () => `http://${UNDERLAY}:${a.portApi.port}`;
   const tcp = async () =>
-    (await http('POST', `${api()}/port/${ids.vmi(1)}/tcp`, { to: '10.1.1.12', port: 7, bytes: 200 }))
+    (await http('POST', `${api(a)}/port/${ids.vmi(1)}/tcp`, { to: '10.1.1.12', port: 7, bytes: 200 }))
       .json as {
       ok: boolean;
     };
 
   beforeAll(async () => {
-    stateDir = await mkdtemp(join(tmpdir(), 'filament-control-policy-'));
-    sim = new SimController(CONTROL);
-    await sim.listen(XMPP_PORT);
-    sim.set(
-      ...baseConfig(),
-      virtualRouter('compute-68', UNDERLAY),
-      network(1, 'blue', '10.1.1.0/24', 1001),
-      ...tagPolicyObjects(),
-      ...workloadConfig(client),
-      ...workloadConfig(server('web')),
-    );
+    ({ sim, stateDir } = await startSimulatedControl({
+      host: CONTROL,
+      xmppPort: XMPP_PORT,
+      stateDirName: 'control-policy',
+      objects: [
+        ...baseConfig(),
+        virtualRouter('compute-68', UNDERLAY),
+        network(1, 'blue', '10.1.1.0/24', 1001),
+        ...tagPolicyObjects(),
+        ...workloadConfig(client),
+        ...workloadConfig(server('web')),
+      ],
+    }));
     a = await startAgent(
       controlAgentConfig({
         name: 'compute-68',
@@ -58,8 +61,7 @@ describe('policy from config follows a tag change', () => {
       }),
       { workloadTimeoutMs: 400 },
     );
-    for (const w of [client, server('web')])
-      expect((await http('POST', `${api()}/port`, portBody(w))).status).toBe(200);
+    for (const w of [client, server('web')]) expect(await addPort(a, w)).toBe(200);
     await until(
       () => a.agent.ports().length === 2 && a.agent.ports().every((p) => p.acl !== null),
       'ports attached with ACLs',
@@ -67,9 +69,7 @@ describe('policy from config follows a tag change', () => {
   });
 
   afterAll(async () => {
-    await a?.stop();
-    await sim?.close();
-    await rm(stateDir, { recursive: true, force: true });
+    await stopControlTest([a], [sim], stateDir);
   });
 
   it('tier=web: TCP 7 passes', async () => {

@@ -2,8 +2,7 @@
 // routes from the control node installed and visible in introspect; bad requests are 400s; ports persist
 // across an agent restart. One agent against the simulated control node, real sockets on 127.0.64.4x-8x (the lab uses .1, .11, .12).
 
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EnetEntry, UnicastEntry } from '@filament/xmpp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,13 +13,14 @@ import {
   ids,
   network,
   portBody,
-  SimController,
+  type SimController,
   until,
   virtualRouter,
   type WorkloadConfig,
   workloadConfig,
 } from './control-sim.js';
 import { controlAgentConfig } from './support/agent-config.js';
+import { portApiUrl, startSimulatedControl, stopControlTest } from './support/control-setup.js';
 
 const CONTROL = '127.0.64.41';
 const UNDERLAY = '127.0.64.51';
@@ -42,26 +42,26 @@ describe('agent control: port API, config, routes', () => {
   let sim: SimController;
   let a: RunningAgent;
   let stateDir: string;
-  const api = () => `http://${UNDERLAY}:${a.portApi.port}`;
+  const api = () => portApiUrl(a);
   const intro = () => `http://${UNDERLAY}:${a.introspect.port}`;
 
   beforeAll(async () => {
-    stateDir = await mkdtemp(join(tmpdir(), 'filament-control-port-'));
-    sim = new SimController(CONTROL);
-    await sim.listen(XMPP_PORT);
-    sim.set(
-      ...baseConfig(['MPLSoUDP', 'VXLAN']),
-      virtualRouter('compute-64', UNDERLAY),
-      network(5, 'blue', '10.1.1.0/24', 1005),
-      ...workloadConfig(w1),
-    );
+    ({ sim, stateDir } = await startSimulatedControl({
+      host: CONTROL,
+      xmppPort: XMPP_PORT,
+      stateDirName: 'control-port',
+      objects: [
+        ...baseConfig(['MPLSoUDP', 'VXLAN']),
+        virtualRouter('compute-64', UNDERLAY),
+        network(5, 'blue', '10.1.1.0/24', 1005),
+        ...workloadConfig(w1),
+      ],
+    }));
     a = await startAgent(config(stateDir), { workloadTimeoutMs: 1000 });
   });
 
   afterAll(async () => {
-    await a?.stop();
-    await sim?.close();
-    await rm(stateDir, { recursive: true, force: true });
+    await stopControlTest([a], [sim], stateDir);
   });
 
   it('subscribes its virtual-router config when the channel comes up', async () => {

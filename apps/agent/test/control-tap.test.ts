@@ -5,8 +5,6 @@
 // `DELETE /port` closes the device. Underlay 127.0.62.4x-8x (the lab uses .1, .11, .12).
 
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeWithTool } from '@filament/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,8 +15,7 @@ import {
   http,
   ids,
   network,
-  portBody,
-  SimController,
+  type SimController,
   until,
   virtualRouter,
   type WorkloadConfig,
@@ -27,6 +24,12 @@ import {
 import { NetnsLab, netnsSupported } from './netns.js';
 import { ping } from './netns-traffic.js';
 import { controlAgentConfig } from './support/agent-config.js';
+import {
+  addPort,
+  portApiUrl as api,
+  startSimulatedControl,
+  stopControlTest,
+} from './support/control-setup.js';
 
 const CONTROL = '127.0.62.41';
 const U1 = '127.0.62.51';
@@ -58,40 +61,33 @@ else
     let a: RunningAgent;
     let b: RunningAgent;
     let stateDir: string;
-    const api = (x: RunningAgent) => `http://${x.agent.underlayAddress}:${x.portApi.port}`;
 
     beforeAll(async () => {
-      stateDir = await mkdtemp(join(tmpdir(), 'filament-control-tap-'));
-      sim = new SimController(CONTROL);
-      await sim.listen(XMPP_PORT);
-      sim.set(
-        ...baseConfig(['MPLSoUDP', 'VXLAN']),
-        virtualRouter('compute-62a', U1),
-        virtualRouter('compute-62b', U2),
-        network(1, 'blue', '10.1.1.0/24', 1621),
-        ...workloadConfig(wt),
-        ...workloadConfig(wi),
-      );
+      ({ sim, stateDir } = await startSimulatedControl({
+        host: CONTROL,
+        xmppPort: XMPP_PORT,
+        stateDirName: 'control-tap',
+        objects: [
+          ...baseConfig(['MPLSoUDP', 'VXLAN']),
+          virtualRouter('compute-62a', U1),
+          virtualRouter('compute-62b', U2),
+          network(1, 'blue', '10.1.1.0/24', 1621),
+          ...workloadConfig(wt),
+          ...workloadConfig(wi),
+        ],
+      }));
       a = await startAgent(config('compute-62a', U1, join(stateDir, 'a')));
       b = await startAgent(config('compute-62b', U2, join(stateDir, 'b')), { workloadTimeoutMs: 1000 });
     });
 
     afterAll(async () => {
-      await a?.stop();
-      await b?.stop();
-      await sim?.close();
+      await stopControlTest([a, b], [sim], stateDir);
       await lab.cleanup();
-      await rm(stateDir, { recursive: true, force: true });
     });
 
     it('the kernel pings an in-process workload on the other agent across VXLAN; delete closes the device', async () => {
-      const r = await http(
-        'POST',
-        `${api(a)}/port`,
-        portBody(wt, { 'system-name': TAP, workload: { kind: 'tap' } }),
-      );
-      expect(r.status).toBe(200);
-      expect((await http('POST', `${api(b)}/port`, portBody(wi))).status).toBe(200);
+      expect(await addPort(a, wt, { 'system-name': TAP, workload: { kind: 'tap' } })).toBe(200);
+      expect(await addPort(b, wi)).toBe(200);
       await until(async () => {
         const p = (await http('GET', `${api(a)}/port/${ids.vmi(1)}`)).json as { status: { state: string } };
         return p.status.state === 'attached';
