@@ -12,19 +12,16 @@ import type { UnicastEntry } from '@filament/xmpp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AgentConfig, type RunningAgent, startAgent } from '../src/index.js';
 import {
-  baseConfig,
   http,
   ids,
-  network,
   portBody,
   SimController,
   type TfObject,
   until,
-  virtualRouter,
   type WorkloadConfig,
-  workloadConfig,
 } from './control-sim.js';
 import { controlAgentConfig } from './support/agent-config.js';
+import { topologyObjects } from './support/topology.js';
 
 const PRIMARY = '127.0.67.41';
 const BACKUP = '127.0.67.42';
@@ -40,14 +37,18 @@ const w3: WorkloadConfig = { n: 3, vn: 'red', address: '10.2.2.13', mac: '02:00:
 
 function objects(): [string, TfObject][] {
   return [
-    ...baseConfig(['MPLSoUDP', 'VXLAN']),
-    virtualRouter('compute-a', U1),
-    virtualRouter('compute-b', U2),
-    network(1, 'blue', '10.1.1.0/24', 1001),
-    network(2, 'red', '10.2.2.0/24', 1002),
-    ...workloadConfig(w1),
-    ...workloadConfig(w2),
-    ...workloadConfig(w3),
+    ...topologyObjects({
+      encapsulations: ['MPLSoUDP', 'VXLAN'],
+      routers: [
+        ['compute-a', U1],
+        ['compute-b', U2],
+      ],
+      networks: [
+        { n: 1, name: 'blue', subnet: '10.1.1.0/24', vni: 1001 },
+        { n: 2, name: 'red', subnet: '10.2.2.0/24', vni: 1002 },
+      ],
+      workloads: [w1, w2, w3],
+    }),
   ];
 }
 

@@ -11,7 +11,6 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningAgent, startAgent } from '../src/index.js';
 import {
-  baseConfig,
   http,
   ids,
   network,
@@ -19,11 +18,10 @@ import {
   SimController,
   type TfObject,
   until,
-  virtualRouter,
   type WorkloadConfig,
-  workloadConfig,
 } from './control-sim.js';
 import { controlAgentConfig } from './support/agent-config.js';
+import { topologyObjects } from './support/topology.js';
 
 const PRIMARY = '127.0.65.41';
 const BACKUP = '127.0.65.42';
@@ -32,10 +30,11 @@ const XMPP_PORT = 35_651;
 const w1: WorkloadConfig = { n: 1, vn: 'blue', address: '10.1.1.11', mac: '02:00:00:65:01:11' };
 
 const objects = (): [string, TfObject][] => [
-  ...baseConfig(),
-  virtualRouter('compute-65', UNDERLAY),
-  network(1, 'blue', '10.1.1.0/24', 1651),
-  ...workloadConfig(w1),
+  ...topologyObjects({
+    routers: [['compute-65', UNDERLAY]],
+    networks: [{ n: 1, name: 'blue', subnet: '10.1.1.0/24', vni: 1651 }],
+    workloads: [w1],
+  }),
 ];
 
 async function sim(host: string): Promise<SimController> {

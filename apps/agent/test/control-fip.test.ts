@@ -9,17 +9,13 @@ import type { UnicastEntry } from '@filament/xmpp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AgentConfig, type RunningAgent, startAgent } from '../src/index.js';
 import {
-  baseConfig,
   http,
   ids,
-  network,
   PROJECT,
   type SimController,
   type TfObject,
   until,
-  virtualRouter,
   type WorkloadConfig,
-  workloadConfig,
 } from './control-sim.js';
 import { controlAgentConfig } from './support/agent-config.js';
 import {
@@ -28,6 +24,7 @@ import {
   startSimulatedControl,
   stopControlTest,
 } from './support/control-setup.js';
+import { topologyObjects } from './support/topology.js';
 
 const CONTROL = '127.0.66.41';
 const U1 = '127.0.66.51';
@@ -79,17 +76,20 @@ describe('floating IPs from config', () => {
       host: CONTROL,
       xmppPort: XMPP_PORT,
       stateDirName: 'control-fip',
-      objects: [
-        ...baseConfig(['MPLSoUDP', 'VXLAN']),
-        virtualRouter('compute-66a', U1),
-        virtualRouter('compute-66b', U2),
-        network(1, 'blue', '10.1.1.0/24', 1661),
-        network(3, 'public', '203.0.113.0/24', 1663),
-        pool,
-        ...workloadConfig(w1),
-        ...workloadConfig(w6),
-        fip,
-      ],
+      objects: topologyObjects({
+        encapsulations: ['MPLSoUDP', 'VXLAN'],
+        routers: [
+          ['compute-66a', U1],
+          ['compute-66b', U2],
+        ],
+        networks: [
+          { n: 1, name: 'blue', subnet: '10.1.1.0/24', vni: 1661 },
+          { n: 3, name: 'public', subnet: '203.0.113.0/24', vni: 1663 },
+        ],
+        before: [pool],
+        workloads: [w1, w6],
+        after: [fip],
+      }),
     }));
     a = await startAgent(config('compute-66a', U1, join(stateDir, 'a')), { workloadTimeoutMs: 800 });
     b = await startAgent(config('compute-66b', U2, join(stateDir, 'b')), { workloadTimeoutMs: 800 });

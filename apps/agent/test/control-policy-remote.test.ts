@@ -8,18 +8,7 @@ import { join } from 'node:path';
 import type { UnicastEntry } from '@filament/xmpp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AgentConfig, DropReason, type RunningAgent, startAgent } from '../src/index.js';
-import {
-  baseConfig,
-  http,
-  ids,
-  network,
-  type SimController,
-  type TfObject,
-  tag,
-  until,
-  virtualRouter,
-  workloadConfig,
-} from './control-sim.js';
+import { http, ids, type SimController, type TfObject, tag, until, workloadConfig } from './control-sim.js';
 import { controlAgentConfig } from './support/agent-config.js';
 import {
   addPort,
@@ -28,6 +17,7 @@ import {
   stopControlTest,
 } from './support/control-setup.js';
 import { policyClient as client, policyServer as server, tagPolicyObjects } from './support/tag-policy.js';
+import { topologyObjects } from './support/topology.js';
 
 const CONTROL = '127.0.63.41';
 const U1 = '127.0.63.51';
@@ -69,15 +59,15 @@ describe('tag policy across agents (tags on routes)', () => {
       xmppPort: XMPP_PORT,
       stateDirName: 'control-policy-remote',
       visibleTo: (agent, _type, obj) => agent !== 'compute-63a' || !serverObject(obj),
-      objects: [
-        ...baseConfig(),
-        virtualRouter('compute-63a', U1),
-        virtualRouter('compute-63b', U2),
-        network(1, 'blue', '10.1.1.0/24', 1001),
-        ...tagPolicyObjects(),
-        ...workloadConfig(client),
-        ...workloadConfig(server('web')),
-      ],
+      objects: topologyObjects({
+        routers: [
+          ['compute-63a', U1],
+          ['compute-63b', U2],
+        ],
+        networks: [{ n: 1, name: 'blue', subnet: '10.1.1.0/24', vni: 1001 }],
+        before: [...tagPolicyObjects()],
+        workloads: [client, server('web')],
+      }),
     }));
     a = await startAgent(agentConfig('compute-63a', U1, join(stateDir, 'a')), { workloadTimeoutMs: 400 });
     b = await startAgent(agentConfig('compute-63b', U2, join(stateDir, 'b')), { workloadTimeoutMs: 400 });

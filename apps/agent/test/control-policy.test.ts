@@ -5,16 +5,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DropReason, type RunningAgent, startAgent } from '../src/index.js';
-import {
-  baseConfig,
-  http,
-  ids,
-  network,
-  type SimController,
-  until,
-  virtualRouter,
-  workloadConfig,
-} from './control-sim.js';
+import { http, ids, type SimController, until, workloadConfig } from './control-sim.js';
 import { controlAgentConfig } from './support/agent-config.js';
 import {
   addPort,
@@ -23,6 +14,7 @@ import {
   stopControlTest,
 } from './support/control-setup.js';
 import { policyClient as client, policyServer as server, tagPolicyObjects } from './support/tag-policy.js';
+import { topologyObjects } from './support/topology.js';
 
 const CONTROL = '127.0.68.41';
 const UNDERLAY = '127.0.68.51';
@@ -43,14 +35,12 @@ describe('policy from config follows a tag change', () => {
       host: CONTROL,
       xmppPort: XMPP_PORT,
       stateDirName: 'control-policy',
-      objects: [
-        ...baseConfig(),
-        virtualRouter('compute-68', UNDERLAY),
-        network(1, 'blue', '10.1.1.0/24', 1001),
-        ...tagPolicyObjects(),
-        ...workloadConfig(client),
-        ...workloadConfig(server('web')),
-      ],
+      objects: topologyObjects({
+        routers: [['compute-68', UNDERLAY]],
+        networks: [{ n: 1, name: 'blue', subnet: '10.1.1.0/24', vni: 1001 }],
+        before: [...tagPolicyObjects()],
+        workloads: [client, server('web')],
+      }),
     }));
     a = await startAgent(
       controlAgentConfig({

@@ -5,23 +5,12 @@
 // the process. 127.0.74.x, ports 35741-35743.
 
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  baseConfig,
-  http,
-  ids,
-  network,
-  portBody,
-  SimController,
-  until,
-  virtualRouter,
-  type WorkloadConfig,
-  workloadConfig,
-} from './control-sim.js';
+import { http, ids, portBody, type SimController, until, type WorkloadConfig } from './control-sim.js';
+import { startSimulatedControl, stopControlTest } from './support/control-setup.js';
+import { topologyObjects } from './support/topology.js';
 
 const pkg = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
 const MAIN = join(pkg, 'src', 'main.ts');
@@ -53,16 +42,16 @@ describe('port API traffic endpoints against the filament-agent process', () => 
   let exit: { code: number | null; signal: string | null } | null = null;
 
   beforeAll(async () => {
-    stateDir = await mkdtemp(join(tmpdir(), 'filament-port-traffic-'));
-    sim = new SimController(CONTROL);
-    await sim.listen(XMPP_PORT);
-    sim.set(
-      ...baseConfig(),
-      virtualRouter('compute-74', UNDERLAY),
-      network(1, 'blue', '10.1.1.0/24', 1741),
-      ...workloadConfig(w1),
-      ...workloadConfig(w2),
-    );
+    ({ sim, stateDir } = await startSimulatedControl({
+      host: CONTROL,
+      xmppPort: XMPP_PORT,
+      stateDirName: 'port-traffic',
+      objects: topologyObjects({
+        routers: [['compute-74', UNDERLAY]],
+        networks: [{ n: 1, name: 'blue', subnet: '10.1.1.0/24', vni: 1741 }],
+        workloads: [w1, w2],
+      }),
+    }));
     child = spawn(
       process.execPath,
       [
@@ -98,8 +87,7 @@ describe('port API traffic endpoints against the filament-agent process', () => 
       child.kill('SIGTERM');
       await gone;
     }
-    await sim?.close();
-    await rm(stateDir, { recursive: true, force: true });
+    await stopControlTest([], [sim], stateDir);
   });
 
   const ping = (n: number, body: unknown) => http('POST', `${API}/port/${ids.vmi(n)}/ping`, body);

@@ -8,19 +8,18 @@ import type { EnetEntry, UnicastEntry } from '@filament/xmpp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AgentConfig, type RunningAgent, startAgent } from '../src/index.js';
 import {
-  baseConfig,
   http,
   ids,
   network,
   portBody,
   type SimController,
   until,
-  virtualRouter,
   type WorkloadConfig,
   workloadConfig,
 } from './control-sim.js';
 import { controlAgentConfig } from './support/agent-config.js';
 import { portApiUrl, startSimulatedControl, stopControlTest } from './support/control-setup.js';
+import { topologyObjects } from './support/topology.js';
 
 const CONTROL = '127.0.64.41';
 const UNDERLAY = '127.0.64.51';
@@ -50,12 +49,12 @@ describe('agent control: port API, config, routes', () => {
       host: CONTROL,
       xmppPort: XMPP_PORT,
       stateDirName: 'control-port',
-      objects: [
-        ...baseConfig(['MPLSoUDP', 'VXLAN']),
-        virtualRouter('compute-64', UNDERLAY),
-        network(5, 'blue', '10.1.1.0/24', 1005),
-        ...workloadConfig(w1),
-      ],
+      objects: topologyObjects({
+        encapsulations: ['MPLSoUDP', 'VXLAN'],
+        routers: [['compute-64', UNDERLAY]],
+        networks: [{ n: 5, name: 'blue', subnet: '10.1.1.0/24', vni: 1005 }],
+        workloads: [w1],
+      }),
     }));
     a = await startAgent(config(stateDir), { workloadTimeoutMs: 1000 });
   });

@@ -3,23 +3,12 @@
 // API, publishes its routes, serves /xmpp, and stops cleanly on SIGTERM. 127.0.69.4x-8x (the lab uses .1, .11, .12).
 
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  baseConfig,
-  http,
-  ids,
-  network,
-  portBody,
-  SimController,
-  until,
-  virtualRouter,
-  type WorkloadConfig,
-  workloadConfig,
-} from './control-sim.js';
+import { http, ids, portBody, type SimController, until, type WorkloadConfig } from './control-sim.js';
+import { startSimulatedControl, stopControlTest } from './support/control-setup.js';
+import { topologyObjects } from './support/topology.js';
 
 const pkg = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
 const MAIN = join(pkg, 'src', 'main.ts');
@@ -49,15 +38,16 @@ describe('filament-agent process', () => {
   const lines: Record<string, unknown>[] = [];
 
   beforeAll(async () => {
-    stateDir = await mkdtemp(join(tmpdir(), 'filament-control-process-'));
-    sim = new SimController(CONTROL);
-    await sim.listen(XMPP_PORT);
-    sim.set(
-      ...baseConfig(),
-      virtualRouter('compute-69', UNDERLAY),
-      network(1, 'blue', '10.1.1.0/24', 1001),
-      ...workloadConfig(w1),
-    );
+    ({ sim, stateDir } = await startSimulatedControl({
+      host: CONTROL,
+      xmppPort: XMPP_PORT,
+      stateDirName: 'control-process',
+      objects: topologyObjects({
+        routers: [['compute-69', UNDERLAY]],
+        networks: [{ n: 1, name: 'blue', subnet: '10.1.1.0/24', vni: 1001 }],
+        workloads: [w1],
+      }),
+    }));
   });
 
   afterAll(async () => {
@@ -65,8 +55,7 @@ describe('filament-agent process', () => {
       child.kill('SIGKILL');
       await new Promise((r) => child?.once('exit', r));
     }
-    await sim?.close();
-    await rm(stateDir, { recursive: true, force: true });
+    await stopControlTest([], [sim], stateDir);
   });
 
   it('--help prints the usage; a bad flag exits 2 naming it', () => {

@@ -10,17 +10,7 @@ import { describeWithTool } from '@filament/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AgentConfig, type RunningAgent, startAgent } from '../src/index.js';
 import { tapSupported } from '../src/tap/index.js';
-import {
-  baseConfig,
-  http,
-  ids,
-  network,
-  type SimController,
-  until,
-  virtualRouter,
-  type WorkloadConfig,
-  workloadConfig,
-} from './control-sim.js';
+import { http, ids, type SimController, until, type WorkloadConfig } from './control-sim.js';
 import { NetnsLab, netnsSupported } from './netns.js';
 import { ping } from './netns-traffic.js';
 import { controlAgentConfig } from './support/agent-config.js';
@@ -30,6 +20,7 @@ import {
   startSimulatedControl,
   stopControlTest,
 } from './support/control-setup.js';
+import { topologyObjects } from './support/topology.js';
 
 const CONTROL = '127.0.62.41';
 const U1 = '127.0.62.51';
@@ -67,14 +58,15 @@ else
         host: CONTROL,
         xmppPort: XMPP_PORT,
         stateDirName: 'control-tap',
-        objects: [
-          ...baseConfig(['MPLSoUDP', 'VXLAN']),
-          virtualRouter('compute-62a', U1),
-          virtualRouter('compute-62b', U2),
-          network(1, 'blue', '10.1.1.0/24', 1621),
-          ...workloadConfig(wt),
-          ...workloadConfig(wi),
-        ],
+        objects: topologyObjects({
+          encapsulations: ['MPLSoUDP', 'VXLAN'],
+          routers: [
+            ['compute-62a', U1],
+            ['compute-62b', U2],
+          ],
+          networks: [{ n: 1, name: 'blue', subnet: '10.1.1.0/24', vni: 1621 }],
+          workloads: [wt, wi],
+        }),
       }));
       a = await startAgent(config('compute-62a', U1, join(stateDir, 'a')));
       b = await startAgent(config('compute-62b', U2, join(stateDir, 'b')), { workloadTimeoutMs: 1000 });
