@@ -10,7 +10,7 @@
 // counting UPDATEs to End-of-RIB) versus BIRD doing the same.
 // Run: node --expose-gc --import tsx --conditions=@filament/source bench/speaker-ingest.ts [IPV4_COUNT] [EVPN_COUNT] [ingest]
 // With a third argument `ingest`, only the IPv4 ingest of Filament (two sessions) and BIRD runs (for
-// repeated before/after measurements of the receive path).
+// repeated before/after measurements of the receive path); with `evpn`, only Filament's EVPN ingest (twice).
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,6 +19,7 @@ import { BgpSpeaker } from '../src/index.js';
 const IPV4 = Number(process.argv[2] ?? 1_000_000);
 const EVPN = Number(process.argv[3] ?? 200_000);
 const INGEST_ONLY = process.argv[4] === 'ingest';
+const EVPN_ONLY = process.argv[4] === 'evpn';
 const DIR = `/tmp/filament-speaker-bench-${process.pid}`;
 mkdirSync(DIR, { recursive: true });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -299,6 +300,17 @@ const row = (what: string, fig: string, base: string) => {
   console.log(r);
 };
 
+if (EVPN_ONLY) {
+  for (let i = 0; i < 2; i++) {
+    const e = await filamentIngest('l2vpn-evpn', EVPN, 13440 + i * 20);
+    await e.speaker.stop();
+    await stopChild(e.snd);
+    console.log(
+      `filament evpn: ${e.secs.toFixed(2)} s, CPU ${e.cpu.toFixed(2)} s, ${e.bytesPerRoute.toFixed(0)} B/route`,
+    );
+  }
+  process.exit(0);
+}
 // IPv4 unicast
 const f4 = await filamentIngest('ipv4-unicast', IPV4, 13400);
 console.log(
