@@ -15,12 +15,13 @@ import {
   http,
   ids,
   portBody,
-  SimController,
+  type SimController,
   type TfObject,
   until,
   type WorkloadConfig,
 } from './control-sim.js';
 import { controlAgentConfig } from './support/agent-config.js';
+import { startSimController } from './support/control-setup.js';
 import { topologyObjects } from './support/topology.js';
 
 const PRIMARY = '127.0.67.41';
@@ -52,13 +53,13 @@ function objects(): [string, TfObject][] {
   ];
 }
 
-async function sim(host: string, without: string[] = []): Promise<SimController> {
-  const s = new SimController(host);
-  s.set(...objects().filter(([, o]) => !without.includes((o.fq_name as string[]).join(':'))));
-  s.leak(BLUE, RED);
-  await s.listen(XMPP_PORT);
-  return s;
-}
+const sim = (host: string, without: string[] = []): Promise<SimController> =>
+  startSimController({
+    host,
+    xmppPort: XMPP_PORT,
+    objects: objects().filter(([, o]) => !without.includes((o.fq_name as string[]).join(':'))),
+    leaks: [[BLUE, RED]],
+  });
 
 function config(name: string, underlay: string, stateDir: string): AgentConfig {
   return controlAgentConfig({

@@ -15,12 +15,13 @@ import {
   ids,
   network,
   portBody,
-  SimController,
+  type SimController,
   type TfObject,
   until,
   type WorkloadConfig,
 } from './control-sim.js';
 import { controlAgentConfig } from './support/agent-config.js';
+import { startSimController } from './support/control-setup.js';
 import { topologyObjects } from './support/topology.js';
 
 const PRIMARY = '127.0.65.41';
@@ -37,12 +38,8 @@ const objects = (): [string, TfObject][] => [
   }),
 ];
 
-async function sim(host: string): Promise<SimController> {
-  const s = new SimController(host);
-  s.set(...objects());
-  await s.listen(XMPP_PORT);
-  return s;
-}
+const sim = (host: string): Promise<SimController> =>
+  startSimController({ host, xmppPort: XMPP_PORT, objects: objects() });
 
 describe('config fail-over between two control nodes', () => {
   let primary: SimController;

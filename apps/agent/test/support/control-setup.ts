@@ -8,29 +8,43 @@ import { join } from 'node:path';
 import type { RunningAgent } from '../../src/index.js';
 import { http, portBody, SimController, type TfObject, type WorkloadConfig } from '../control-sim.js';
 
-export interface SimulatedControlOptions {
-  host: string;
-  xmppPort: number;
-  /** Names the state directory (`<tmpdir>/filament-<stateDirName>-XXXXXX`). */
-  stateDirName: string;
-  objects: [string, TfObject][];
-  /** Hides objects from some agents (see SimController.visibleTo). */
-  visibleTo?: SimController['visibleTo'];
-}
-
 export interface SimulatedControl {
   sim: SimController;
   stateDir: string;
 }
 
-/** A listening simulated control node that already holds `objects` (no agent is connected yet). */
-export async function startSimulatedControl(o: SimulatedControlOptions): Promise<SimulatedControl> {
-  const stateDir = await mkdtemp(join(tmpdir(), `filament-${o.stateDirName}-`));
+export interface SimControllerOptions {
+  host: string;
+  xmppPort: number;
+  objects: [string, TfObject][];
+  /** Hides objects from some agents (see SimController.visibleTo). */
+  visibleTo?: SimController['visibleTo'];
+  /** VRF pairs whose routes the control node leaks into each other. */
+  leaks?: [string, string][];
+}
+
+/**
+ * A simulated control node that holds `objects` before it listens, so an agent that is already retrying
+ * (a control node coming back) finds the config there from its first subscribe.
+ */
+export async function startSimController(o: SimControllerOptions): Promise<SimController> {
   const sim = new SimController(o.host);
   if (o.visibleTo) sim.visibleTo = o.visibleTo;
-  await sim.listen(o.xmppPort);
   sim.set(...o.objects);
-  return { sim, stateDir };
+  for (const [a, b] of o.leaks ?? []) sim.leak(a, b);
+  await sim.listen(o.xmppPort);
+  return sim;
+}
+
+export interface SimulatedControlOptions extends SimControllerOptions {
+  /** Names the state directory (`<tmpdir>/filament-<stateDirName>-XXXXXX`). */
+  stateDirName: string;
+}
+
+/** A listening simulated control node that holds `objects`, and a fresh state directory. */
+export async function startSimulatedControl(o: SimulatedControlOptions): Promise<SimulatedControl> {
+  const stateDir = await mkdtemp(join(tmpdir(), `filament-${o.stateDirName}-`));
+  return { sim: await startSimController(o), stateDir };
 }
 
 /** Stops the agents, then the control nodes, then removes the state directory; skips what never started. */
