@@ -5,23 +5,15 @@
 // keep forwarding with the last routes), both come back (resync: republish, re-subscribe, and a route
 // that is not sent again is swept after End-of-RIB, with no duplicates). Real sockets on 127.0.67.4x-8x (the lab uses .1, .11, .12).
 
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { UnicastEntry } from '@filament/xmpp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AgentConfig, type RunningAgent, startAgent } from '../src/index.js';
-import {
-  http,
-  ids,
-  portBody,
-  type SimController,
-  type TfObject,
-  until,
-  type WorkloadConfig,
-} from './control-sim.js';
+import { http, ids, type SimController, type TfObject, until, type WorkloadConfig } from './control-sim.js';
 import { controlAgentConfig } from './support/agent-config.js';
-import { startSimController } from './support/control-setup.js';
+import { addPort, portApiUrl as api, startSimController, stopControlTest } from './support/control-setup.js';
 import { topologyObjects } from './support/topology.js';
 
 const PRIMARY = '127.0.67.41';
@@ -85,7 +77,6 @@ describe('two agents through simulated control nodes', () => {
   let a: RunningAgent;
   let b: RunningAgent;
   let stateDir: string;
-  const api = (x: RunningAgent) => `http://${x.agent.underlayAddress}:${x.portApi.port}`;
   const intro = (x: RunningAgent) => `http://${x.agent.underlayAddress}:${x.introspect.port}`;
 
   const ping = async (from: RunningAgent, w: WorkloadConfig, to: string, count = 2) =>
@@ -113,8 +104,7 @@ describe('two agents through simulated control nodes', () => {
       [b, w2],
       [b, w3],
     ] as const) {
-      const r = await http('POST', `${api(x)}/port`, portBody(w));
-      expect(r.status).toBe(200);
+      expect(await addPort(x, w)).toBe(200);
     }
     // Each agent holds the other's routes.
     await until(
@@ -132,11 +122,7 @@ describe('two agents through simulated control nodes', () => {
   });
 
   afterAll(async () => {
-    await a?.stop();
-    await b?.stop();
-    await primary?.close();
-    await backup?.close();
-    await rm(stateDir, { recursive: true, force: true });
+    await stopControlTest([a, b], [primary, backup], stateDir);
   });
 
   it('ping across VXLAN (same VN) and MPLS over UDP (routed between VNs)', async () => {

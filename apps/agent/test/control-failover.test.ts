@@ -5,7 +5,7 @@
 // control nodes send the config once per subscription, as a control node keeping one per node does.
 // 127.0.65.41-51 (the lab uses .1/.11/.12).
 
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,14 +14,13 @@ import {
   http,
   ids,
   network,
-  portBody,
   type SimController,
   type TfObject,
   until,
   type WorkloadConfig,
 } from './control-sim.js';
 import { controlAgentConfig } from './support/agent-config.js';
-import { startSimController } from './support/control-setup.js';
+import { addPort, startSimController, stopControlTest } from './support/control-setup.js';
 import { topologyObjects } from './support/topology.js';
 
 const PRIMARY = '127.0.65.41';
@@ -71,16 +70,13 @@ describe('config fail-over between two control nodes', () => {
       timers: { retryBaseMs: 40, configSweepMs: 200 },
     });
     a = await startAgent(cfg);
-    expect((await http('POST', `http://${UNDERLAY}:${a.portApi.port}/port`, portBody(w1))).status).toBe(200);
+    expect(await addPort(a, w1)).toBe(200);
     await until(attached, 'port attached');
     await until(async () => (await xmpp()).controllers.every((c) => c.state === 'established'), 'both up');
   });
 
   afterAll(async () => {
-    await a?.stop();
-    await primary?.close();
-    await backup?.close();
-    await rm(stateDir, { recursive: true, force: true });
+    await stopControlTest([a], [primary, backup], stateDir);
   });
 
   // Which control node the client picked as config peer depends on which channel came up first.
