@@ -4,10 +4,9 @@
 // w6 from it (SNAT). The floating IP removed from config: its route is withdrawn, and w6 no longer reaches
 // it. 127.0.66.41-52 (the lab uses .1/.2/.11/.12).
 
-import { join } from 'node:path';
 import type { UnicastEntry } from '@filament/xmpp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AgentConfig, type RunningAgent, startAgent } from '../src/index.js';
+import { type RunningAgent, startAgent } from '../src/index.js';
 import {
   http,
   ids,
@@ -17,10 +16,10 @@ import {
   until,
   type WorkloadConfig,
 } from './control-sim.js';
-import { controlAgentConfig } from './support/agent-config.js';
 import {
   addPort,
   portApiUrl as api,
+  type SimulatedControl,
   startSimulatedControl,
   stopControlTest,
 } from './support/control-setup.js';
@@ -54,25 +53,17 @@ const fip: [string, TfObject] = [
   },
 ];
 
-function config(name: string, underlay: string, stateDir: string): AgentConfig {
-  return controlAgentConfig({
-    name,
-    underlay,
-    controllers: [{ host: CONTROL, port: XMPP_PORT }],
-    stateDir,
-  });
-}
-
 describe('floating IPs from config', () => {
   let sim: SimController;
   let a: RunningAgent;
   let b: RunningAgent;
   let stateDir: string;
+  let agentConfig: SimulatedControl['agentConfig'];
   const ping = async (x: RunningAgent, w: WorkloadConfig, to: string, count = 2) =>
     (await http('POST', `${api(x)}/port/${ids.vmi(w.n)}/ping`, { to, count })).json as { received: number };
 
   beforeAll(async () => {
-    ({ sim, stateDir } = await startSimulatedControl({
+    ({ sim, stateDir, agentConfig } = await startSimulatedControl({
       host: CONTROL,
       xmppPort: XMPP_PORT,
       stateDirName: 'control-fip',
@@ -91,8 +82,8 @@ describe('floating IPs from config', () => {
         after: [fip],
       }),
     }));
-    a = await startAgent(config('compute-66a', U1, join(stateDir, 'a')), { workloadTimeoutMs: 800 });
-    b = await startAgent(config('compute-66b', U2, join(stateDir, 'b')), { workloadTimeoutMs: 800 });
+    a = await startAgent(agentConfig('compute-66a', U1, 'a'), { workloadTimeoutMs: 800 });
+    b = await startAgent(agentConfig('compute-66b', U2, 'b'), { workloadTimeoutMs: 800 });
     expect(await addPort(a, w1)).toBe(200);
     expect(await addPort(b, w6)).toBe(200);
   });

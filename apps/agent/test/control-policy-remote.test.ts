@@ -4,15 +4,14 @@
 // passes, anything to tier=db is denied); the server's tag changes in config on its own agent, which
 // republishes its routes with the new tags, and the client's decision follows. 127.0.63.4x-8x (the lab uses .1, .11, .12).
 
-import { join } from 'node:path';
 import type { UnicastEntry } from '@filament/xmpp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AgentConfig, DropReason, type RunningAgent, startAgent } from '../src/index.js';
+import { DropReason, type RunningAgent, startAgent } from '../src/index.js';
 import { http, ids, type SimController, type TfObject, tag, until, workloadConfig } from './control-sim.js';
-import { controlAgentConfig } from './support/agent-config.js';
 import {
   addPort,
   portApiUrl as api,
+  type SimulatedControl,
   startSimulatedControl,
   stopControlTest,
 } from './support/control-setup.js';
@@ -24,20 +23,12 @@ const U1 = '127.0.63.51';
 const U2 = '127.0.63.52';
 const XMPP_PORT = 35_631;
 
-function agentConfig(name: string, underlay: string, stateDir: string): AgentConfig {
-  return controlAgentConfig({
-    name,
-    underlay,
-    controllers: [{ host: CONTROL, port: XMPP_PORT }],
-    stateDir,
-  });
-}
-
 describe('tag policy across agents (tags on routes)', () => {
   let sim: SimController;
   let a: RunningAgent;
   let b: RunningAgent;
   let stateDir: string;
+  let agentConfig: SimulatedControl['agentConfig'];
   const tcp = async () =>
     (await http('POST', `${api(a)}/port/${ids.vmi(1)}/tcp`, { to: '10.1.1.12', port: 7, bytes: 200 }))
       .json as {
@@ -54,7 +45,7 @@ describe('tag policy across agents (tags on routes)', () => {
       const fq = (obj.fq_name as string[]).join(':');
       return fq.endsWith(':vmi-2') || fq === ids.vm(2) || fq === 'iip-2';
     };
-    ({ sim, stateDir } = await startSimulatedControl({
+    ({ sim, stateDir, agentConfig } = await startSimulatedControl({
       host: CONTROL,
       xmppPort: XMPP_PORT,
       stateDirName: 'control-policy-remote',
@@ -69,8 +60,8 @@ describe('tag policy across agents (tags on routes)', () => {
         workloads: [client, server('web')],
       }),
     }));
-    a = await startAgent(agentConfig('compute-63a', U1, join(stateDir, 'a')), { workloadTimeoutMs: 400 });
-    b = await startAgent(agentConfig('compute-63b', U2, join(stateDir, 'b')), { workloadTimeoutMs: 400 });
+    a = await startAgent(agentConfig('compute-63a', U1, 'a'), { workloadTimeoutMs: 400 });
+    b = await startAgent(agentConfig('compute-63b', U2, 'b'), { workloadTimeoutMs: 400 });
     expect(await addPort(a, client)).toBe(200);
     expect(await addPort(b, server('web'))).toBe(200);
     await until(() => a.agent.ports().length === 1 && b.agent.ports().length === 1, 'ports attached');

@@ -6,10 +6,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DropReason, type RunningAgent, startAgent } from '../src/index.js';
 import { http, ids, type SimController, until, workloadConfig } from './control-sim.js';
-import { controlAgentConfig } from './support/agent-config.js';
 import {
   addPort,
   portApiUrl as api,
+  type SimulatedControl,
   startSimulatedControl,
   stopControlTest,
 } from './support/control-setup.js';
@@ -24,6 +24,7 @@ describe('policy from config follows a tag change', () => {
   let sim: SimController;
   let a: RunningAgent;
   let stateDir: string;
+  let agentConfig: SimulatedControl['agentConfig'];
   const tcp = async () =>
     (await http('POST', `${api(a)}/port/${ids.vmi(1)}/tcp`, { to: '10.1.1.12', port: 7, bytes: 200 }))
       .json as {
@@ -31,7 +32,7 @@ describe('policy from config follows a tag change', () => {
     };
 
   beforeAll(async () => {
-    ({ sim, stateDir } = await startSimulatedControl({
+    ({ sim, stateDir, agentConfig } = await startSimulatedControl({
       host: CONTROL,
       xmppPort: XMPP_PORT,
       stateDirName: 'control-policy',
@@ -42,15 +43,7 @@ describe('policy from config follows a tag change', () => {
         workloads: [client, server('web')],
       }),
     }));
-    a = await startAgent(
-      controlAgentConfig({
-        name: 'compute-68',
-        underlay: UNDERLAY,
-        controllers: [{ host: CONTROL, port: XMPP_PORT }],
-        stateDir,
-      }),
-      { workloadTimeoutMs: 400 },
-    );
+    a = await startAgent(agentConfig('compute-68', UNDERLAY), { workloadTimeoutMs: 400 });
     for (const w of [client, server('web')]) expect(await addPort(a, w)).toBe(200);
     await until(
       () => a.agent.ports().length === 2 && a.agent.ports().every((p) => p.acl !== null),

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EnetEntry, UnicastEntry } from '@filament/xmpp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AgentConfig, type RunningAgent, startAgent } from '../src/index.js';
+import { type RunningAgent, startAgent } from '../src/index.js';
 import {
   http,
   ids,
@@ -17,8 +17,12 @@ import {
   type WorkloadConfig,
   workloadConfig,
 } from './control-sim.js';
-import { controlAgentConfig } from './support/agent-config.js';
-import { portApiUrl, startSimulatedControl, stopControlTest } from './support/control-setup.js';
+import {
+  portApiUrl,
+  type SimulatedControl,
+  startSimulatedControl,
+  stopControlTest,
+} from './support/control-setup.js';
 import { topologyObjects } from './support/topology.js';
 
 const CONTROL = '127.0.64.41';
@@ -28,24 +32,16 @@ const XMPP_PORT = 35_641;
 
 const w1: WorkloadConfig = { n: 1, vn: 'blue', address: '10.1.1.11', mac: '02:00:00:00:01:11' };
 
-function config(stateDir: string): AgentConfig {
-  return controlAgentConfig({
-    name: 'compute-64',
-    underlay: UNDERLAY,
-    controllers: [{ host: CONTROL, port: XMPP_PORT }],
-    stateDir,
-  });
-}
-
 describe('agent control: port API, config, routes', () => {
   let sim: SimController;
   let a: RunningAgent;
   let stateDir: string;
+  let agentConfig: SimulatedControl['agentConfig'];
   const api = () => portApiUrl(a);
   const intro = () => `http://${UNDERLAY}:${a.introspect.port}`;
 
   beforeAll(async () => {
-    ({ sim, stateDir } = await startSimulatedControl({
+    ({ sim, stateDir, agentConfig } = await startSimulatedControl({
       host: CONTROL,
       xmppPort: XMPP_PORT,
       stateDirName: 'control-port',
@@ -56,7 +52,7 @@ describe('agent control: port API, config, routes', () => {
         workloads: [w1],
       }),
     }));
-    a = await startAgent(config(stateDir), { workloadTimeoutMs: 1000 });
+    a = await startAgent(agentConfig('compute-64', UNDERLAY), { workloadTimeoutMs: 1000 });
   });
 
   afterAll(async () => {
@@ -267,7 +263,7 @@ describe('agent control: port API, config, routes', () => {
     };
     expect(stored.ports.map((p) => p.id)).toEqual([ids.vmi(1)]);
     await a.stop();
-    a = await startAgent(config(stateDir), { workloadTimeoutMs: 1000 });
+    a = await startAgent(agentConfig('compute-64', UNDERLAY), { workloadTimeoutMs: 1000 });
     await until(async () => {
       const p = (await http('GET', `${api()}/port/${ids.vmi(1)}`)).json as { status?: { state: string } };
       return p.status?.state === 'attached';

@@ -5,18 +5,17 @@
 // `DELETE /port` closes the device. Underlay 127.0.62.4x-8x (the lab uses .1, .11, .12).
 
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { describeWithTool } from '@filament/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AgentConfig, type RunningAgent, startAgent } from '../src/index.js';
+import { type RunningAgent, startAgent } from '../src/index.js';
 import { tapSupported } from '../src/tap/index.js';
 import { http, ids, type SimController, until, type WorkloadConfig } from './control-sim.js';
 import { NetnsLab, netnsSupported } from './netns.js';
 import { ping } from './netns-traffic.js';
-import { controlAgentConfig } from './support/agent-config.js';
 import {
   addPort,
   portApiUrl as api,
+  type SimulatedControl,
   startSimulatedControl,
   stopControlTest,
 } from './support/control-setup.js';
@@ -31,15 +30,6 @@ const TAP = `ce4t${process.pid}`;
 const wt: WorkloadConfig = { n: 1, vn: 'blue', address: '10.1.1.11', mac: '02:00:00:62:01:11' };
 const wi: WorkloadConfig = { n: 2, vn: 'blue', address: '10.1.1.12', mac: '02:00:00:62:01:12' };
 
-function config(name: string, underlay: string, stateDir: string): AgentConfig {
-  return controlAgentConfig({
-    name,
-    underlay,
-    controllers: [{ host: CONTROL, port: XMPP_PORT }],
-    stateDir,
-  });
-}
-
 const tap = tapSupported();
 const ns = netnsSupported();
 const why = !ns.ok ? ns.why : !tap.ok ? tap.why : '';
@@ -52,9 +42,10 @@ else
     let a: RunningAgent;
     let b: RunningAgent;
     let stateDir: string;
+    let agentConfig: SimulatedControl['agentConfig'];
 
     beforeAll(async () => {
-      ({ sim, stateDir } = await startSimulatedControl({
+      ({ sim, stateDir, agentConfig } = await startSimulatedControl({
         host: CONTROL,
         xmppPort: XMPP_PORT,
         stateDirName: 'control-tap',
@@ -68,8 +59,8 @@ else
           workloads: [wt, wi],
         }),
       }));
-      a = await startAgent(config('compute-62a', U1, join(stateDir, 'a')));
-      b = await startAgent(config('compute-62b', U2, join(stateDir, 'b')), { workloadTimeoutMs: 1000 });
+      a = await startAgent(agentConfig('compute-62a', U1, 'a'));
+      b = await startAgent(agentConfig('compute-62b', U2, 'b'), { workloadTimeoutMs: 1000 });
     });
 
     afterAll(async () => {

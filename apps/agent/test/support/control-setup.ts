@@ -5,12 +5,15 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RunningAgent } from '../../src/index.js';
+import type { AgentConfig, RunningAgent } from '../../src/index.js';
 import { http, portBody, SimController, type TfObject, type WorkloadConfig } from '../control-sim.js';
+import { controlAgentConfig } from './agent-config.js';
 
 export interface SimulatedControl {
   sim: SimController;
   stateDir: string;
+  /** The config of an agent that talks to this control node only, its state in `stateDir[/subdir]`. */
+  agentConfig(name: string, underlay: string, subdir?: string): AgentConfig;
 }
 
 export interface SimControllerOptions {
@@ -44,7 +47,18 @@ export interface SimulatedControlOptions extends SimControllerOptions {
 /** A listening simulated control node that holds `objects`, and a fresh state directory. */
 export async function startSimulatedControl(o: SimulatedControlOptions): Promise<SimulatedControl> {
   const stateDir = await mkdtemp(join(tmpdir(), `filament-${o.stateDirName}-`));
-  return { sim: await startSimController(o), stateDir };
+  const controllers = [{ host: o.host, port: o.xmppPort }];
+  return {
+    sim: await startSimController(o),
+    stateDir,
+    agentConfig: (name, underlay, subdir) =>
+      controlAgentConfig({
+        name,
+        underlay,
+        controllers,
+        stateDir: subdir === undefined ? stateDir : join(stateDir, subdir),
+      }),
+  };
 }
 
 /** Stops the agents, then the control nodes, then removes the state directory; skips what never started. */
