@@ -23,7 +23,7 @@
 // once), which is the routing path alone.
 import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { IfmapGraph } from '@filament/ifmap';
@@ -49,6 +49,15 @@ const SAMPLES = env('BENCH_SAMPLES', 100);
 const FANOUT = env('BENCH_FANOUT', 1) !== 0;
 const APP = join(dirname(fileURLToPath(import.meta.url)), '..');
 const PROJECT = ['default-domain', 'default-project'];
+/** Preloaded into the controller: SIGWINCH writes its memory use before and after a full GC to BENCH_MEMORY_FILE. */
+const MEMORY_PROBE = `
+import { writeFileSync } from 'node:fs';
+process.on('SIGWINCH', () => {
+  const before = process.memoryUsage();
+  globalThis.gc?.();
+  writeFileSync(process.env.BENCH_MEMORY_FILE, JSON.stringify({ before, after: process.memoryUsage() }));
+});
+`;
 
 interface AgentPlan {
   name: string;
@@ -430,6 +439,7 @@ async function parent(): Promise<void> {
       `convergence: ${AGENTS} agents, ${NETWORKS} networks, ${INTERFACES} interfaces (each network on ${SPREAD} agents), ${CHILDREN} agent processes`,
     );
     const dataDir = join(dir.path, 'data');
+    const memFile = join(dir.path, 'memory.json');
     const { plans, nets, vmsOf } = await setup(dataDir);
     const [apiPort, xmppPort, introPort] = [await freePort(), await freePort(), await freePort()];
     controller = spawn(
@@ -439,6 +449,14 @@ async function parent(): Promise<void> {
         'tsx',
         '--conditions=@filament/source',
         ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
+        // BENCH_HEAP_SNAPSHOT=<dir>: a heap snapshot of the controller at the end (SIGUSR2 writes it there).
+        ...(process.env.BENCH_HEAP_SNAPSHOT
+          ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${process.env.BENCH_HEAP_SNAPSHOT}`]
+          : []),
+        // Memory breakdown on request: SIGWINCH writes process.memoryUsage() before and after a full GC.
+        '--expose-gc',
+        '--import',
+        `data:text/javascript,${encodeURIComponent(MEMORY_PROBE)}`,
         'src/main.ts',
         '--data-dir',
         dataDir,
@@ -458,9 +476,25 @@ async function parent(): Promise<void> {
         '--log-level',
         'warn',
       ],
-      { cwd: APP, stdio: ['ignore', 'ignore', 'inherit'] },
+      {
+        cwd: APP,
+        stdio: ['ignore', 'ignore', 'inherit'],
+        env: { ...process.env, BENCH_MEMORY_FILE: memFile },
+      },
     );
     const cpid = controller.pid!;
+    /** Logs the controller's RSS, heap and external memory, and the heap left after a full GC (retained). */
+    const memory = async (step: string) => {
+      rmSync(memFile, { force: true });
+      process.kill(cpid, 'SIGWINCH');
+      await waitFor('memory report', async () => existsSync(memFile), 120_000, 50);
+      await new Promise((r) => setTimeout(r, 50)); // the write is one small synchronous writeFileSync
+      const m = JSON.parse(readFileSync(memFile, 'utf8')) as Record<'before' | 'after', NodeJS.MemoryUsage>;
+      const mb = (x: number) => (x / 2 ** 20).toFixed(0);
+      console.log(
+        `  memory ${step}: RSS ${mb(m.before.rss)} MB, heapUsed ${mb(m.before.heapUsed)} MB (after GC ${mb(m.after.heapUsed)} MB, heapTotal ${mb(m.after.heapTotal)} MB), external ${mb(m.after.external)} MB, arrayBuffers ${mb(m.after.arrayBuffers)} MB`,
+      );
+    };
     await waitFor(
       'controller',
       async () => (await canConnect('127.0.0.1', xmppPort)) && canConnect('127.0.0.1', apiPort),
@@ -468,6 +502,7 @@ async function parent(): Promise<void> {
       100,
     );
     console.log(`  controller up (RSS ${rssOf(cpid).rssMb.toFixed(0)} MB with the config loaded)`);
+    await memory('with the config loaded');
 
     const inbox: ((m: FromChild, c: number) => void)[] = [];
     const share = Math.ceil(plans.length / CHILDREN);
@@ -517,6 +552,7 @@ async function parent(): Promise<void> {
     const convergenceS = (performance.now() - t0) / 1000;
     const cpu = [cpid, ...children.map((c) => c.pid!)].map((p, i) => cpuSeconds(p) - cpu0[i]!);
     const afterConverge = rssOf(cpid);
+    await memory('after full convergence');
     const metricsText = await (await fetch(`http://127.0.0.1:${introPort}/metrics`)).text();
     const outMessages =
       /filament_control_xmpp_messages_total\{direction="out",kind="route-update"\} (\d+)/.exec(
@@ -617,6 +653,7 @@ async function parent(): Promise<void> {
     // 3. Fan-out of one project-level change to every agent, with API replies timed meanwhile.
     // RSS with the 100 sample owners config-subscribed (before the fan-out subscribes every agent).
     const samplesRss = rssOf(cpid);
+    await memory(`with the ${uniqueOwners.length} sample owners config-subscribed`);
     let fanout: { allConfigS: number; fanoutMs: number; gets: number[] } | undefined;
     if (FANOUT) {
       const allReady = next((m) => m.t === 'config-ready', CHILDREN, 600_000);
@@ -629,6 +666,7 @@ async function parent(): Promise<void> {
       await allReady;
       const allConfigS = (performance.now() - tc) / 1000;
       console.log(`  every agent received its config over XMPP in ${allConfigS.toFixed(1)} s`);
+      await memory('with every agent config-subscribed');
       const apsName = 'fanout-aps';
       const seen = next((m) => m.t === 'node-seen', CHILDREN, 600_000);
       for (const c of children)
@@ -662,6 +700,24 @@ async function parent(): Promise<void> {
       fanout = { allConfigS, fanoutMs, gets };
     }
     const finalRss = rssOf(cpid);
+    await memory('at the end');
+    if (process.env.BENCH_HEAP_SNAPSHOT) {
+      const before = new Set(readdirSync(process.env.BENCH_HEAP_SNAPSHOT));
+      process.kill(cpid, 'SIGUSR2');
+      const done = () =>
+        readdirSync(process.env.BENCH_HEAP_SNAPSHOT!).find(
+          (f) => !before.has(f) && f.endsWith('.heapsnapshot'),
+        );
+      await waitFor('heap snapshot', async () => done() !== undefined, 600_000, 500);
+      // Written synchronously on the controller's main thread: it is complete once the controller answers again.
+      await waitFor(
+        'controller after the snapshot',
+        async () => canConnect('127.0.0.1', apiPort),
+        600_000,
+        500,
+      );
+      console.log(`  heap snapshot: ${join(process.env.BENCH_HEAP_SNAPSHOT, done()!)}`);
+    }
     const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
     console.log('');
     console.log(`  results (load average ${load})`);

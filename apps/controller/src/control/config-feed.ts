@@ -261,6 +261,8 @@ export class ConfigFeed {
       while (this.queue.size > 0 && !this.closed && this.index.loaded) {
         if (performance.now() - sliceStart >= WALK_SLICE_MS) {
           this.stats.yields++;
+          // The IF-MAP forms built for this slice's pushes: the next slice builds what it needs again.
+          this.desired.release();
           await new Promise<void>((resolve) => setImmediate(resolve));
           sliceStart = performance.now();
           continue;
@@ -276,6 +278,7 @@ export class ConfigFeed {
         }
       }
     } finally {
+      this.desired.release();
       this.draining = false;
       if (this.closed) {
         for (const a of this.queue) a.scheduled = false;

@@ -4,6 +4,7 @@
 // the client can see. Each entry carries a fingerprint of its content, so an unchanged object is not re-sent.
 // The IF-MAP form of an object (with the links to all its ref targets) is made once per object revision and
 // shared by every agent's walk (DesiredCache); each agent keeps the links whose both ends it sees.
+import { createHash } from 'node:crypto';
 import { IfmapError, type IfmapObject, nodeFromTfObject, type TfObject } from '@filament/ifmap';
 import { type ConfigLink, type ConfigNode, writeElement } from '@filament/xmpp';
 import type { StoredObject } from '../../store/interface.js';
@@ -11,11 +12,6 @@ import type { ConfigView } from './object-index.js';
 import { GLOBAL_SYSTEM_CONFIG } from './walk.js';
 
 export type IfmapItem = ConfigNode | ConfigLink;
-
-export interface DesiredEntry {
-  item: IfmapItem;
-  fingerprint: string;
-}
 
 /** Keyed IF-MAP items; insertion order is nodes first, then links (the order an update must use). */
 export type DesiredGraph = Map<string, DesiredEntry>;
@@ -76,47 +72,93 @@ export function globalVrouterConfig(opts: DesiredOptions): TfObject {
 
 const identity = (r: { type: string; name: string }): string => JSON.stringify(['n', r.type, r.name]);
 
-/** One object's IF-MAP items, keyed, with what an agent must see for each link to be sent. */
-interface ObjectItems {
-  revision: number;
-  /** The object's node and its attribute nodes, with their identity keys. */
-  nodes: [key: string, entry: DesiredEntry, identity: string][];
-  /** Links with the identity keys of both ends. */
-  links: [key: string, entry: DesiredEntry, left: string, right: string][];
+/** A short digest of a node's properties: what the agent holds is compared, not kept, per object. */
+const digest = (xml: string): string => createHash('sha1').update(xml).digest('base64');
+
+/**
+ * One keyed item of an agent's graph. The IF-MAP item itself (element trees of every property) is built only
+ * while pushes need it (DesiredCache.release drops it), so the cache keeps keys and digests per object, not the
+ * XML form of the whole config: with every agent subscribed, every object would otherwise stay built.
+ */
+export class DesiredEntry {
+  constructor(
+    private readonly owner: ObjectItems,
+    readonly key: string,
+    /** Digest of the node's properties ('' for a link, whose identity is all of it). */
+    readonly fingerprint: string,
+  ) {}
+
+  get item(): IfmapItem {
+    return this.owner.built().get(this.key) ?? itemFromKey(this.key);
+  }
 }
 
-function itemsOf(x: IfmapObject, revision: number): ObjectItems {
-  return {
-    revision,
-    nodes: [x.node, ...x.attributeNodes].map((n) => [
-      itemKey(n),
-      { item: n, fingerprint: n.properties.map(writeElement).join('') },
-      identity(n),
-    ]),
-    links: x.links.map((l) => [
-      itemKey(l),
-      { item: l, fingerprint: '' },
-      identity(l.left),
-      identity(l.right),
-    ]),
-  };
+/** One object revision's IF-MAP items, keyed, with what an agent must see for each link to be sent. */
+export class ObjectItems {
+  /** The object's node and its attribute nodes; a node's identity key is its item key. */
+  readonly nodes: DesiredEntry[] = [];
+  /** Links with the identity keys of both ends. */
+  readonly links: [entry: DesiredEntry, left: string, right: string][] = [];
+  private items: Map<string, IfmapItem> | undefined;
+
+  constructor(
+    readonly revision: number,
+    x: IfmapObject,
+    /** Builds the IF-MAP form again once `release` dropped it. */
+    private readonly rebuild: () => IfmapObject,
+    private readonly onBuilt: (o: ObjectItems) => void,
+  ) {
+    for (const n of [x.node, ...x.attributeNodes]) {
+      this.nodes.push(new DesiredEntry(this, itemKey(n), digest(n.properties.map(writeElement).join(''))));
+    }
+    for (const l of x.links)
+      this.links.push([new DesiredEntry(this, itemKey(l), ''), identity(l.left), identity(l.right)]);
+    this.keep(x);
+  }
+
+  /** The IF-MAP items by key, built again if released. */
+  built(): Map<string, IfmapItem> {
+    if (this.items === undefined) this.keep(this.rebuild());
+    return this.items!;
+  }
+
+  release(): void {
+    this.items = undefined;
+  }
+
+  private keep(x: IfmapObject): void {
+    const m = new Map<string, IfmapItem>();
+    for (const n of [x.node, ...x.attributeNodes]) m.set(itemKey(n), n);
+    for (const l of x.links) m.set(itemKey(l), l);
+    this.items = m;
+    this.onBuilt(this);
+  }
 }
 
 /** IF-MAP items per object revision, shared by all agents. */
 export class DesiredCache {
   private readonly byUuid = new Map<string, ObjectItems>();
   private readonly global: ObjectItems;
+  /** Objects whose IF-MAP form is held until the next `release`. */
+  private readonly built = new Set<ObjectItems>();
+  private readonly onBuilt = (o: ObjectItems): void => {
+    this.built.add(o);
+  };
 
   constructor(
     private readonly view: Pick<ConfigView, 'get'>,
     opts: DesiredOptions,
     private readonly onBadObject?: (o: StoredObject, err: IfmapError) => void,
   ) {
-    this.global = itemsOf(nodeFromTfObject('global-vrouter-config', globalVrouterConfig(opts)), 0);
+    const gvc = () => nodeFromTfObject('global-vrouter-config', globalVrouterConfig(opts));
+    this.global = new ObjectItems(0, gvc(), gvc, this.onBuilt);
   }
 
   /** Forgets a deleted object. */
   drop(uuid: string): void {
+    const c = this.byUuid.get(uuid);
+    if (c === undefined) return;
+    this.built.delete(c);
     this.byUuid.delete(uuid);
   }
 
@@ -124,10 +166,18 @@ export class DesiredCache {
     return this.byUuid.size;
   }
 
+  /** Drops the IF-MAP forms built since the last call (the feed calls it when no push is pending). */
+  release(): void {
+    for (const o of this.built) o.release();
+    this.built.clear();
+  }
+
   items(o: StoredObject): ObjectItems {
     let c = this.byUuid.get(o.uuid);
     if (c === undefined || c.revision !== o.revision) {
-      c = itemsOf(nodeFromTfObject(o.type, tfObjectOf(o, this.view)), o.revision);
+      const build = () => nodeFromTfObject(o.type, tfObjectOf(o, this.view));
+      if (c !== undefined) this.built.delete(c);
+      c = new ObjectItems(o.revision, build(), build, this.onBuilt);
       this.byUuid.set(o.uuid, c);
     }
     return c;
@@ -152,25 +202,25 @@ export class DesiredCache {
     /** Identity keys of objects and attribute nodes in the graph. */
     const present = new Set<string>();
     for (const x of all) {
-      for (const [k, e, id] of x.nodes) {
-        out.set(k, e);
-        present.add(id);
+      for (const e of x.nodes) {
+        out.set(e.key, e);
+        present.add(e.key);
       }
     }
     for (const x of all) {
-      for (const [k, e, left, right] of x.links) {
+      for (const [e, left, right] of x.links) {
         // A link whose other end the agent does not see (a ref to another agent's object, a domain parent) stays.
-        if (present.has(left) && present.has(right)) out.set(k, e);
+        if (present.has(left) && present.has(right)) out.set(e.key, e);
       }
     }
     // An attribute node whose far end is not visible has lost its second link: drop it and its first link.
     for (const x of all) {
       if (x.nodes.length < 2) continue;
-      for (const [k, , id] of x.nodes.slice(1)) {
-        const linked = x.links.filter(([, , l, r]) => l === id || r === id);
-        if (!linked.every(([lk]) => out.has(lk))) {
-          out.delete(k);
-          for (const [lk] of linked) out.delete(lk);
+      for (const { key: id } of x.nodes.slice(1)) {
+        const linked = x.links.filter(([, l, r]) => l === id || r === id);
+        if (!linked.every(([le]) => out.has(le.key))) {
+          out.delete(id);
+          for (const [le] of linked) out.delete(le.key);
         }
       }
     }
