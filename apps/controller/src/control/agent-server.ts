@@ -381,9 +381,12 @@ export class AgentServer extends EventEmitter<AgentServerEvents> {
       );
       return;
     }
-    this.opts.db.addPath(ev.vrf, family, key, {
+    // The decoder's strings are slices of the received message: kept as they are, every stored route would
+    // hold its whole <iq> text alive. The RouteDb keeps copies (structuredClone makes every string anew).
+    const entry = structuredClone(ev.route.entry) as RoutePath['entry'];
+    this.opts.db.addPath(ev.vrf, family, routeKey({ ...ev.route, entry } as typeof ev.route), {
       source: a.source,
-      entry: ev.route.entry as RoutePath['entry'],
+      entry,
     });
     if (this.opts.db.sourceCount(a.source) > this.opts.maxRoutesPerAgent)
       s.close(new AgentRouteLimitError(a.name, this.opts.maxRoutesPerAgent));

@@ -17,13 +17,18 @@ import {
 import { mergedRoute } from './merge.js';
 import type { RouteFamily, RoutePath } from './route-db.js';
 
+/** A flat copy of a string (a UTF-8 round trip always allocates a new sequential string). */
+const flat = (s: string): string => Buffer.from(s, 'utf8').toString('utf8');
+
 const itemCache = new WeakMap<readonly RoutePath[], string>();
 
 /** `<item id="key">` with the entry agents receive for these paths (several paths: one entry, ECMP). */
 export function itemXml(family: RouteFamily, key: string, paths: readonly RoutePath[]): string {
   let s = itemCache.get(paths);
   if (s === undefined) {
-    s = `<item id="${escapeAttr(key)}">\n${encodeEntry(mergedRoute(family, paths))}</item>\n`;
+    // Kept for the entry's life: one flat copy, not the rope of pieces the encoder concatenated (dozens of
+    // string cells per item, some of them slices that hold a whole received message alive).
+    s = flat(`<item id="${escapeAttr(key)}">\n${encodeEntry(mergedRoute(family, paths))}</item>\n`);
     itemCache.set(paths, s);
   }
   return s;
