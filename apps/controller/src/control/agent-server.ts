@@ -384,7 +384,9 @@ export class AgentServer extends EventEmitter<AgentServerEvents> {
     // The decoder's strings are slices of the received message: kept as they are, every stored route would
     // hold its whole <iq> text alive. The RouteDb keeps copies (structuredClone makes every string anew).
     const entry = structuredClone(ev.route.entry) as RoutePath['entry'];
-    this.opts.db.addPath(ev.vrf, family, routeKey({ ...ev.route, entry } as typeof ev.route), {
+    // The same for the VRF name: the instance's own name when it exists (each path notes its origin instance).
+    const vrf = this.opts.db.instance(ev.vrf)?.name ?? Buffer.from(ev.vrf, 'utf8').toString('utf8');
+    this.opts.db.addPath(vrf, family, routeKey({ ...ev.route, entry } as typeof ev.route), {
       source: a.source,
       entry,
     });
