@@ -1,7 +1,9 @@
 // The filament-agent process configuration (contract F): command-line flags, optionally on top of a JSON
 // file (`--config FILE`, the same keys in camelCase); flags win. Like TF's contrail-vrouter-agent.conf:
 // the agent name, its underlay (vhost0) address, one or two control nodes, the port API and introspect
-// endpoints, and the state directory the port list is kept in.
+// endpoints, and the state directory the port list is kept in. Security (house standard): XMPP STARTTLS with
+// mutual certificates, and a bearer token and HTTPS on the port API and introspect; all off by default so a
+// loopback lab runs unchanged. The files are read once at start (loadListenerSecurity, loadXmppTls).
 
 import { readFileSync } from 'node:fs';
 import { isIPv4 } from 'node:net';
@@ -36,6 +38,33 @@ export interface AgentConfig {
   endOfRibTimeoutMs: number;
   /** Stale routes stay this long after End-of-RIB, for the other agents to republish to a restarted control node (ms). */
   staleSweepMs: number;
+  /** XMPP STARTTLS to the control nodes; absent: plain TCP (TF's default). */
+  xmppTls?: XmppTlsFiles;
+  /** Token and HTTPS of the port API; absent: plain HTTP, no token. */
+  portApiSecurity?: ListenerSecurityFiles;
+  introspectSecurity?: ListenerSecurityFiles;
+}
+
+/** The files of XMPP TLS: the control nodes' certificates are verified against `caFile`, ours is presented. */
+export interface XmppTlsFiles {
+  caFile: string;
+  certFile: string;
+  keyFile: string;
+}
+
+/** Token and HTTPS files of one HTTP listener (port API or introspect); each part optional. */
+export interface ListenerSecurityFiles {
+  /** A file holding the token requests must carry (`Authorization: Bearer` or `X-Auth-Token`). */
+  tokenFile?: string;
+  /** HTTPS certificate and key (both or neither). */
+  certFile?: string;
+  keyFile?: string;
+}
+
+/** What a listener enforces, the files read. */
+export interface ListenerSecurity {
+  token?: string;
+  tls?: { cert: Buffer; key: Buffer };
 }
 
 export const AGENT_USAGE = `Usage: filament-agent --name NAME --underlay IP --controller HOST[:PORT] [options]
@@ -56,6 +85,16 @@ Options:
   --config-sweep-ms N         config inactivity before stale config is swept (default 3000)
   --eor-timeout-ms N          End-of-RIB assumed when none comes (default 15000)
   --stale-sweep-ms N          stale routes kept after End-of-RIB (default 5000)
+  --xmpp-ca-file FILE         XMPP over STARTTLS: CA the control nodes' certificates are verified against
+  --xmpp-cert-file FILE       XMPP TLS client certificate (PEM), presented to the control nodes
+  --xmpp-key-file FILE        XMPP TLS client key (PEM); the three --xmpp-*-file flags go together
+  --api-token-file FILE       port API requires "Authorization: Bearer TOKEN" or "X-Auth-Token: TOKEN"
+                              (the file's content, trimmed), else 401 (default: no token)
+  --api-cert-file FILE        port API over HTTPS with this certificate (PEM) ...
+  --api-key-file FILE         ... and this key (default: plain HTTP)
+  --introspect-token-file FILE  the same token check for introspect and /metrics
+  --introspect-cert-file FILE   introspect over HTTPS with this certificate (PEM) ...
+  --introspect-key-file FILE    ... and this key
   --log-level LEVEL           debug | info | warn | error (default info)
   --json-logs                 pino JSON lines instead of text
   --config FILE               JSON file with these settings (camelCase keys); flags override it
@@ -126,6 +165,15 @@ export function parseAgentArgs(argv: readonly string[]): ParsedArgs {
     '--eor-timeout-ms': 'endOfRibTimeoutMs',
     '--stale-sweep-ms': 'staleSweepMs',
     '--log-level': 'logLevel',
+    '--xmpp-ca-file': 'xmppCaFile',
+    '--xmpp-cert-file': 'xmppCertFile',
+    '--xmpp-key-file': 'xmppKeyFile',
+    '--api-token-file': 'apiTokenFile',
+    '--api-cert-file': 'apiCertFile',
+    '--api-key-file': 'apiKeyFile',
+    '--introspect-token-file': 'introspectTokenFile',
+    '--introspect-cert-file': 'introspectCertFile',
+    '--introspect-key-file': 'introspectKeyFile',
   };
   for (let i = 0; i < argv.length; i++) {
     const raw = argv[i]!;
@@ -166,9 +214,13 @@ export function parseAgentArgs(argv: readonly string[]): ParsedArgs {
   const stateDir = merged.stateDir ?? join(tmpdir(), 'filament-agent', name);
   if (typeof stateDir !== 'string' || stateDir === '')
     throw new AgentConfigError('state-dir', 'must be a path');
+  const xmppTls = xmppTlsValue(merged);
   return {
     help: false,
     config: {
+      ...(xmppTls !== undefined ? { xmppTls } : {}),
+      portApiSecurity: listenerFilesValue(merged, 'api'),
+      introspectSecurity: listenerFilesValue(merged, 'introspect'),
       name,
       underlay,
       controllers: ctl.map((c, i) => hostPortValue(c, `controller[${i}]`, 5269)),
@@ -183,5 +235,88 @@ export function parseAgentArgs(argv: readonly string[]): ParsedArgs {
       endOfRibTimeoutMs: intValue(merged.endOfRibTimeoutMs ?? 15_000, 'eor-timeout-ms', 10, 3_600_000),
       staleSweepMs: intValue(merged.staleSweepMs ?? 5000, 'stale-sweep-ms', 0, 3_600_000),
     },
+  };
+}
+
+function pathValue(v: unknown, field: string): string | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string' || v === '') throw new AgentConfigError(field, 'must be a file path');
+  return v;
+}
+
+function xmppTlsValue(m: Record<string, unknown>): XmppTlsFiles | undefined {
+  const caFile = pathValue(m.xmppCaFile, 'xmpp-ca-file');
+  const certFile = pathValue(m.xmppCertFile, 'xmpp-cert-file');
+  const keyFile = pathValue(m.xmppKeyFile, 'xmpp-key-file');
+  if (caFile === undefined && certFile === undefined && keyFile === undefined) return undefined;
+  // The control node's agent server asks for a client certificate whenever it has a CA, and a client
+  // that does not verify the server is not worth the TLS: all three or none.
+  if (caFile === undefined || certFile === undefined || keyFile === undefined)
+    throw new AgentConfigError(
+      'xmpp-ca-file',
+      'XMPP TLS needs --xmpp-ca-file, --xmpp-cert-file and --xmpp-key-file',
+    );
+  return { caFile, certFile, keyFile };
+}
+
+/** `prefix` is the flag prefix ("api" or "introspect"); the file keys are its camelCase form. */
+function listenerFilesValue(m: Record<string, unknown>, prefix: 'api' | 'introspect'): ListenerSecurityFiles {
+  const tokenFile = pathValue(m[`${prefix}TokenFile`], `${prefix}-token-file`);
+  const certFile = pathValue(m[`${prefix}CertFile`], `${prefix}-cert-file`);
+  const keyFile = pathValue(m[`${prefix}KeyFile`], `${prefix}-key-file`);
+  if ((certFile === undefined) !== (keyFile === undefined))
+    throw new AgentConfigError(
+      `${prefix}-cert-file`,
+      `HTTPS needs both --${prefix}-cert-file and --${prefix}-key-file`,
+    );
+  return {
+    ...(tokenFile !== undefined ? { tokenFile } : {}),
+    ...(certFile !== undefined && keyFile !== undefined ? { certFile, keyFile } : {}),
+  };
+}
+
+function readConfigFile(path: string, field: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    throw new AgentConfigError(
+      field,
+      `${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+    );
+  }
+}
+
+/** Reads a listener's token and HTTPS files (at start: a missing file stops the agent). Throws AgentConfigError. */
+export function loadListenerSecurity(
+  files: ListenerSecurityFiles | undefined,
+  prefix: 'api' | 'introspect',
+): ListenerSecurity {
+  const out: ListenerSecurity = {};
+  if (files === undefined) return out;
+  if (files.tokenFile !== undefined) {
+    const token = readConfigFile(files.tokenFile, `${prefix}-token-file`).toString('utf8').trim();
+    if (token === '') throw new AgentConfigError(`${prefix}-token-file`, `${files.tokenFile}: empty token`);
+    out.token = token;
+  }
+  if (files.certFile !== undefined && files.keyFile !== undefined)
+    out.tls = {
+      cert: readConfigFile(files.certFile, `${prefix}-cert-file`),
+      key: readConfigFile(files.keyFile, `${prefix}-key-file`),
+    };
+  return out;
+}
+
+/** Reads the XMPP TLS files into the client's options: the server is verified against the CA. */
+export function loadXmppTls(files: XmppTlsFiles): {
+  ca: Buffer;
+  cert: Buffer;
+  key: Buffer;
+  verifyPeer: true;
+} {
+  return {
+    ca: readConfigFile(files.caFile, 'xmpp-ca-file'),
+    cert: readConfigFile(files.certFile, 'xmpp-cert-file'),
+    key: readConfigFile(files.keyFile, 'xmpp-key-file'),
+    verifyPeer: true,
   };
 }

@@ -9,10 +9,11 @@
 //   GET /flows                   the flow table (forward and reverse entries, counters)
 //   GET /xmpp, /config, /ports   added by the control side (control/agent-control.ts) through `extend`
 
-import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Agent } from './agent.js';
+import type { ListenerSecurity } from './config.js';
 import { DROP_REASON_NAMES, type MetricFamily, prometheusText } from './metrics.js';
+import { createListenerServer, type ListenerServer } from './port-api.js';
 
 /** The metric families of an agent. */
 export function agentMetrics(agent: Agent): MetricFamily[] {
@@ -150,7 +151,7 @@ export interface IntrospectExtension {
 
 export class Introspect {
   private readonly agent: Agent;
-  private server: Server | null = null;
+  private server: ListenerServer | null = null;
   private readonly extensions: IntrospectExtension[] = [];
 
   constructor(agent: Agent) {
@@ -161,9 +162,9 @@ export class Introspect {
     this.extensions.push(ext);
   }
 
-  /** Listens on 127.0.0.1:`port` (0 picks one); returns the port. */
-  async listen(port = 0, host = '127.0.0.1'): Promise<number> {
-    const server = createServer((req, res) => {
+  /** Listens on 127.0.0.1:`port` (0 picks one), with the token and HTTPS of `security`; returns the port. */
+  async listen(port = 0, host = '127.0.0.1', security: ListenerSecurity = {}): Promise<number> {
+    const server = createListenerServer((req, res) => {
       const url = new URL(req.url ?? '/', 'http://localhost');
       const send = (status: number, type: string, body: string): void => {
         res.writeHead(status, { 'content-type': type });
@@ -216,7 +217,7 @@ export class Introspect {
         );
         return;
       }
-    });
+    }, security);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, host, () => resolve());
@@ -232,6 +233,9 @@ export class Introspect {
   async close(): Promise<void> {
     const s = this.server;
     this.server = null;
-    if (s) await new Promise<void>((resolve) => s.close(() => resolve()));
+    if (s) {
+      s.closeAllConnections(); // keep-alive clients (scrapers) would hold close() open
+      await new Promise<void>((resolve) => s.close(() => resolve()));
+    }
   }
 }

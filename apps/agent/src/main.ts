@@ -25,13 +25,26 @@ async function main(): Promise<number> {
     { name: `agent:${cfg.name}`, level: cfg.logLevel },
     cfg.jsonLogs ? pino.destination(1) : textDestination(),
   );
-  const running = await startAgent(cfg, { logger });
+  let running: Awaited<ReturnType<typeof startAgent>>;
+  try {
+    running = await startAgent(cfg, { logger });
+  } catch (e) {
+    // A token, certificate or key file that cannot be read: say which, no stack.
+    if (!(e instanceof AgentError)) throw e;
+    process.stderr.write(`filament-agent: ${e.message}\n`);
+    return 1;
+  }
+  const scheme = (s: { certFile?: string } | undefined): string =>
+    s?.certFile !== undefined ? 'https' : 'http';
   logger.info(
     {
       underlay: cfg.underlay,
       controllers: cfg.controllers.map((c) => `${c.host}:${c.port}`),
-      portApi: `http://${cfg.portApi.host}:${running.portApi.port}`,
-      introspect: `http://${cfg.introspect.host}:${running.introspect.port}`,
+      portApi: `${scheme(cfg.portApiSecurity)}://${cfg.portApi.host}:${running.portApi.port}`,
+      introspect: `${scheme(cfg.introspectSecurity)}://${cfg.introspect.host}:${running.introspect.port}`,
+      portApiToken: cfg.portApiSecurity?.tokenFile !== undefined,
+      introspectToken: cfg.introspectSecurity?.tokenFile !== undefined,
+      xmppTls: cfg.xmppTls !== undefined,
       stateDir: cfg.stateDir,
     },
     'agent started',

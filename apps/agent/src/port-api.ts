@@ -12,8 +12,11 @@
 // Bad requests are 400 with {error, name, field}; nothing a client sends can stop the agent. Ports are
 // persisted (control/port-store.ts) so a restarted agent re-adds them.
 
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type RequestListener, type Server } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { type AddressInfo, isIPv4 } from 'node:net';
+import type { ListenerSecurity } from './config.js';
 import type { AgentControl } from './control/agent-control.js';
 import { PortRequestError, PortStateError, UnknownPortError } from './control/errors.js';
 import { parsePortRequest, portRequestJson } from './control/port-request.js';
@@ -33,6 +36,53 @@ export interface PortApiOptions {
   /** Persists the port list; absent: ports live only as long as the process. */
   store?: PortStore;
   log?: (obj: object, msg: string) => void;
+  /** Token and HTTPS (default: neither, plain HTTP on loopback). */
+  security?: ListenerSecurity;
+}
+
+/** The HTTP(S) server of one agent listener (port API, introspect). */
+export type ListenerServer = Server | HttpsServer;
+
+function sha256(text: string): Buffer {
+  return createHash('sha256').update(text, 'utf8').digest();
+}
+
+/**
+ * Checks `Authorization: Bearer T` or `X-Auth-Token: T`. Both sides are hashed first so the compare is
+ * constant-time whatever the presented length (timingSafeEqual needs equal lengths).
+ */
+export function tokenAccepted(req: IncomingMessage, expectedDigest: Buffer): boolean {
+  const auth = req.headers.authorization;
+  let presented: string | undefined;
+  if (typeof auth === 'string' && /^bearer\s/i.test(auth)) presented = auth.slice(7).trim();
+  else {
+    const x = req.headers['x-auth-token'];
+    if (typeof x === 'string') presented = x.trim();
+  }
+  return presented !== undefined && timingSafeEqual(sha256(presented), expectedDigest);
+}
+
+/** An HTTP or HTTPS server whose requests without the token get 401 before `handler` sees them. */
+export function createListenerServer(
+  handler: RequestListener,
+  security: ListenerSecurity = {},
+): ListenerServer {
+  const digest = security.token !== undefined ? sha256(security.token) : undefined;
+  const guarded: RequestListener =
+    digest === undefined
+      ? handler
+      : (req, res) => {
+          if (tokenAccepted(req, digest)) {
+            handler(req, res);
+            return;
+          }
+          req.resume(); // drain any body so the connection can be reused
+          res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer' });
+          res.end(`${JSON.stringify({ error: 'a valid token is required', name: 'Unauthorized' })}\n`);
+        };
+  return security.tls !== undefined
+    ? createHttpsServer({ cert: security.tls.cert, key: security.tls.key, minVersion: 'TLSv1.2' }, guarded)
+    : createServer(guarded);
 }
 
 class BodyTooLargeError extends PortRequestError {
@@ -89,7 +139,7 @@ function ipField(body: unknown, key: string): string {
 
 export class PortApi {
   private readonly opts: PortApiOptions;
-  private server: Server | null = null;
+  private server: ListenerServer | null = null;
 
   constructor(opts: PortApiOptions) {
     this.opts = opts;
@@ -148,7 +198,7 @@ export class PortApi {
 
   /** Listens on `host:port` (0 picks one); returns the port. */
   async listen(port = DEFAULT_PORT_API_PORT, host = '127.0.0.1'): Promise<number> {
-    const server = createServer((req, res) => {
+    const server = createListenerServer((req, res) => {
       const url = new URL(req.url ?? '/', 'http://localhost');
       const path = url.pathname.replace(/\/+$/, '') || '/';
       const reply = (status: number, body: unknown): void => {
@@ -176,7 +226,7 @@ export class PortApi {
           });
         },
       );
-    });
+    }, this.opts.security);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, host, () => resolve());

@@ -1,10 +1,11 @@
 // One whole agent, as the filament-agent process runs it: data plane and underlay sockets, introspect
 // (with /xmpp, /config, /ports and the control metrics), the XMPP control side, the port API, and the
-// ports persisted from the last run re-added before the port API opens.
+// ports persisted from the last run re-added before the port API opens. The token, HTTPS and XMPP TLS
+// files are all read before anything starts, so a missing one stops the agent at once (AgentConfigError).
 
 import type { Logger } from '@filament/xmpp';
 import { Agent } from '../agent.js';
-import type { AgentConfig } from '../config.js';
+import { type AgentConfig, loadListenerSecurity, loadXmppTls } from '../config.js';
 import { Introspect } from '../introspect.js';
 import { PortApi } from '../port-api.js';
 import { AgentControl } from './agent-control.js';
@@ -29,6 +30,9 @@ export interface StartAgentOptions {
 
 export async function startAgent(cfg: AgentConfig, opts: StartAgentOptions = {}): Promise<RunningAgent> {
   const log = opts.logger;
+  const introspectSecurity = loadListenerSecurity(cfg.introspectSecurity, 'introspect');
+  const portApiSecurity = loadListenerSecurity(cfg.portApiSecurity, 'api');
+  const xmppTls = cfg.xmppTls !== undefined ? loadXmppTls(cfg.xmppTls) : undefined;
   const agent = new Agent({ name: cfg.name, underlay: cfg.underlay, routerMac: cfg.routerMac });
   await agent.start({});
   const cleanup: (() => Promise<void>)[] = [() => agent.stop()];
@@ -37,7 +41,7 @@ export async function startAgent(cfg: AgentConfig, opts: StartAgentOptions = {})
   };
   try {
     const introspect = new Introspect(agent);
-    await introspect.listen(cfg.introspect.port, cfg.introspect.host);
+    await introspect.listen(cfg.introspect.port, cfg.introspect.host, introspectSecurity);
     agent.introspect = introspect;
     const controlOpts: ConstructorParameters<typeof AgentControl>[0] = {
       agent,
@@ -52,6 +56,8 @@ export async function startAgent(cfg: AgentConfig, opts: StartAgentOptions = {})
     if (opts.workloadTimeoutMs !== undefined) controlOpts.workloadTimeoutMs = opts.workloadTimeoutMs;
     if (opts.holdTimeMs !== undefined) controlOpts.holdTimeMs = opts.holdTimeMs;
     const control = new AgentControl(controlOpts);
+    // Before any port subscribes: useTls rebuilds the XMPP client.
+    if (xmppTls !== undefined) control.channels.useTls(xmppTls);
     cleanup.push(() => control.stop());
     introspect.extend({
       views: {
@@ -72,7 +78,12 @@ export async function startAgent(cfg: AgentConfig, opts: StartAgentOptions = {})
     for (const p of saved) control.addPort(p);
     if (saved.length > 0) log?.info({ ports: saved.length, file: store.path }, 'ports restored');
     control.start();
-    const portApi = new PortApi({ control, store, ...(log ? { log: (o, m) => log.info(o, m) } : {}) });
+    const portApi = new PortApi({
+      control,
+      store,
+      security: portApiSecurity,
+      ...(log ? { log: (o, m) => log.info(o, m) } : {}),
+    });
     await portApi.listen(cfg.portApi.port, cfg.portApi.host);
     cleanup.push(() => portApi.close());
     return { agent, control, portApi, introspect, store, stop: unwind };

@@ -10,6 +10,7 @@ import {
   encodeSubscribe,
   type Logger,
   RESOURCE_CONFIG,
+  type TlsOptions,
   XmppClient,
 } from '@filament/xmpp';
 import type { MetricFamily } from '../metrics.js';
@@ -42,6 +43,8 @@ export interface ControlChannelsOptions {
    * until they do (a dip in traffic). Routes sent again in the meantime are fresh and stay.
    */
   staleSweepMs?: number;
+  /** STARTTLS with these certificates (the server verified against `ca`); absent: plain TCP. */
+  tls?: TlsOptions;
 }
 
 export interface ControllerState {
@@ -56,7 +59,9 @@ export interface ControllerState {
 }
 
 export class ControlChannels {
-  readonly client: XmppClient;
+  client: XmppClient;
+  private clientOpts: ConstructorParameters<typeof XmppClient>[0];
+  private started = false;
   readonly states: ControllerState[];
   private readonly opts: ControlChannelsOptions;
   private readonly log: Logger;
@@ -86,6 +91,8 @@ export class ControlChannels {
     if (opts.retryBaseMs !== undefined) clientOpts.retryBaseMs = opts.retryBaseMs;
     if (opts.retryMaxMs !== undefined) clientOpts.retryMaxMs = opts.retryMaxMs;
     if (opts.holdTimeMs !== undefined) clientOpts.holdTimeMs = opts.holdTimeMs;
+    if (opts.tls !== undefined) clientOpts.tls = opts.tls;
+    this.clientOpts = clientOpts;
     this.client = new XmppClient(clientOpts);
     this.states = opts.controllers.map((e) => ({
       endpoint: `${e.host}:${e.port ?? 5269}`,
@@ -101,7 +108,19 @@ export class ControlChannels {
   }
 
   start(): void {
+    this.started = true;
     this.client.start();
+  }
+
+  /**
+   * Turns on STARTTLS for a ControlChannels built without `tls` (AgentControl does not pass it through).
+   * Only before start() and before anything was subscribed or published: the client is rebuilt.
+   */
+  useTls(tls: TlsOptions): void {
+    if (this.started) throw new Error('ControlChannels.useTls after start()');
+    this.clientOpts = { ...this.clientOpts, tls };
+    this.client = new XmppClient(this.clientOpts);
+    this.wireClient();
   }
 
   async stop(): Promise<void> {
