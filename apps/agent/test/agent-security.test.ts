@@ -126,6 +126,23 @@ describe('filament-agent token on the port API and introspect', () => {
     expect((await get(`http://${UNDERLAY}:${INTROSPECT}/metrics`)).status).toBe(200);
   });
 
+  it('--help lists the security flags; incomplete TLS flags exit 2', async () => {
+    const help = startDaemon(process.execPath, [...NODE_ARGS, '--help'], { cwd: pkg });
+    agents.push(help);
+    expect(((await once(help.child, 'exit')) as [number | null])[0]).toBe(0);
+    for (const flag of ['--xmpp-ca-file', '--api-token-file', '--api-cert-file', '--introspect-token-file'])
+      expect(help.output()).toContain(flag);
+    for (const [args, why] of [
+      [['--xmpp-ca-file', tokenFile], 'xmpp-ca-file'],
+      [['--api-cert-file', tokenFile], 'api-key-file'],
+    ] as const) {
+      const bad = startAgent([...args]);
+      agents.push(bad);
+      expect(((await once(bad.child, 'exit')) as [number | null])[0]).toBe(2);
+      expect(bad.output()).toContain(why);
+    }
+  });
+
   it('a missing token file stops the agent at start, naming the flag', async () => {
     const agent = startAgent(['--api-token-file', join(dir.path, 'absent.token')]);
     agents.push(agent);
@@ -237,6 +254,21 @@ describeWithTool('openssl', 'filament-agent HTTPS and XMPP TLS', () => {
       await refused;
       expect(server.sessions.size).toBe(0);
       await plain.stop();
+
+      // A CA that did not sign the control node's certificate: the agent refuses the server.
+      const untrusted = once(server, 'connection-failed');
+      const wrongCa = startAgent([
+        '--xmpp-ca-file',
+        f('https.crt'),
+        '--xmpp-cert-file',
+        f('agent.crt'),
+        '--xmpp-key-file',
+        f('agent.key'),
+      ]);
+      agents.push(wrongCa);
+      await untrusted;
+      expect(server.sessions.size).toBe(0);
+      await wrongCa.stop();
 
       const session = once(server, 'session');
       const secure = startAgent([
