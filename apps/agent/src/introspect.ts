@@ -12,8 +12,8 @@
 import type { AddressInfo } from 'node:net';
 import type { Agent } from './agent.js';
 import type { ListenerSecurity } from './config.js';
+import { createListenerServer, type ListenerServer } from './listener.js';
 import { DROP_REASON_NAMES, type MetricFamily, prometheusText } from './metrics.js';
-import { createListenerServer, type ListenerServer } from './port-api.js';
 
 /** The metric families of an agent. */
 export function agentMetrics(agent: Agent): MetricFamily[] {

@@ -12,7 +12,14 @@
 
 import { EventEmitter } from 'node:events';
 import { IfmapGraph } from '@filament/ifmap';
-import { type Endpoint, type Logger, type Route, silentLogger, type XmppClient } from '@filament/xmpp';
+import {
+  type Endpoint,
+  type Logger,
+  type Route,
+  silentLogger,
+  type TlsOptions,
+  type XmppClient,
+} from '@filament/xmpp';
 import type { Agent } from '../agent.js';
 import { UnknownObjectError } from '../errors.js';
 import type { MetricFamily } from '../metrics.js';
@@ -35,6 +42,8 @@ export interface AgentControlOptions {
   logger?: Logger;
   /** Router MAC published as the next hop's MAC (routed VXLAN); default the vRouter's 00:00:5e:00:01:00. */
   routerMac?: string;
+  /** STARTTLS towards the control nodes: CA to check them against, and the agent's own certificate. */
+  tls?: TlsOptions;
   /** XMPP reconnect scale (TF: 1,000 ms); tests shorten it. */
   retryBaseMs?: number;
   retryMaxMs?: number;
@@ -149,6 +158,7 @@ export class AgentControl extends EventEmitter<AgentControlEvents> {
       config: this.config,
       vmNodes: () => this.vmNodes(),
     };
+    if (opts.tls !== undefined) ch.tls = opts.tls;
     for (const k of [
       'retryBaseMs',
       'retryMaxMs',

@@ -55,9 +55,8 @@ export async function startAgent(cfg: AgentConfig, opts: StartAgentOptions = {})
     if (log !== undefined) controlOpts.logger = log;
     if (opts.workloadTimeoutMs !== undefined) controlOpts.workloadTimeoutMs = opts.workloadTimeoutMs;
     if (opts.holdTimeMs !== undefined) controlOpts.holdTimeMs = opts.holdTimeMs;
+    if (xmppTls !== undefined) controlOpts.tls = xmppTls;
     const control = new AgentControl(controlOpts);
-    // Before any port subscribes: useTls rebuilds the XMPP client.
-    if (xmppTls !== undefined) control.channels.useTls(xmppTls);
     cleanup.push(() => control.stop());
     introspect.extend({
       views: {

@@ -59,9 +59,7 @@ export interface ControllerState {
 }
 
 export class ControlChannels {
-  client: XmppClient;
-  private clientOpts: ConstructorParameters<typeof XmppClient>[0];
-  private started = false;
+  readonly client: XmppClient;
   readonly states: ControllerState[];
   private readonly opts: ControlChannelsOptions;
   private readonly log: Logger;
@@ -92,7 +90,6 @@ export class ControlChannels {
     if (opts.retryMaxMs !== undefined) clientOpts.retryMaxMs = opts.retryMaxMs;
     if (opts.holdTimeMs !== undefined) clientOpts.holdTimeMs = opts.holdTimeMs;
     if (opts.tls !== undefined) clientOpts.tls = opts.tls;
-    this.clientOpts = clientOpts;
     this.client = new XmppClient(clientOpts);
     this.states = opts.controllers.map((e) => ({
       endpoint: `${e.host}:${e.port ?? 5269}`,
@@ -108,19 +105,7 @@ export class ControlChannels {
   }
 
   start(): void {
-    this.started = true;
     this.client.start();
-  }
-
-  /**
-   * Turns on STARTTLS for a ControlChannels built without `tls` (AgentControl does not pass it through).
-   * Only before start() and before anything was subscribed or published: the client is rebuilt.
-   */
-  useTls(tls: TlsOptions): void {
-    if (this.started) throw new Error('ControlChannels.useTls after start()');
-    this.clientOpts = { ...this.clientOpts, tls };
-    this.client = new XmppClient(this.clientOpts);
-    this.wireClient();
   }
 
   async stop(): Promise<void> {
