@@ -1,10 +1,10 @@
 // `filament agent ports|routes|flows|vrfs|xmpp` against a real filament-agent process (run from its source
 // with tsx, as the agent's own process test does) whose control node is an @filament/xmpp XmppServer: the
 // channel shows as established, a port added through the agent's port API shows as pending (no config
-// for it), tables and --json, and an unreachable agent exits 1. 127.0.69.4x-8x (the lab uses .1, .11, .12), ports 3570x.
+// for it), tables and --json, the introspect token, and an unreachable agent exits 1. 127.0.69.4x-8x (the lab uses .1, .11, .12), ports 3570x.
 
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XmppServer } from '@filament/xmpp';
@@ -18,6 +18,8 @@ const PORT_API = 35_702;
 const INTROSPECT = 35_703;
 const URL = `http://${HOST}:${INTROSPECT}`;
 const VMI = '00000002-0000-4000-8000-000000000001';
+// The agent's introspect asks for this token; the CLI sends it from FILAMENT_AGENT_TOKEN or --token.
+const TOKEN = 'cli-agent-introspect-token';
 
 async function until(f: () => Promise<boolean>, what: string): Promise<void> {
   for (let i = 0; i < 400; i++) {
@@ -35,6 +37,9 @@ describe('filament agent', () => {
   beforeAll(async () => {
     await server.listen(XMPP_PORT, HOST);
     const dir = join(repoRoot, 'apps', 'agent');
+    const tokenFile = join(stateDir, 'introspect-token');
+    writeFileSync(tokenFile, `${TOKEN}\n`, { mode: 0o600 });
+    process.env.FILAMENT_AGENT_TOKEN = TOKEN;
     agent = spawn(
       process.execPath,
       [
@@ -52,6 +57,8 @@ describe('filament agent', () => {
         `${HOST}:${PORT_API}`,
         '--introspect',
         `${HOST}:${INTROSPECT}`,
+        '--introspect-token-file',
+        tokenFile,
         '--state-dir',
         stateDir,
         '--retry-ms',
@@ -61,7 +68,10 @@ describe('filament agent', () => {
       ],
       { cwd: dir, stdio: 'ignore' },
     );
-    await until(async () => (await fetch(`${URL}/xmpp`)).ok, 'agent introspect');
+    await until(
+      async () => (await fetch(`${URL}/xmpp`, { headers: { 'x-auth-token': TOKEN } })).ok,
+      'agent introspect',
+    );
     await until(async () => server.sessions.has('cli-agent'), 'agent session');
     const res = await fetch(`http://${HOST}:${PORT_API}/port`, {
       method: 'POST',
@@ -82,6 +92,7 @@ describe('filament agent', () => {
       await exited;
     }
     await server.close();
+    delete process.env.FILAMENT_AGENT_TOKEN;
     rmSync(stateDir, { recursive: true, force: true });
   });
 
@@ -112,6 +123,14 @@ describe('filament agent', () => {
       expect(JSON.parse(j.stdout), view).toEqual([]);
     }
     expect((await cli(['agent', 'vrfs', '--introspect', URL])).stdout).toMatch(/^VRF\s+VNI\s+ROUTES4/);
+  });
+
+  it('sends the token: --token overrides FILAMENT_AGENT_TOKEN, and a wrong one is refused (exit 1, 401)', async () => {
+    const ok = await cli(['agent', 'xmpp', '--introspect', URL, '--token', TOKEN, '--json']);
+    expect(ok.code).toBe(0);
+    const bad = await cli(['agent', 'xmpp', '--introspect', URL, '--token', 'wrong']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('HTTP 401');
   });
 
   it('an agent that is not there: exit 1 with the URL; a bad option: usage error', async () => {

@@ -149,7 +149,10 @@ ${v.summary[0]!.toUpperCase()}${v.summary.slice(1)}, read from a running filamen
 endpoint (GET ${v.path}).
 
 Options:
-  --introspect URL   the agent's introspect endpoint (default ${DEFAULT_URL})
+  --introspect URL   the agent's introspect endpoint (default ${DEFAULT_URL}; https:// when the agent
+                     serves it with a certificate: NODE_EXTRA_CA_CERTS=FILE trusts a private CA)
+  --token TOKEN      X-Auth-Token for an agent started with --introspect-token-file
+                     (default: the FILAMENT_AGENT_TOKEN environment variable)
 ${view === 'routes' ? '  --vrf NAME         one VRF only\n' : ''}  --json             print the endpoint's JSON instead of a table
   --help             this text
 
@@ -166,8 +169,10 @@ Example:
       const { flags, values, positionals } = parseArgs(
         args,
         ['json'],
-        view === 'routes' ? ['introspect', 'vrf'] : ['introspect'],
+        view === 'routes' ? ['introspect', 'vrf', 'token'] : ['introspect', 'token'],
       );
+      const token = values.get('token') ?? process.env.FILAMENT_AGENT_TOKEN;
+      const headers: Record<string, string> = token ? { 'x-auth-token': token } : {};
       if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0]}`);
       const base = (values.get('introspect') ?? DEFAULT_URL).replace(/\/+$/, '');
       let url: URL;
@@ -177,7 +182,7 @@ Example:
         throw new UsageError(`--introspect ${base} is not a URL`);
       }
       const get = async (path: string): Promise<unknown> => {
-        const res = await fetch(new URL(path, url), { signal: AbortSignal.timeout(10_000) });
+        const res = await fetch(new URL(path, url), { headers, signal: AbortSignal.timeout(10_000) });
         const body = await res.text();
         if (!res.ok) throw new Error(`GET ${path}: HTTP ${res.status} ${body.trim()}`);
         return JSON.parse(body) as unknown;
