@@ -34,8 +34,9 @@ import {
   ipv4Key,
   keyText,
   makePathAttrs,
+  newPath,
   nlriKey,
-  Path,
+  type Path,
   type PathAttrs,
   pathNlri,
   type RouteKey,
@@ -739,7 +740,7 @@ export class BgpSpeaker {
     const t = p.adjIn.table(fk);
     const old = t.get(ak);
     if (old && old.rxAttrs === rx && !old.stale) return;
-    const path = new Path(p.source, fk, key, nlri, pathId, rx);
+    const path = newPath(p.source, fk, key, nlri, pathId, rx);
     path.attrs = this.importAttrs(p, fk, path);
     p.adjIn.put(t, ak, path, old);
     if (fk === RTC_FAMILY_KEY) this.rtcChange(p, old, path);
@@ -1024,7 +1025,7 @@ export class BgpSpeaker {
       if (this.localAttrs.size >= MAX_ATTR_CACHE) this.localAttrs.clear();
       this.localAttrs.set(ik, attrs);
     }
-    const path = new Path(this.localSource, fk, key, fk === V4 ? undefined : r.nlri, 0, attrs);
+    const path = newPath(this.localSource, fk, key, fk === V4 ? undefined : r.nlri, 0, attrs);
     const old = this.localRib.set(fk, key, path);
     this.changed(fk, key, this.locRib.replace(fk, key, old, path));
     this.candidatesChanged(fk, key);
