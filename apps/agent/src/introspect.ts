@@ -12,7 +12,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Agent } from './agent.js';
 import type { ListenerSecurity } from './config.js';
-import { createListenerServer, type ListenerServer } from './listener.js';
+import { closeListener, createListenerServer, type ListenerServer, listenOn } from './listener.js';
 import { DROP_REASON_NAMES, type MetricFamily, prometheusText } from './metrics.js';
 
 /** The metric families of an agent. */
@@ -218,12 +218,9 @@ export class Introspect {
         return;
       }
     }, security);
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => resolve());
-    });
+    const bound = await listenOn(server, port, host);
     this.server = server;
-    return (server.address() as AddressInfo).port;
+    return bound;
   }
 
   get port(): number {
@@ -233,9 +230,6 @@ export class Introspect {
   async close(): Promise<void> {
     const s = this.server;
     this.server = null;
-    if (s) {
-      s.closeAllConnections(); // keep-alive clients (scrapers) would hold close() open
-      await new Promise<void>((resolve) => s.close(() => resolve()));
-    }
+    if (s) await closeListener(s);
   }
 }

@@ -3,6 +3,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type RequestListener, type Server } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import type { ListenerSecurity } from './config.js';
 
 /** The HTTP(S) server of one agent listener (port API, introspect). */
@@ -48,4 +49,19 @@ export function createListenerServer(
   return security.tls !== undefined
     ? createHttpsServer({ cert: security.tls.cert, key: security.tls.key, minVersion: 'TLSv1.2' }, guarded)
     : createServer(guarded);
+}
+
+/** Listens and resolves with the bound port (0 = any), rejecting on EADDRINUSE and the like. */
+export async function listenOn(server: ListenerServer, port: number, host: string): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  return (server.address() as AddressInfo).port;
+}
+
+/** Closes the server, dropping kept-alive connections (scrapers) that would otherwise hold it open. */
+export async function closeListener(server: ListenerServer): Promise<void> {
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
 }

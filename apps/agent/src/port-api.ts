@@ -21,7 +21,7 @@ import { parsePortRequest, portRequestJson } from './control/port-request.js';
 import type { PortStore } from './control/port-store.js';
 import { MAX_TCP_BYTES } from './control/port-workload.js';
 import { AgentError } from './errors.js';
-import { createListenerServer, type ListenerServer } from './listener.js';
+import { closeListener, createListenerServer, type ListenerServer, listenOn } from './listener.js';
 
 /** Largest request body accepted. */
 const MAX_BODY = 64 * 1024;
@@ -181,12 +181,9 @@ export class PortApi {
         },
       );
     }, this.opts.security);
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => resolve());
-    });
+    const bound = await listenOn(server, port, host);
     this.server = server;
-    return (server.address() as AddressInfo).port;
+    return bound;
   }
 
   get port(): number {
@@ -196,9 +193,6 @@ export class PortApi {
   async close(): Promise<void> {
     const s = this.server;
     this.server = null;
-    if (s) {
-      s.closeAllConnections();
-      await new Promise<void>((resolve) => s.close(() => resolve()));
-    }
+    if (s) await closeListener(s);
   }
 }
