@@ -2,67 +2,12 @@
 // by the openssl CLI: an agent with a certificate signed by the CA gets routes; one with a certificate from
 // elsewhere is refused.
 import { readFileSync } from 'node:fs';
-import { describeWithTool, run, scratchDir } from '@filament/testkit';
+import { describeWithTool, scratchDir } from '@filament/testkit';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { controlDefaults } from '../src/config.js';
 import { createNetwork, createVirtualRouter, SimAgent } from './support/agents.js';
 import { type Harness, startController } from './support/api.js';
-
-function makePki(dir: string): void {
-  const o = (...args: string[]) => run('openssl', args);
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  o(
-    'req',
-    '-x509',
-    ...ec,
-    '-days',
-    '1',
-    '-subj',
-    '/CN=test-ca',
-    '-keyout',
-    `${dir}/ca.key`,
-    '-out',
-    `${dir}/ca.pem`,
-  );
-  // A client certificate the CA never signed.
-  o(
-    'req',
-    '-x509',
-    ...ec,
-    '-days',
-    '1',
-    '-subj',
-    '/CN=rogue',
-    '-keyout',
-    `${dir}/rogue.key`,
-    '-out',
-    `${dir}/rogue.pem`,
-  );
-  for (const [name, ext] of [
-    ['server', 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth'],
-    ['client', 'extendedKeyUsage=clientAuth'],
-  ] as const) {
-    o('req', ...ec, '-subj', `/CN=${name}`, '-keyout', `${dir}/${name}.key`, '-out', `${dir}/${name}.csr`);
-    run('sh', ['-c', `printf '${ext}\\n' > ${dir}/${name}.ext`]);
-    o(
-      'x509',
-      '-req',
-      '-in',
-      `${dir}/${name}.csr`,
-      '-CA',
-      `${dir}/ca.pem`,
-      '-CAkey',
-      `${dir}/ca.key`,
-      '-CAcreateserial',
-      '-days',
-      '1',
-      '-extfile',
-      `${dir}/${name}.ext`,
-      '-out',
-      `${dir}/${name}.pem`,
-    );
-  }
-}
+import { makePki } from './support/pki.js';
 
 describeWithTool('openssl', 'control plane: agents over STARTTLS with mutual certificates', () => {
   const pki = scratchDir('filament-ctl-tls-');

@@ -1,66 +1,9 @@
 // The controller reaches etcd over TLS with a client certificate (etcd started with client-cert-auth).
-import { describeWithTool, run, scratchDir } from '@filament/testkit';
+import { describeWithTool, scratchDir } from '@filament/testkit';
 import { expect, it } from 'vitest';
 import { type Harness, startController } from './support/api.js';
 import { startEtcd, type TestEtcd } from './support/etcd.js';
-
-function makePki(dir: string): void {
-  const o = (...args: string[]) => run('openssl', args);
-  o(
-    'req',
-    '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:prime256v1',
-    '-nodes',
-    '-days',
-    '1',
-    '-subj',
-    '/CN=test-ca',
-    '-keyout',
-    `${dir}/ca.key`,
-    '-out',
-    `${dir}/ca.pem`,
-  );
-  for (const [name, ext] of [
-    ['server', 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth'],
-    ['client', 'extendedKeyUsage=clientAuth'],
-  ] as const) {
-    o(
-      'req',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-subj',
-      `/CN=${name}`,
-      '-keyout',
-      `${dir}/${name}.key`,
-      '-out',
-      `${dir}/${name}.csr`,
-    );
-    run('sh', ['-c', `printf '${ext}\\n' > ${dir}/${name}.ext`]);
-    o(
-      'x509',
-      '-req',
-      '-in',
-      `${dir}/${name}.csr`,
-      '-CA',
-      `${dir}/ca.pem`,
-      '-CAkey',
-      `${dir}/ca.key`,
-      '-CAcreateserial',
-      '-days',
-      '1',
-      '-extfile',
-      `${dir}/${name}.ext`,
-      '-out',
-      `${dir}/${name}.pem`,
-    );
-  }
-}
+import { makePki } from './support/pki.js';
 
 describeWithTool(['etcd', 'openssl'], 'etcd over TLS', () => {
   it('stores objects through a client-certificate TLS connection', async () => {
