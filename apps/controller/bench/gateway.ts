@@ -22,7 +22,7 @@ import { controlDefaults } from '../src/config.js';
 import { type ExportedRoute, exportRoutes, imetRoute } from '../src/control/gateway/index.js';
 import { interfaceRoutes } from '../test/support/agents.js';
 import { startController, vnBody } from '../test/support/api.js';
-import { gobgpdToml } from '../test/support/gateway.js';
+import { bgpRouterBody, gobgpdToml } from '../test/support/gateway.js';
 
 const N = Number(process.env.BENCH_GATEWAY_ROUTES ?? 10_000);
 const EVPN = process.env.BENCH_GATEWAY_EVPN !== '0';
@@ -123,19 +123,17 @@ try {
     }),
     bgp: { enabled: true, host: US, port: BGP_PORT, router_id: '10.78.0.1' },
   });
-  const r = await h.call('POST', '/bgp-routers', {
-    'bgp-router': {
-      fq_name: ['default-domain', 'default-project', 'ip-fabric', '__default__', 'bench-gobgpd'],
-      parent_type: 'routing-instance',
-      bgp_router_parameters: {
-        address: GO,
-        port: GO_PORT,
-        autonomous_system: ASN,
-        router_type: 'router',
-        address_families: { family: ['inet-vpn', 'e-vpn'] },
-      },
-    },
-  });
+  const r = await h.call(
+    'POST',
+    '/bgp-routers',
+    bgpRouterBody('bench-gobgpd', {
+      address: GO,
+      port: GO_PORT,
+      autonomous_system: ASN,
+      router_type: 'router',
+      address_families: { family: ['inet-vpn', 'e-vpn'] },
+    }),
+  );
   if (r.status !== 200) throw new Error(`bgp-router: ${r.status} ${JSON.stringify(r.body)}`);
   const vnr = await h.call(
     'POST',

@@ -19,7 +19,13 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { controlDefaults } from '../src/config.js';
 import type { GatewayManager } from '../src/control/gateway/index.js';
 import { type Harness, startController, vnBody } from './support/api.js';
-import { type Gobgpd, sessionState, startGobgpd } from './support/gateway.js';
+import {
+  BGP_ROUTER_PARENT,
+  bgpRouterBody,
+  type Gobgpd,
+  sessionState,
+  startGobgpd,
+} from './support/gateway.js';
 
 const US = '127.0.77.1';
 const GO = '127.0.77.2';
@@ -58,7 +64,7 @@ describeWithTool(['gobgpd', 'gobgp'], 'gateways: gobgpd', () => {
   async function bgpRouterUuid(name: string): Promise<string> {
     const r = await h.call('POST', '/fqname-to-id', {
       type: 'bgp-router',
-      fq_name: ['default-domain', 'default-project', 'ip-fabric', '__default__', name],
+      fq_name: [...BGP_ROUTER_PARENT, name],
     });
     return r.body.uuid as string;
   }
@@ -105,20 +111,18 @@ describeWithTool(['gobgpd', 'gobgp'], 'gateways: gobgpd', () => {
   });
 
   it('makes a bgp-router created through the REST API an Established session', async () => {
-    const r = await h.call('POST', '/bgp-routers', {
-      'bgp-router': {
-        fq_name: ['default-domain', 'default-project', 'ip-fabric', '__default__', 'gobgp-a'],
-        parent_type: 'routing-instance',
-        bgp_router_parameters: {
-          address: GO,
-          port: GO_PORT,
-          autonomous_system: ASN,
-          router_type: 'router',
-          hold_time: 9,
-          address_families: { family: ['inet-vpn', 'inet6-vpn', 'e-vpn'] },
-        },
-      },
-    });
+    const r = await h.call(
+      'POST',
+      '/bgp-routers',
+      bgpRouterBody('gobgp-a', {
+        address: GO,
+        port: GO_PORT,
+        autonomous_system: ASN,
+        router_type: 'router',
+        hold_time: 9,
+        address_families: { family: ['inet-vpn', 'inet6-vpn', 'e-vpn'] },
+      }),
+    );
     expect(r.status).toBe(200);
     await waitFor('gobgpd Established', () => sessionState(go, US) === 6, 30_000);
     const peer = await waitFor(
@@ -168,18 +172,16 @@ describeWithTool(['gobgpd', 'gobgp'], 'gateways: gobgpd', () => {
     const refused = new Promise<{ address: string; reason: string }>((resolve) =>
       gw.once('peer-refused', resolve),
     );
-    const r = await h.call('POST', '/bgp-routers', {
-      'bgp-router': {
-        fq_name: ['default-domain', 'default-project', 'ip-fabric', '__default__', 'gobgp-md5'],
-        parent_type: 'routing-instance',
-        bgp_router_parameters: {
-          address: '127.0.77.9',
-          autonomous_system: ASN,
-          router_type: 'router',
-          auth_data: { key_type: 'md5', key_items: [{ key_id: 0, key: 'secret' }] },
-        },
-      },
-    });
+    const r = await h.call(
+      'POST',
+      '/bgp-routers',
+      bgpRouterBody('gobgp-md5', {
+        address: '127.0.77.9',
+        autonomous_system: ASN,
+        router_type: 'router',
+        auth_data: { key_type: 'md5', key_items: [{ key_id: 0, key: 'secret' }] },
+      }),
+    );
     expect(r.status).toBe(200);
     const e = await refused;
     expect(e.address).toBe('127.0.77.9');
@@ -462,19 +464,17 @@ describeWithTool(['gobgpd', 'gobgp'], 'gateways: gobgpd', () => {
       neighbor: { address: US, asn: ASN, port: BGP_PORT },
       families: ['l3vpn-ipv4-unicast', 'rtc'],
     });
-    const r = await h.call('POST', '/bgp-routers', {
-      'bgp-router': {
-        fq_name: ['default-domain', 'default-project', 'ip-fabric', '__default__', 'gobgp-rtc'],
-        parent_type: 'routing-instance',
-        bgp_router_parameters: {
-          address: GO_RTC,
-          port: GO_RTC_PORT,
-          autonomous_system: ASN,
-          router_type: 'router',
-          address_families: { family: ['inet-vpn', 'route-target'] },
-        },
-      },
-    });
+    const r = await h.call(
+      'POST',
+      '/bgp-routers',
+      bgpRouterBody('gobgp-rtc', {
+        address: GO_RTC,
+        port: GO_RTC_PORT,
+        autonomous_system: ASN,
+        router_type: 'router',
+        address_families: { family: ['inet-vpn', 'route-target'] },
+      }),
+    );
     expect(r.status).toBe(200);
     await waitFor('gobgpd (rtc) Established', () => sessionState(goRtc!, US) === 6, 30_000);
     const rtc = await waitFor(

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { controlDefaults } from '../src/config.js';
 import { GatewayManager } from '../src/control/gateway/index.js';
 import { type Harness, startController, vnBody } from './support/api.js';
+import { BGP_ROUTER_PARENT, bgpRouterBody } from './support/gateway.js';
 
 const US = '127.0.77.21';
 const GW = '127.0.77.22';
@@ -78,19 +79,17 @@ describe('gateway manager', () => {
       ],
     });
     await gw.start();
-    const r = await h.call('POST', '/bgp-routers', {
-      'bgp-router': {
-        fq_name: ['default-domain', 'default-project', 'ip-fabric', '__default__', 'filament-gw'],
-        parent_type: 'routing-instance',
-        bgp_router_parameters: {
-          address: GW,
-          port: GW_PORT,
-          autonomous_system: GW_ASN,
-          router_type: 'router',
-          address_families: { family: ['inet-vpn', 'e-vpn'] },
-        },
-      },
-    });
+    const r = await h.call(
+      'POST',
+      '/bgp-routers',
+      bgpRouterBody('filament-gw', {
+        address: GW,
+        port: GW_PORT,
+        autonomous_system: GW_ASN,
+        router_type: 'router',
+        address_families: { family: ['inet-vpn', 'e-vpn'] },
+      }),
+    );
     expect(r.status).toBe(200);
     await waitFor('eBGP session', () => gw.peers()[0]?.state === 'Established', 30_000);
   }, 60_000);
@@ -178,25 +177,23 @@ describe('gateway manager', () => {
     const refused = new Promise<{ uuid: string; reason: string }>((resolve) =>
       h.c.gateways!.once('peer-refused', resolve),
     );
-    const dup = await h.call('POST', '/bgp-routers', {
-      'bgp-router': {
-        fq_name: ['default-domain', 'default-project', 'ip-fabric', '__default__', 'filament-gw-again'],
-        parent_type: 'routing-instance',
-        bgp_router_parameters: {
-          address: GW,
-          port: GW_PORT,
-          autonomous_system: GW_ASN,
-          router_type: 'router',
-          address_families: { family: ['inet-vpn'] },
-        },
-      },
-    });
+    const dup = await h.call(
+      'POST',
+      '/bgp-routers',
+      bgpRouterBody('filament-gw-again', {
+        address: GW,
+        port: GW_PORT,
+        autonomous_system: GW_ASN,
+        router_type: 'router',
+        address_families: { family: ['inet-vpn'] },
+      }),
+    );
     expect(dup.status).toBe(200);
     expect((await refused).reason).toMatch(/already a peer/);
     const first = (
       await h.call('POST', '/fqname-to-id', {
         type: 'bgp-router',
-        fq_name: ['default-domain', 'default-project', 'ip-fabric', '__default__', 'filament-gw'],
+        fq_name: [...BGP_ROUTER_PARENT, 'filament-gw'],
       })
     ).body.uuid;
     expect((await h.call('DELETE', `/bgp-router/${first}`)).status).toBe(200);
@@ -211,7 +208,7 @@ describe('gateway manager', () => {
     const uuid = (
       await h.call('POST', '/fqname-to-id', {
         type: 'bgp-router',
-        fq_name: ['default-domain', 'default-project', 'ip-fabric', '__default__', 'filament-gw-again'],
+        fq_name: [...BGP_ROUTER_PARENT, 'filament-gw-again'],
       })
     ).body.uuid as string;
     const downs: string[] = [];
@@ -239,19 +236,17 @@ describe('gateway manager', () => {
   });
 
   it('takes AS, router id and port from our own control-node bgp-router when the config leaves them out', async () => {
-    const own = await h.call('POST', '/bgp-routers', {
-      'bgp-router': {
-        fq_name: ['default-domain', 'default-project', 'ip-fabric', '__default__', 'control-node-2'],
-        parent_type: 'routing-instance',
-        bgp_router_parameters: {
-          router_type: 'control-node',
-          address: OWN,
-          identifier: '10.77.24.1',
-          autonomous_system: 64999,
-          port: OWN_PORT,
-        },
-      },
-    });
+    const own = await h.call(
+      'POST',
+      '/bgp-routers',
+      bgpRouterBody('control-node-2', {
+        router_type: 'control-node',
+        address: OWN,
+        identifier: '10.77.24.1',
+        autonomous_system: 64999,
+        port: OWN_PORT,
+      }),
+    );
     expect(own.status).toBe(200);
     const g = await GatewayManager.start(
       {

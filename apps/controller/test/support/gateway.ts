@@ -92,3 +92,17 @@ export function sessionState(g: Gobgpd, neighbor: string): number | undefined {
     return undefined;
   }
 }
+
+/** Where bgp-router objects live, as in TF: the ip-fabric network's default routing instance. */
+export const BGP_ROUTER_PARENT = ['default-domain', 'default-project', 'ip-fabric', '__default__'];
+
+/** The REST body creating bgp-router `name` with these `bgp_router_parameters`. */
+export function bgpRouterBody(name: string, params: Record<string, unknown>): Record<string, unknown> {
+  return {
+    'bgp-router': {
+      fq_name: [...BGP_ROUTER_PARENT, name],
+      parent_type: 'routing-instance',
+      bgp_router_parameters: params,
+    },
+  };
+}
