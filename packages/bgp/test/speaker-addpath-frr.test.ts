@@ -11,7 +11,7 @@
 import { describeWithTool, scratchDir, waitFor } from '@filament/testkit';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { BgpSpeaker, type PathAttribute } from '../src/index.js';
-import { established, type Frr, startFrr } from './support/speaker-daemons.js';
+import { established, type Frr, frrRouterBgp, startFrr } from './support/speaker-daemons.js';
 
 const FRR = '127.0.29.2';
 const A = '127.0.29.1';
@@ -21,28 +21,16 @@ const A_PORT = 29180;
 const B_PORT = 29182;
 const BIG = 1200;
 
-const conf = `frr defaults traditional
-hostname frr-addpath-test
-log stdout informational
-!
-router bgp 65002
- bgp router-id 2.2.2.29
- no bgp ebgp-requires-policy
- no bgp default ipv4-unicast
- no bgp network import-check
-${[
-  [A, 65100, A_PORT],
-  [B, 65101, B_PORT],
-]
-  .map(
-    ([addr, asn, port]) => ` neighbor ${addr} remote-as ${asn}
- neighbor ${addr} port ${port}
- neighbor ${addr} update-source ${FRR}
- neighbor ${addr} disable-connected-check
- neighbor ${addr} timers connect 1`,
-  )
-  .join('\n')}
- !
+const conf = `${frrRouterBgp({
+  hostname: 'frr-addpath-test',
+  asn: 65002,
+  routerId: '2.2.2.29',
+  source: FRR,
+  peers: [
+    [A, 65100, A_PORT],
+    [B, 65101, B_PORT],
+  ],
+})} !
  address-family ipv4 unicast
   network 10.29.2.0/24
   neighbor ${A} activate

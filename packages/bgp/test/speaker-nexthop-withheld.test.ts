@@ -9,7 +9,7 @@
 import { describeWithTool, scratchDir, waitFor } from '@filament/testkit';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { BgpSpeaker } from '../src/index.js';
-import { established, type Frr, startFrr } from './support/speaker-daemons.js';
+import { established, type Frr, frrRouterBgp, startFrr } from './support/speaker-daemons.js';
 
 const FRR = '127.0.27.10';
 const A = '127.0.27.11';
@@ -20,28 +20,16 @@ const B_PORT = 27182;
 const V6_NH = '2001:db8:27::1';
 const B_NH = '10.255.27.13';
 
-const conf = `frr defaults traditional
-hostname frr-nh-withheld
-log stdout informational
-!
-router bgp 65002
- bgp router-id 2.2.2.27
- no bgp ebgp-requires-policy
- no bgp default ipv4-unicast
- no bgp network import-check
-${[
-  [A, 65111, A_PORT],
-  [B, 65113, B_PORT],
-]
-  .map(
-    ([addr, asn, port]) => ` neighbor ${addr} remote-as ${asn}
- neighbor ${addr} port ${port}
- neighbor ${addr} update-source ${FRR}
- neighbor ${addr} disable-connected-check
- neighbor ${addr} timers connect 1`,
-  )
-  .join('\n')}
- !
+const conf = `${frrRouterBgp({
+  hostname: 'frr-nh-withheld',
+  asn: 65002,
+  routerId: '2.2.2.27',
+  source: FRR,
+  peers: [
+    [A, 65111, A_PORT],
+    [B, 65113, B_PORT],
+  ],
+})} !
  address-family ipv4 unicast
   neighbor ${A} activate
   neighbor ${B} activate

@@ -105,6 +105,40 @@ export async function startFrr(dir: string, conf: string, address: string, port:
   return { daemon, vtysh, stop: () => daemon.stop() };
 }
 
+/**
+ * The start of an FRR config: logging, `router bgp ASN` with the router id, no default policies or IPv4
+ * activation, and one neighbor per loopback peer (own port, sourced from FRR's address, connect retry 1 s).
+ * The caller appends its address families.
+ */
+export function frrRouterBgp(o: {
+  hostname: string;
+  asn: number;
+  routerId: string;
+  source: string;
+  peers: readonly (readonly [address: string, asn: number, port: number])[];
+}): string {
+  const neighbors = o.peers
+    .map(
+      ([addr, asn, port]) => ` neighbor ${addr} remote-as ${asn}
+ neighbor ${addr} port ${port}
+ neighbor ${addr} update-source ${o.source}
+ neighbor ${addr} disable-connected-check
+ neighbor ${addr} timers connect 1`,
+    )
+    .join('\n');
+  return `frr defaults traditional
+hostname ${o.hostname}
+log stdout informational
+!
+router bgp ${o.asn}
+ bgp router-id ${o.routerId}
+ no bgp ebgp-requires-policy
+ no bgp default ipv4-unicast
+ no bgp network import-check
+${neighbors}
+`;
+}
+
 export interface Bird {
   daemon: Daemon;
   birdc(...args: string[]): string;
