@@ -193,9 +193,15 @@ describe('policy', () => {
   // compute-1 itself as next hop (its label); compute-1 installs it as blue-1's interface next hop.
   it('red-1 -> blue-1 on 8080 (allowed by the policy, both on compute-1) gets through; other ports do not', async () => {
     const d = lab.driver!;
-    const r = await d.tcp(w('red-1'), w('blue-1').ip, lab.topology.policy.tcpPort, 200);
-    expect(r.error).toBeUndefined();
-    expect(r.ok).toBe(true);
+    // The previous test's tag removals reach compute-1's ACLs asynchronously: wait for them to settle.
+    await lab.waitUntil(
+      'red-1 -> blue-1 on the allowed port',
+      async () => {
+        const r = await d.tcp(w('red-1'), w('blue-1').ip, lab.topology.policy.tcpPort, 200);
+        return r.ok && r.error === undefined ? null : (r.error ?? 'refused');
+      },
+      20_000,
+    );
     expect((await d.tcp(w('red-1'), w('blue-1').ip, lab.topology.closedPort, 200)).ok).toBe(false);
   });
 
