@@ -427,7 +427,7 @@ function memoryAtOneMillion(): void {
   gc();
   const mapBytes = process.memoryUsage().heapUsed - m0;
   console.log(
-    `\nmemory, 1 M flows: table ${(measured / 1e6).toFixed(1)} MB measured (${(t.byteLength / 1e6).toFixed(1)} MB typed arrays), Map ${(mapBytes / 1e6).toFixed(1)} MB`,
+    `\nmemory, 1 M flows: table ${(measured / 1e6).toFixed(1)} MB measured (${(t.byteLength / 1e6).toFixed(1)} MB typed arrays), Map ${(mapBytes / 1e6).toFixed(1)} MB; ${hugePages()}`,
   );
   rows.push({
     what: 'bytes per flow at 1 M flows (1 M-entry table + 20% overflow, 100% main-area load; process heap + array buffers)',
@@ -436,6 +436,20 @@ function memoryAtOneMillion(): void {
     ratio: mapBytes / measured,
   });
   if (t.size !== 2 * pairs || m.size !== 2 * pairs) throw new Error('sizes differ');
+}
+
+/**
+ * Whether the table's memory came on transparent huge pages (2 MiB: one TLB entry covers 512 times more of the
+ * table). Node cannot madvise an ArrayBuffer; glibc does it for its large allocations when started with
+ * GLIBC_TUNABLES=glibc.malloc.hugetlb=1 (THP in "madvise" mode, glibc >= 2.35).
+ */
+function hugePages(): string {
+  try {
+    const kb = /AnonHugePages:\s+(\d+)/.exec(readFileSync('/proc/self/smaps_rollup', 'latin1'))?.[1];
+    return `huge pages: ${Number(kb) > 0 ? `yes (${Math.round(Number(kb) / 1024)} MiB)` : 'no'}`;
+  } catch {
+    return 'huge pages: unknown';
+  }
 }
 
 /** Nanoseconds this thread has run on a CPU (Linux schedstat), else the process's CPU time. */
@@ -504,7 +518,8 @@ function goals(): void {
     for (let i = 0; i < pairs; i++) mapInsertPair(m, i, salt);
     let rng = 0x2545f491;
     let sink = 0;
-    const single = (count: number) => {
+    // vrfOffset 0: hits; 1000: the same tuples in VRFs no flow uses, i.e. misses.
+    const lookupRun = (vrfOffset: number) => (count: number) => {
       let x = rng;
       let acc = 0;
       for (let n = 0; n < count; n++) {
@@ -517,12 +532,14 @@ function goals(): void {
         const dst = dstOf(i, salt);
         acc ^=
           n & 1
-            ? t.lookupV4(vrfOf(r), protoOf(r), src, dst, sportOf(r), dportOf(r))
-            : t.lookupV4(vrfOf(r), protoOf(r), dst, src, dportOf(r), sportOf(r));
+            ? t.lookupV4(vrfOf(r) + vrfOffset, protoOf(r), src, dst, sportOf(r), dportOf(r))
+            : t.lookupV4(vrfOf(r) + vrfOffset, protoOf(r), dst, src, dportOf(r), sportOf(r));
       }
       rng = x;
       sink ^= acc;
     };
+    const single = lookupRun(0);
+    const missing = lookupRun(1000);
     const batch = new FlowBatch(BURST);
     const burst = (count: number) => {
       let x = rng;
@@ -560,19 +577,23 @@ function goals(): void {
     };
     // Warm-up so all three run optimized, then 3 timed runs each.
     single(LOOKUPS);
+    missing(LOOKUPS);
     burst(LOOKUPS);
     mapGet(LOOKUPS >> 3);
     const s: number[] = [];
+    const miss: number[] = [];
     const b: number[] = [];
     const g: number[] = [];
     for (let rep = 0; rep < 3; rep++) {
       s.push(LOOKUPS / cpuSec(() => single(LOOKUPS)));
+      miss.push(LOOKUPS / cpuSec(() => missing(LOOKUPS)));
       b.push(LOOKUPS / cpuSec(() => burst(LOOKUPS)));
       g.push((LOOKUPS >> 3) / cpuSec(() => mapGet(LOOKUPS >> 3)));
     }
     const chase = chaseNs(t.slots * 64, 1 << 21);
+    if (size > 65536) out.push(hugePages());
     out.push(
-      `lookup hit, ${size / 1024} K entries, 90% load, per CPU-s: single ${M(median(s))} (${s.map((v) => (v / 1e6).toFixed(2)).join(' ')}), bursts of ${BURST} ${M(median(b))}, Map ${M(median(g))}; dependent random read over ${((t.slots * 64) / 2 ** 20).toFixed(0)} MiB: ${chase.toFixed(1)} ns`,
+      `lookup, ${size / 1024} K entries, 90% load, per CPU-s: hits single ${M(median(s))} (${s.map((v) => (v / 1e6).toFixed(2)).join(' ')}), misses ${M(median(miss))}, bursts of ${BURST} ${M(median(b))}, Map ${M(median(g))}; dependent random read over ${((t.slots * 64) / 2 ** 20).toFixed(0)} MiB: ${chase.toFixed(1)} ns`,
     );
     if (sink === 0x7fffffff) console.log(sink);
     gc();

@@ -1,6 +1,6 @@
 // A burst of IPv4 tuples for `FlowTable.lookupBatch`. Forwarders take packets from a ring in bursts; looking
 // up a burst in passes lets the memory accesses of different packets overlap. Allocate once, refill per burst.
-import { AddressFormatError, checkField, checkPort } from './errors.js';
+import { checkAddress32, checkField, checkPort } from './errors.js';
 
 export class FlowBatch {
   /** Most tuples per batch. */
@@ -36,10 +36,8 @@ export class FlowBatch {
     if ((proto & 0xff) !== proto) checkField('proto', proto, 0, 0xff);
     checkPort('sport', sport);
     checkPort('dport', dport);
-    if (src >>> 0 !== src && (src | 0) !== src)
-      throw new AddressFormatError('src', String(src), 'not a 32-bit integer');
-    if (dst >>> 0 !== dst && (dst | 0) !== dst)
-      throw new AddressFormatError('dst', String(dst), 'not a 32-bit integer');
+    checkAddress32('src', src);
+    checkAddress32('dst', dst);
     const i = this.count++;
     const q = i << 2;
     this.tuples[q] = (vrf << 16) | (proto << 8) | 4;

@@ -89,4 +89,4 @@ export const H_EMBRYONIC = 15;
 export const H_VERSION = 16;
 export const HEADER_WORDS = 24;
 /** Layout version written into the header so `attach` rejects foreign memory. */
-export const LAYOUT_VERSION = 0x464c0003;
+export const LAYOUT_VERSION = 0x464c0004;
