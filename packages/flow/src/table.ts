@@ -540,8 +540,11 @@ export class FlowTable {
     }
     const hf = this.hashKey(fw, 0);
     const hr = this.hashKey(rev, 0);
-    // Start loading both buckets' slots (lines 0 and 2 of 4, see lookupV4) with their tag words, so the
-    // slots the pair takes are in cache, not a read-for-ownership miss each, when they are written.
+    // Start loading both buckets' slots (lines 0 and 2 of their 4; the adjacent-line prefetcher brings 1
+    // and 3) together with their tag words, so the slots the pair takes are in cache, not a
+    // read-for-ownership miss each, when they are written. A live slot's meta word has family 4 or 6 in its
+    // low byte, so the OR is never -1; the test only keeps the loads from being optimised away. (Measured
+    // without these loads: 10-20% fewer pairs/s at 1 M and 4 M entries.)
     const hot = this.hot;
     const of = this.bucketOf(hf) << 6;
     const or = this.bucketOf(hr) << 6;
