@@ -365,6 +365,23 @@ describe('hash collisions', () => {
       expect(overflow[name]!, name).toBeLessThan(overflow.random! * 1.1);
   });
 
+  it("puts a key in the bucket that the exported hashWords picks (the table's field-based hash agrees)", () => {
+    const t = new FlowTable({ capacity: 64, overflow: 64, seed: 21 });
+    const seed = makeSeed(21);
+    for (let i = 0; i < 12; i++) {
+      const k = key(i * 7919, i & 1 ? 6 : 17);
+      const f = t.insertPair(k, { action: Action.FORWARD });
+      for (const [x, index] of [
+        [k, f],
+        [k.reverseInto(new FlowKey()), t.reverse(f)],
+      ] as const) {
+        // 16 buckets: the top 4 bits; entries beyond the main area are in its overflow chain.
+        if (index < 64) expect(index >>> 2).toBe(hashWords(seed, x.words, 0) >>> 28);
+        expect(t.lookupV4(x.vrf, x.proto, x.words[2]!, x.words[6]!, x.sport, x.dport)).toBe(index);
+      }
+    }
+  });
+
   it('different seeds spread the same keys differently', () => {
     const k = FlowKey.v4(1, 6, '10.0.0.1', '10.0.0.2', 1, 2);
     expect(hashWords(makeSeed(1), k.words, 0)).not.toBe(hashWords(makeSeed(2), k.words, 0));
