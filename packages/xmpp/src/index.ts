@@ -20,4 +20,4 @@ export * from './stream-header.js';
 export * from './unicast.js';
 export * from './xml-cursor.js';
 export * from './xml-node.js';
-export { escapeAttr, escapeText, unescapeXml } from './xml-text.js';
+export { escapeAttr, escapeText, ownString, unescapeXml } from './xml-text.js';

@@ -31,6 +31,7 @@ import { type Logger, silentLogger } from './logger.js';
 import { encodeEndOfRib, encodeRouteRetract, encodeRouteUpdate, type RouteItem } from './pubsub.js';
 import { type SessionOptions, type TlsOptions, XmppSession } from './session.js';
 import { isConfigAddress, isConfigNode, type PublishStanza, type Stanza } from './stanza.js';
+import { ownString } from './xml-text.js';
 
 export interface ServerOptions {
   /** The control node's name, sent as the header's `from` (TF: its hostname). */
@@ -116,18 +117,26 @@ export class AgentSession extends EventEmitter<AgentSessionEvents> {
         ) {
           throw new XmppError(`more than ${this.maxSubscriptions} subscriptions`, 'resource-constraint');
         }
+        // A subscription's node is kept for the session's life (here and by listeners): own it, so it does
+        // not pin the read buffer the iq arrived in.
         if (isConfigAddress(s.to) || isConfigNode(s.node)) {
-          if (s.kind === 'subscribe') this.configSubscriptions.add(s.node);
-          else this.configSubscriptions.delete(s.node);
-          this.emit(s.kind === 'subscribe' ? 'config-subscribe' : 'config-unsubscribe', s.node);
+          if (s.kind === 'subscribe') {
+            const node = ownString(s.node);
+            this.configSubscriptions.add(node);
+            this.emit('config-subscribe', node);
+          } else {
+            this.configSubscriptions.delete(s.node);
+            this.emit('config-unsubscribe', s.node);
+          }
           return;
         }
         if (s.kind === 'subscribe') {
           if (this.subscriptions.has(s.node)) throw new SubscriptionError('duplicate-subscribe', s.node);
+          const node = ownString(s.node);
           const sub: Subscription = { noRibout: s.noRibout === true };
           if (s.instanceId !== undefined) sub.instanceId = s.instanceId;
-          this.subscriptions.set(s.node, sub);
-          this.emit('subscribe', s.node, sub);
+          this.subscriptions.set(node, sub);
+          this.emit('subscribe', node, sub);
         } else {
           if (!this.subscriptions.delete(s.node)) throw new SubscriptionError('unknown-unsubscribe', s.node);
           this.emit('unsubscribe', s.node);

@@ -17,6 +17,17 @@ export function escapeText(s: string): string {
   return TEXT_SPECIAL.test(s) ? escapeXMLText(s) : s;
 }
 
+/**
+ * A copy of `s` that does not keep alive the string it was cut from. Strings the decoder returns are slices
+ * of the received data, and V8 keeps a slice of 13 or more characters as a view into its parent: a short
+ * name kept long-term (a subscription's node) would pin the whole read buffer it came in. JSON.parse builds
+ * a new string character by character (exactly, lone surrogates included); the obvious tricks do not copy
+ * (V8 answers a slice of `' ' + s` with a slice of `s`).
+ */
+export function ownString(s: string): string {
+  return JSON.parse(JSON.stringify(s)) as string;
+}
+
 function legalChar(cp: number): boolean {
   return (
     cp === 0x9 ||

@@ -19,6 +19,7 @@ import {
   type AgentSession,
   CONTROL_NODE_JID,
   encodeEndOfRib,
+  ownString,
   RESOURCE_BGP,
   type Route,
   type RouteEvent,
@@ -385,7 +386,7 @@ export class AgentServer extends EventEmitter<AgentServerEvents> {
     // hold its whole <iq> text alive. The RouteDb keeps copies (structuredClone makes every string anew).
     const entry = structuredClone(ev.route.entry) as RoutePath['entry'];
     // The same for the VRF name: the instance's own name when it exists (each path notes its origin instance).
-    const vrf = this.opts.db.instance(ev.vrf)?.name ?? Buffer.from(ev.vrf, 'utf8').toString('utf8');
+    const vrf = this.opts.db.instance(ev.vrf)?.name ?? ownString(ev.vrf);
     this.opts.db.addPath(vrf, family, routeKey({ ...ev.route, entry } as typeof ev.route), {
       source: a.source,
       entry,
