@@ -1,11 +1,13 @@
 // The objects every deployment starts with, as in Tungsten Fabric: default-domain, default-project,
-// default-global-system-config, default-policy-management, default-network-ipam and the ip-fabric network with
-// its __default__ routing instance (parent of bgp-router objects). Idempotent and safe when several controllers
-// on one etcd start at once.
+// default-global-system-config, default-global-vrouter-config (TF's default encapsulation priority),
+// default-policy-management, default-network-ipam and the ip-fabric network with its __default__ routing
+// instance (parent of bgp-router objects). Idempotent and safe when several controllers on one etcd start
+// at once.
 import { randomUUID } from 'node:crypto';
 import { scopeOf } from './api/scope.js';
 import type { ConfigService } from './api/service.js';
 import { ANONYMOUS_ADMIN } from './auth/tokens.js';
+import { DEFAULT_ENCAPSULATION_PRIORITIES } from './control/config/desired.js';
 import { ConflictError } from './errors.js';
 import { RESOURCES } from './schema/resources.js';
 
@@ -33,6 +35,12 @@ export async function bootstrap(service: ConfigService, asn: number): Promise<vo
   await ensure('domain', ['default-domain']);
   await ensure('project', ['default-domain', 'default-project']);
   await ensure('global-system-config', ['default-global-system-config'], { autonomous_system: asn });
+  await ensure(
+    'global-vrouter-config',
+    ['default-global-system-config', 'default-global-vrouter-config'],
+    { encapsulation_priorities: { encapsulation: [...DEFAULT_ENCAPSULATION_PRIORITIES] } },
+    'global-system-config',
+  );
   await ensure('policy-management', ['default-policy-management']);
   await ensure('network-ipam', ['default-domain', 'default-project', 'default-network-ipam']);
   await ensure('virtual-network', ['default-domain', 'default-project', 'ip-fabric']);

@@ -289,6 +289,30 @@ export function configFeedSuite(engine: Engine, host: string): void {
     expect(acl?.gates.firewall?.map((e) => e.rule)).toContain(`${PM}:allow-web`);
   }, 60_000);
 
+  it('an edit of default-global-vrouter-config (the encapsulation priority) reaches every agent', async () => {
+    const name = 'default-global-system-config:default-global-vrouter-config';
+    const priority = (a: Agent) =>
+      JSON.stringify(a.graph.get('global-vrouter-config', name)?.encapsulation_priorities);
+    const list = await h.call('GET', '/global-vrouter-configs');
+    expect(list.status).toBe(200);
+    const gvc = list.body['global-vrouter-configs'][0] as { uuid: string; fq_name: string[] };
+    expect(gvc.fq_name.join(':')).toBe(name);
+    const put = (encapsulation: string[]) =>
+      h.call('PUT', `/global-vrouter-config/${gvc.uuid}`, {
+        'global-vrouter-config': { encapsulation_priorities: { encapsulation } },
+      });
+    expect((await put(['GRE'])).status, 'not a TF encapsulation').toBe(400);
+    for (const order of [
+      ['VXLAN', 'MPLSoUDP'],
+      ['MPLSoUDP', 'MPLSoGRE', 'VXLAN'],
+    ]) {
+      const r = await put(order);
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+      const want = JSON.stringify({ encapsulation: order });
+      for (const a of agents) await waitFor(`${a.name}: ${order}`, () => priority(a) === want, 20_000, 50);
+    }
+  }, 60_000);
+
   it('a reconnecting agent gets its whole graph again on the new session', async () => {
     const old = agents[1]!;
     await old.client.stop();

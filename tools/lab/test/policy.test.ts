@@ -90,6 +90,54 @@ describe('policy', () => {
     );
   }, 120_000);
 
+  it('an encapsulation priority change through the API moves routed traffic from MPLS over UDP to VXLAN', async () => {
+    const d = lab.driver!;
+    const red1 = w('red-1');
+    const blue2 = w('blue-2');
+    const { tcpPort } = lab.topology.policy;
+    const c1 = lab.agent(red1.agent).client;
+    const tx = async (encap: string) =>
+      metricValue(await c1.metrics(), 'filament_agent_tunnel_tx_packets_total', { encap });
+    const gvc = await lab.api.fqNameToId('global-vrouter-config', [
+      'default-global-system-config',
+      'default-global-vrouter-config',
+    ]);
+    expect(gvc, 'the controller bootstraps default-global-vrouter-config').toBeDefined();
+    const setPriority = (encapsulation: string[]) =>
+      lab.api.update('global-vrouter-config', gvc!, { encapsulation_priorities: { encapsulation } });
+    // A routed connection red-1 -> blue-2 (another agent): which tunnel did it leave compute-1 in?
+    const carriedBy = async (): Promise<string> => {
+      const [v0, m0] = [await tx('vxlan'), await tx('mpls_udp')];
+      if (!(await d.tcp(red1, blue2.ip, tcpPort, 500)).ok) return 'no connection';
+      const [v, m] = [(await tx('vxlan')) - v0, (await tx('mpls_udp')) - m0];
+      return v > 0 && m === 0 ? 'vxlan' : m > 0 && v === 0 ? 'mpls_udp' : `vxlan ${v}, mpls_udp ${m}`;
+    };
+    expect(await carriedBy()).toBe('mpls_udp');
+    const starts = lab.processes().map((p) => p.starts);
+    try {
+      await setPriority(['VXLAN', 'MPLSoUDP', 'MPLSoGRE']);
+      await lab.waitUntil(
+        'routed traffic over VXLAN',
+        async () => {
+          const by = await carriedBy();
+          return by === 'vxlan' ? null : by;
+        },
+        20_000,
+      );
+    } finally {
+      await setPriority(['MPLSoUDP', 'MPLSoGRE', 'VXLAN']);
+    }
+    await lab.waitUntil(
+      'routed traffic back over MPLS over UDP',
+      async () => {
+        const by = await carriedBy();
+        return by === 'mpls_udp' ? null : by;
+      },
+      20_000,
+    );
+    expect(lab.processes().map((p) => p.starts)).toEqual(starts);
+  }, 120_000);
+
   // Tags and a firewall policy: application=lab workloads, tier=web may reach tier=db on TCP 8080 only.
   const project = ['default-domain', 'lab'];
   const tags = new Map<string, { uuid: string }>();

@@ -18,7 +18,13 @@ import type { Logger } from 'pino';
 import type { ControllerEvents } from '../controller.js';
 import type { Change, Store } from '../store/interface.js';
 import { DependentsIndex, RecordingView } from './config/dependencies.js';
-import { DesiredCache, type DesiredGraph, type IfmapItem, itemFromKey } from './config/desired.js';
+import {
+  DEFAULT_ENCAPSULATION_PRIORITIES,
+  DesiredCache,
+  type DesiredGraph,
+  type IfmapItem,
+  itemFromKey,
+} from './config/desired.js';
 import { INDEXED_TYPES, ObjectIndex } from './config/object-index.js';
 import { type AgentInterest, GLOBAL_SYSTEM_CONFIG, walkAgentConfig } from './config/walk.js';
 
@@ -103,7 +109,7 @@ export class ConfigFeed {
     this.log = opts.log;
     this.desired = new DesiredCache(
       this.index,
-      { encapsulationPriorities: opts.encapsulationPriorities ?? ['MPLSoUDP', 'MPLSoGRE', 'VXLAN'] },
+      { encapsulationPriorities: opts.encapsulationPriorities ?? DEFAULT_ENCAPSULATION_PRIORITIES },
       (o, err) => this.log?.warn({ err, type: o.type, uuid: o.uuid }, 'config object left out of the push'),
     );
     // Subscribe before listing: the index holds changes that arrive during the load.

@@ -70,6 +70,18 @@ const table: ResourceDef[] = [
     desc: 'System-wide settings: the autonomous system, iBGP mesh.',
   },
   {
+    type: 'global-vrouter-config',
+    plural: 'global-vrouter-configs',
+    parents: ['global-system-config'],
+    props: {
+      encapsulation_priorities: T.EncapsulationPrioritiesType,
+    },
+    refs: {},
+    desc:
+      'vRouter-wide settings, pushed to every agent: the tunnel encapsulations in the order agents use them ' +
+      '(TF default MPLSoUDP, MPLSoGRE, VXLAN).',
+  },
+  {
     type: 'policy-management',
     plural: 'policy-managements',
     parents: ['config-root'],

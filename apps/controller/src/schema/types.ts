@@ -92,6 +92,10 @@ export const VirtualNetworkType = obj('VirtualNetworkType', {
   mirror_destination: bool(),
   max_flows: int({ min: 0 }),
 });
+/** global-vrouter-config encapsulation_priorities: tunnel types in the order agents prefer them. */
+export const EncapsulationPrioritiesType = obj('EncapsulationPrioritiesType', {
+  encapsulation: arr(oneOf(['MPLSoGRE', 'MPLSoUDP', 'VXLAN']), 3),
+});
 export const RouteTargetList = obj('RouteTargetList', { route_target: arr(str({ format: 'route-target' })) });
 export const SequenceType = obj('SequenceType', { major: int(), minor: int() });
 export const TimerType = obj('TimerType', {

@@ -59,7 +59,13 @@ export function tfObjectOf(o: StoredObject, view: Pick<ConfigView, 'get'>): TfOb
   return out;
 }
 
-/** The default global-vrouter-config (the controller has no such resource; TF creates it at install). */
+/** TF's default encapsulation priority (the schema default of global-vrouter-config). */
+export const DEFAULT_ENCAPSULATION_PRIORITIES: readonly string[] = ['MPLSoUDP', 'MPLSoGRE', 'VXLAN'];
+
+/**
+ * The global-vrouter-config an agent gets when the store has none (bootstrap creates
+ * default-global-vrouter-config; a store from before that, or one where it was deleted, has none).
+ */
 export function globalVrouterConfig(opts: DesiredOptions): TfObject {
   return {
     fq_name: [GLOBAL_SYSTEM_CONFIG, 'default-global-vrouter-config'],
@@ -198,7 +204,9 @@ export class DesiredCache {
         this.onBadObject?.(o, err);
       }
     }
-    all.push(this.global);
+    let hasGlobal = false;
+    for (const o of objects.values()) if (o.type === 'global-vrouter-config') hasGlobal = true;
+    if (!hasGlobal) all.push(this.global);
     /** Identity keys of objects and attribute nodes in the graph. */
     const present = new Set<string>();
     for (const x of all) {

@@ -10,6 +10,7 @@ import { type Change, fqKey, type Store, type StoredObject } from '../../store/i
 /** Types an agent's config can contain (walk.ts); changes to other types are not indexed. */
 export const INDEXED_TYPES: ReadonlySet<string> = new Set([
   'global-system-config',
+  'global-vrouter-config',
   'policy-management',
   'virtual-router',
   'virtual-machine',

@@ -19,6 +19,7 @@ import type { StoredObject } from '../../store/interface.js';
 import type { ConfigView } from './object-index.js';
 
 export const GLOBAL_SYSTEM_CONFIG = 'default-global-system-config';
+export const GLOBAL_VROUTER_CONFIG = 'default-global-vrouter-config';
 export const POLICY_MANAGEMENT = 'default-policy-management';
 
 /** What an agent asked for on its config channel. */
@@ -52,6 +53,7 @@ export function walkAgentConfig(view: ConfigView, want: AgentInterest): Map<stri
 
   add(vr);
   add(view.byFqName('global-system-config', [GLOBAL_SYSTEM_CONFIG]));
+  add(view.byFqName('global-vrouter-config', [GLOBAL_SYSTEM_CONFIG, GLOBAL_VROUTER_CONFIG]));
   add(view.byFqName('policy-management', [POLICY_MANAGEMENT]));
   for (const u of vmUuids) addUuid(u);
 
