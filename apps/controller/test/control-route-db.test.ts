@@ -50,6 +50,28 @@ describe('RouteDb', () => {
     expect(changes).toEqual([{ instance: 'b', family: 'inet', key: '10.0.0.1/32', paths: [] }]);
   });
 
+  it('shows a local path (an imported gateway route) in its own instance only, whatever the targets do', () => {
+    const db = new RouteDb();
+    db.upsertInstance({ name: 'a', importTargets: ['t:1'], exportTargets: ['t:1'] });
+    db.upsertInstance({ name: 'b', importTargets: ['t:1'], exportTargets: ['t:2'] });
+    const changes = collect(db);
+    db.addPath('a', 'inet', '10.9.0.0/24', { ...path('gw', '10.9.0.1', '192.0.2.9'), local: true });
+    db.addPath('a', 'inet', '10.0.0.1/32', path('x', '10.0.0.1', '192.0.2.1'));
+    expect(changes.map((c) => `${c.instance} ${c.key}`)).toEqual([
+      'a 10.9.0.0/24',
+      'a 10.0.0.1/32',
+      'b 10.0.0.1/32',
+    ]);
+    // A third instance starts importing a's targets: it gets a's own path, not the local one.
+    changes.length = 0;
+    db.upsertInstance({ name: 'c', importTargets: ['t:1'], exportTargets: ['t:3'] });
+    expect(changes.map((c) => `${c.instance} ${c.key}`)).toEqual(['c 10.0.0.1/32']);
+    expect([...db.routes('c', 'inet')].map(([k]) => k)).toEqual(['10.0.0.1/32']);
+    changes.length = 0;
+    db.removePath('a', 'inet', '10.9.0.0/24', 'agent:gw');
+    expect(changes).toEqual([{ instance: 'a', family: 'inet', key: '10.9.0.0/24', paths: [] }]);
+  });
+
   it('merges paths of several sources into one ECMP entry and replaces a source on republish', () => {
     const db = new RouteDb();
     db.upsertInstance({ name: 'a', importTargets: ['t:1'], exportTargets: ['t:1'] });

@@ -1,8 +1,8 @@
 // The gateway manager's bookkeeping with a Filament BGP speaker as the gateway (eBGP over loopback TCP, no
 // external tool): a gateway route that arrives before any instance imports its target is imported once one
-// does; a route two instances import is added once where RouteDb's leaking already shows it in the other (no
-// agent sees it twice); a network's new route targets re-export its routes and move gateway routes between
-// instances; an agent path's export follows its withdrawal.
+// does; a route is added to each instance importing one of its own targets, and not leaked further by the
+// importing VRF's export targets; a network's new route targets re-export its routes and move gateway routes
+// between instances; an agent path's export follows its withdrawal.
 import { BgpSpeaker, parseExtendedCommunity, parseRd, type RouteView } from '@filament/bgp';
 import { waitFor } from '@filament/testkit';
 import { defaultUnicastNextHop, type UnicastEntry } from '@filament/xmpp';
@@ -121,7 +121,7 @@ describe('gateway manager', () => {
     expect((got.entry as UnicastEntry).nextHops[0]).toMatchObject({ address: '10.77.9.9', label: 500 });
   });
 
-  it('adds a route two instances import once, where leaking already shows it in the other', async () => {
+  it('imports a route into each instance that imports one of its targets, once there', async () => {
     // mgr-b imports the target mgr-a exports: RouteDb shows mgr-a's paths in mgr-b
     const created = await h.call(
       'POST',
@@ -136,8 +136,45 @@ describe('gateway manager', () => {
     );
     // the gateway re-matches its routes in a setImmediate queued when mgr-b was added: let it run first
     await new Promise((r) => setImmediate(r));
-    expect(paths(B, '10.50.0.0/24').map((p) => [p.source, p.origin])).toEqual([[`bgp:${GW}`, A]]);
+    expect(paths(B, '10.50.0.0/24').map((p) => [p.source, p.origin])).toEqual([[`bgp:${GW}`, B]]);
     expect(inB).toHaveLength(1);
+    expect(paths(A, '10.50.0.0/24').map((p) => [p.source, p.origin])).toEqual([[`bgp:${GW}`, A]]);
+  });
+
+  it('does not leak a gateway route into an instance that imports only what the importing VRF exports', async () => {
+    // mgr-c imports a target mgr-a exports but the gateway route does not carry: it sees mgr-a's own (agent)
+    // routes, not the gateway route mgr-a imported (TF imports a VPN route by its own targets and never
+    // re-exports it from the VRF).
+    const EXPORT_ONLY = 'target:64512:5555';
+    const C = 'default-domain:default-project:mgr-c:mgr-c';
+    const uuidA = (
+      await h.call('POST', '/fqname-to-id', {
+        type: 'virtual-network',
+        fq_name: ['default-domain', 'default-project', 'mgr-a'],
+      })
+    ).body.uuid;
+    const setExport = (targets: string[]) =>
+      h.call('PUT', `/virtual-network/${uuidA}`, {
+        'virtual-network': { export_route_target_list: { route_target: targets } },
+      });
+    expect((await setExport([EXPORT_ONLY])).status).toBe(200);
+    const created = await h.call(
+      'POST',
+      '/virtual-networks',
+      vnBody('mgr-c', [], { import_route_target_list: { route_target: [EXPORT_ONLY] } }),
+    );
+    expect(created.status).toBe(200);
+    h.c.control!.db.addPath(A, 'inet', '10.61.0.5/32', {
+      source: 'agent:mgr-cn1',
+      entry: agentEntry('10.61.0.5/32', '10.77.23.1', 78),
+    });
+    const leaked = await waitFor('mgr-a agent route in mgr-c', () => paths(C, '10.61.0.5/32')[0], 10_000);
+    expect(leaked.origin).toBe(A);
+    await new Promise((r) => setImmediate(r));
+    expect(paths(C, '10.50.0.0/24')).toEqual([]);
+    expect(paths(A, '10.50.0.0/24').map((p) => p.source)).toEqual([`bgp:${GW}`]);
+    h.c.control!.db.removePath(A, 'inet', '10.61.0.5/32', 'agent:mgr-cn1');
+    expect((await setExport([])).status).toBe(200);
   });
 
   it('exports with the new route targets when a network changes them, and moves gateway routes', async () => {

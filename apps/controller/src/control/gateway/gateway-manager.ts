@@ -698,24 +698,17 @@ export class GatewayManager extends EventEmitter<GatewayEvents> {
   }
 
   /**
-   * The instances to add a gateway route to: those importing one of its targets, minus those that already see it
-   * through RouteDb's leaking from another chosen one (a path added to A is visible wherever A's export targets
-   * are imported; adding it there too would show it twice).
+   * The instances to add a gateway route to: every one importing one of the route's own targets. The paths are
+   * local (RouteDb does not leak them further by the instance's export targets), so an instance that imports
+   * only what another VRF exports does not see a gateway route carrying none of its targets.
    */
   private importingInstances(routeTargets: readonly string[]): string[] {
-    const matching: RoutingInstance[] = [];
+    const out: string[] = [];
     for (const i of this.deps.routes.instances()) {
       const d = this.instance(i.name);
-      if (d && importedBy(routeTargets, d.imports)) matching.push(i);
+      if (d && importedBy(routeTargets, d.imports)) out.push(i.name);
     }
-    const chosen: RoutingInstance[] = [];
-    for (const i of matching) {
-      if (chosen.some((c) => c.visibleIn.has(i))) continue;
-      // i may cover instances chosen before it
-      for (let k = chosen.length - 1; k >= 0; k--) if (i.visibleIn.has(chosen[k]!)) chosen.splice(k, 1);
-      chosen.push(i);
-    }
-    return chosen.map((i) => i.name);
+    return out;
   }
 
   private addImported(instance: string, route: ImportedRoute, source: string, id: string): void {
@@ -727,7 +720,11 @@ export class GatewayManager extends EventEmitter<GatewayEvents> {
     }
     ids.set(id, route);
     const d = this.instanceData.get(instance);
-    this.deps.routes.addPath(instance, route.family, route.key, { source, entry: route.entry(d?.vn ?? '') });
+    this.deps.routes.addPath(instance, route.family, route.key, {
+      source,
+      entry: route.entry(d?.vn ?? ''),
+      local: true,
+    });
   }
 
   private removeImported(instance: string, route: ImportedRoute, source: string, id: string): void {
@@ -743,7 +740,11 @@ export class GatewayManager extends EventEmitter<GatewayEvents> {
     // another route of the same gateway (another RD) still gives this destination
     const other = ids.values().next().value as ImportedRoute;
     const d = this.instanceData.get(instance);
-    this.deps.routes.addPath(instance, other.family, other.key, { source, entry: other.entry(d?.vn ?? '') });
+    this.deps.routes.addPath(instance, other.family, other.key, {
+      source,
+      entry: other.entry(d?.vn ?? ''),
+      local: true,
+    });
   }
 
   private unimport(peer: string, id: string): void {

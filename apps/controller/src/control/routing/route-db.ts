@@ -1,7 +1,9 @@
 // The control plane's routing tables: one per routing instance, with paths from agents, gateways and config.
 //
 // A path is originated in one instance (where its source published it) and is visible in every instance whose
-// import route targets intersect the origin's export targets, and in the origin itself. Every instance keeps a
+// import route targets intersect the origin's export targets, and in the origin itself. A `local` path (a
+// gateway route, imported by its own route targets into each instance that imports one of them) is visible in
+// its instance only: as in TF, a VRF exports only its own routes, never the ones it imported. Every instance keeps a
 // view per family: key (prefix or EVPN item id) -> the paths visible there, several for ECMP. Each change to a
 // view is emitted once as a RouteChange with the new path list ([] = withdrawn), so one new route costs one
 // event per instance that sees it, never a table walk.
@@ -24,6 +26,8 @@ export interface RoutePath {
   stale?: boolean;
   /** The instance the path was published into (set by the RouteDb; differs from the view for leaked paths). */
   origin?: string;
+  /** Visible in its own instance only, not leaked by the instance's export targets (see above). */
+  local?: boolean;
 }
 
 export interface RouteChange {
@@ -141,6 +145,7 @@ export class RouteDb extends EventEmitter<RouteDbEvents> {
       this.byName.set(instance, ri);
     }
     const p: RoutePath = { source: path.source, entry: path.entry, origin: instance };
+    if (path.local) p.local = true;
     const table = ri.origin[family];
     const own = table.get(key);
     table.set(key, own ? replaceBySource(own, p) : [p]);
@@ -150,7 +155,7 @@ export class RouteDb extends EventEmitter<RouteDbEvents> {
       this.bySource.set(p.source, keys);
     }
     keys.add(instance + SEP + family + SEP + key);
-    for (const v of ri.visibleIn) this.putInView(v, family, key, p);
+    for (const v of viewers(ri, p)) this.putInView(v, family, key, p);
   }
 
   removePath(instance: string, family: RouteFamily, key: string, source: string): void {
@@ -167,7 +172,7 @@ export class RouteDb extends EventEmitter<RouteDbEvents> {
         own.filter((_, j) => j !== i),
       );
     this.bySource.get(source)?.delete(instance + SEP + family + SEP + key);
-    for (const v of ri.visibleIn) this.dropFromView(v, family, key, old);
+    for (const v of viewers(ri, old)) this.dropFromView(v, family, key, old);
     if (!ri.configured && ri.originCount === 0 && ri.visibleIn.size === 1) this.byName.delete(instance);
   }
 
@@ -277,14 +282,20 @@ export class RouteDb extends EventEmitter<RouteDbEvents> {
       if (next.has(v)) continue;
       for (const family of ROUTE_FAMILIES)
         for (const [key, paths] of o.origin[family])
-          for (const p of paths) this.dropFromView(v, family, key, p);
+          for (const p of paths) if (!p.local) this.dropFromView(v, family, key, p);
     }
     for (const v of next) {
       if (prev.has(v)) continue;
       for (const family of ROUTE_FAMILIES)
-        for (const [key, paths] of o.origin[family]) for (const p of paths) this.putInView(v, family, key, p);
+        for (const [key, paths] of o.origin[family])
+          for (const p of paths) if (!p.local) this.putInView(v, family, key, p);
     }
   }
+}
+
+/** The instances that see path `p` of `ri`: those its export targets reach, or `ri` alone for a local path. */
+function viewers(ri: RoutingInstance, p: RoutePath): Iterable<RoutingInstance> {
+  return p.local ? [ri] : ri.visibleIn;
 }
 
 function reindex(
