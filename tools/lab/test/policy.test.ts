@@ -112,29 +112,24 @@ describe('policy', () => {
       const [v, m] = [(await tx('vxlan')) - v0, (await tx('mpls_udp')) - m0];
       return v > 0 && m === 0 ? 'vxlan' : m > 0 && v === 0 ? 'mpls_udp' : `vxlan ${v}, mpls_udp ${m}`;
     };
+    const carriedOver = (encap: string) =>
+      lab.waitUntil(
+        `routed traffic over ${encap}`,
+        async () => {
+          const by = await carriedBy();
+          return by === encap ? null : by;
+        },
+        20_000,
+      );
     expect(await carriedBy()).toBe('mpls_udp');
     const starts = lab.processes().map((p) => p.starts);
     try {
       await setPriority(['VXLAN', 'MPLSoUDP', 'MPLSoGRE']);
-      await lab.waitUntil(
-        'routed traffic over VXLAN',
-        async () => {
-          const by = await carriedBy();
-          return by === 'vxlan' ? null : by;
-        },
-        20_000,
-      );
+      await carriedOver('vxlan');
     } finally {
       await setPriority(['MPLSoUDP', 'MPLSoGRE', 'VXLAN']);
     }
-    await lab.waitUntil(
-      'routed traffic back over MPLS over UDP',
-      async () => {
-        const by = await carriedBy();
-        return by === 'mpls_udp' ? null : by;
-      },
-      20_000,
-    );
+    await carriedOver('mpls_udp');
     expect(lab.processes().map((p) => p.starts)).toEqual(starts);
   }, 120_000);
 
