@@ -121,22 +121,21 @@ function cpuTimed(fn: () => void, items: number): { fn: () => void; rate: () => 
 const rows: Row[] = [];
 const M = (x: number) => `${(x / 1e6).toFixed(2)} M/s`;
 
-async function lookups(size: number, load: number): Promise<void> {
-  const pairs = Math.floor((size * load) / 2);
-  const salt = 0x1234 + size;
-  const tag = `${size / 1024} K entries, ${load * 100}% load`;
-  const t = new FlowTable({ capacity: size, seed: 42 });
-  for (let i = 0; i < pairs; i++) if (tableInsertPair(t, i, salt) < 0) throw new Error(`insert ${i} failed`);
-  const m = new Map<string, MapFlow>();
-  for (let i = 0; i < pairs; i++) mapInsertPair(m, i, salt);
-  let rng = 0x2545f491;
-  let sink = 0;
-  // Half the lookups go forward, half reverse, so both entries of each pair are read. Locals in the loops
-  // (not the closure's variables), so the loops neither box numbers nor store per item.
-  const tableRun = (vrfOffset: number) => () => {
-    let x = rng;
+/** The random walk the lookup loops share: xorshift state, and a sink their results go into (so V8 keeps the work). */
+interface Walk {
+  rng: number;
+  sink: number;
+}
+
+// Each loop picks `count` flows of 0..pairs-1 at random, half forward, half reverse, so both entries of each pair
+// are read; `vrfOffset` 1000 gives the same tuples in VRFs no flow uses (misses). Locals in the loops (not the
+// closure's variables), so the loops neither box numbers nor store per item.
+
+function tableLookups(t: FlowTable, pairs: number, salt: number, vrfOffset: number, w: Walk) {
+  return (count: number): void => {
+    let x = w.rng;
     let acc = 0;
-    for (let n = 0; n < BATCH; n++) {
+    for (let n = 0; n < count; n++) {
       x ^= x << 13;
       x ^= x >>> 17;
       x ^= x << 5;
@@ -149,14 +148,18 @@ async function lookups(size: number, load: number): Promise<void> {
           ? t.lookupV4(vrfOf(r) + vrfOffset, protoOf(r), src, dst, sportOf(r), dportOf(r))
           : t.lookupV4(vrfOf(r) + vrfOffset, protoOf(r), dst, src, dportOf(r), sportOf(r));
     }
-    rng = x;
-    sink ^= acc;
+    w.rng = x;
+    w.sink ^= acc;
   };
+}
+
+/** The same through `lookupBatch`, in bursts of BURST (`count` a multiple of BURST). */
+function batchLookups(t: FlowTable, pairs: number, salt: number, vrfOffset: number, w: Walk) {
   const batch = new FlowBatch(BURST);
-  const batchRun = (vrfOffset: number) => () => {
-    let x = rng;
+  return (count: number): void => {
+    let x = w.rng;
     let acc = 0;
-    for (let n = 0; n < BATCH; n += BURST) {
+    for (let n = 0; n < count; n += BURST) {
       batch.clear();
       for (let k = 0; k < BURST; k++) {
         x ^= x << 13;
@@ -171,13 +174,17 @@ async function lookups(size: number, load: number): Promise<void> {
       }
       acc ^= t.lookupBatch(batch);
     }
-    rng = x;
-    sink ^= acc;
+    w.rng = x;
+    w.sink ^= acc;
   };
-  const mapRun = (vrfOffset: number) => () => {
-    let x = rng;
+}
+
+/** The baseline: the same through a Map keyed by the tuple string. */
+function mapLookups(m: Map<string, MapFlow>, pairs: number, salt: number, vrfOffset: number, w: Walk) {
+  return (count: number): void => {
+    let x = w.rng;
     let acc = 0;
-    for (let n = 0; n < BATCH; n++) {
+    for (let n = 0; n < count; n++) {
       x ^= x << 13;
       x ^= x >>> 17;
       x ^= x << 5;
@@ -191,9 +198,24 @@ async function lookups(size: number, load: number): Promise<void> {
           : m.get(tupleString(vrfOf(r) + vrfOffset, protoOf(r), dst, src, dportOf(r), sportOf(r)));
       if (f !== undefined) acc ^= f.nextHop;
     }
-    rng = x;
-    sink ^= acc;
+    w.rng = x;
+    w.sink ^= acc;
   };
+}
+
+async function lookups(size: number, load: number): Promise<void> {
+  const pairs = Math.floor((size * load) / 2);
+  const salt = 0x1234 + size;
+  const tag = `${size / 1024} K entries, ${load * 100}% load`;
+  const t = new FlowTable({ capacity: size, seed: 42 });
+  for (let i = 0; i < pairs; i++) if (tableInsertPair(t, i, salt) < 0) throw new Error(`insert ${i} failed`);
+  const m = new Map<string, MapFlow>();
+  for (let i = 0; i < pairs; i++) mapInsertPair(m, i, salt);
+  const w: Walk = { rng: 0x2545f491, sink: 0 };
+  const run = (loop: (count: number) => void) => () => loop(BATCH);
+  const tableRun = (vrfOffset: number) => run(tableLookups(t, pairs, salt, vrfOffset, w));
+  const batchRun = (vrfOffset: number) => run(batchLookups(t, pairs, salt, vrfOffset, w));
+  const mapRun = (vrfOffset: number) => run(mapLookups(m, pairs, salt, vrfOffset, w));
   // Misses: the same tuples in VRFs no flow uses.
   const tasks = [
     ['FlowTable.lookupV4 hit', tableRun(0)],
@@ -222,7 +244,7 @@ async function lookups(size: number, load: number): Promise<void> {
   row(`lookup hit, bursts of ${BURST}`, 1, 2);
   row('lookup miss', 3, 5);
   row(`lookup miss, bursts of ${BURST}`, 4, 5);
-  if (sink === 0x7fffffff) console.log(sink);
+  if (w.sink === 0x7fffffff) console.log(w.sink);
 }
 
 async function churn(size: number): Promise<void> {
@@ -516,65 +538,11 @@ function goals(): void {
     for (let i = 0; i < pairs; i++) if (tableInsertPair(t, i, salt) < 0) throw new Error('insert failed');
     const m = new Map<string, MapFlow>();
     for (let i = 0; i < pairs; i++) mapInsertPair(m, i, salt);
-    let rng = 0x2545f491;
-    let sink = 0;
-    // vrfOffset 0: hits; 1000: the same tuples in VRFs no flow uses, i.e. misses.
-    const lookupRun = (vrfOffset: number) => (count: number) => {
-      let x = rng;
-      let acc = 0;
-      for (let n = 0; n < count; n++) {
-        x ^= x << 13;
-        x ^= x >>> 17;
-        x ^= x << 5;
-        const i = ((x >>> 0) * pairs * 2.3283064365386963e-10) >>> 0;
-        const r = mixOf(i, salt);
-        const src = srcOf(i);
-        const dst = dstOf(i, salt);
-        acc ^=
-          n & 1
-            ? t.lookupV4(vrfOf(r) + vrfOffset, protoOf(r), src, dst, sportOf(r), dportOf(r))
-            : t.lookupV4(vrfOf(r) + vrfOffset, protoOf(r), dst, src, dportOf(r), sportOf(r));
-      }
-      rng = x;
-      sink ^= acc;
-    };
-    const single = lookupRun(0);
-    const missing = lookupRun(1000);
-    const batch = new FlowBatch(BURST);
-    const burst = (count: number) => {
-      let x = rng;
-      let acc = 0;
-      for (let n = 0; n < count; n += BURST) {
-        batch.clear();
-        for (let k = 0; k < BURST; k++) {
-          x ^= x << 13;
-          x ^= x >>> 17;
-          x ^= x << 5;
-          const i = ((x >>> 0) * pairs * 2.3283064365386963e-10) >>> 0;
-          const r = mixOf(i, salt);
-          if (k & 1) batch.addV4(vrfOf(r), protoOf(r), srcOf(i), dstOf(i, salt), sportOf(r), dportOf(r));
-          else batch.addV4(vrfOf(r), protoOf(r), dstOf(i, salt), srcOf(i), dportOf(r), sportOf(r));
-        }
-        acc ^= t.lookupBatch(batch);
-      }
-      rng = x;
-      sink ^= acc;
-    };
-    const mapGet = (count: number) => {
-      let x = rng;
-      let acc = 0;
-      for (let n = 0; n < count; n++) {
-        x ^= x << 13;
-        x ^= x >>> 17;
-        x ^= x << 5;
-        const i = ((x >>> 0) * pairs * 2.3283064365386963e-10) >>> 0;
-        const r = mixOf(i, salt);
-        const f = m.get(tupleString(vrfOf(r), protoOf(r), srcOf(i), dstOf(i, salt), sportOf(r), dportOf(r)));
-        if (f !== undefined) acc ^= f.nextHop;
-      }
-      rng = x;
-      sink ^= acc;
-    };
+    const w: Walk = { rng: 0x2545f491, sink: 0 };
+    const single = tableLookups(t, pairs, salt, 0, w);
+    const missing = tableLookups(t, pairs, salt, 1000, w);
+    const burst = batchLookups(t, pairs, salt, 0, w);
+    const mapGet = mapLookups(m, pairs, salt, 0, w);
     // Warm-up so all three run optimized, then 3 timed runs each.
     single(LOOKUPS);
     missing(LOOKUPS);
@@ -595,7 +563,7 @@ function goals(): void {
     out.push(
       `lookup, ${size / 1024} K entries, 90% load, per CPU-s: hits single ${M(median(s))} (${s.map((v) => (v / 1e6).toFixed(2)).join(' ')}), misses ${M(median(miss))}, bursts of ${BURST} ${M(median(b))}, Map ${M(median(g))}; dependent random read over ${((t.slots * 64) / 2 ** 20).toFixed(0)} MiB: ${chase.toFixed(1)} ns`,
     );
-    if (sink === 0x7fffffff) console.log(sink);
+    if (w.sink === 0x7fffffff) console.log(w.sink);
     gc();
   }
   const batch = new FlowBatch(BURST);
