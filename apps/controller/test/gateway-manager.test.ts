@@ -5,11 +5,12 @@
 // between instances; an agent path's export follows its withdrawal.
 import { BgpSpeaker, parseExtendedCommunity, parseRd, type RouteView } from '@filament/bgp';
 import { waitFor } from '@filament/testkit';
-import { defaultUnicastNextHop, type UnicastEntry } from '@filament/xmpp';
+import type { UnicastEntry } from '@filament/xmpp';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { controlDefaults } from '../src/config.js';
 import { GatewayManager } from '../src/control/gateway/index.js';
+import { unicastEntry } from '../src/control/routing/entries.js';
 import { type Harness, startController, vnBody } from './support/api.js';
 import { BGP_ROUTER_PARENT, bgpRouterBody } from './support/gateway.js';
 
@@ -26,22 +27,17 @@ const SHARED_RT = 'target:64512:7777';
 const A = 'default-domain:default-project:mgr-a:mgr-a';
 const B = 'default-domain:default-project:mgr-b:mgr-b';
 
-function agentEntry(prefix: string, node: string, label: number): UnicastEntry {
-  return {
-    nlri: { af: 1, safi: 1, address: prefix },
-    nextHops: [{ ...defaultUnicastNextHop(), af: 1, address: node, label, tunnelEncapsulations: ['udp'] }],
-    version: 1,
-    virtualNetwork: '',
-    mobility: { seqno: 0, sticky: false },
-    sequenceNumber: 0,
-    securityGroups: [],
-    communityTags: [],
-    localPreference: 100,
-    med: 0,
-    loadBalance: { fields: [], decision: 'field-hash' },
-    subProtocol: 'interface',
-  };
-}
+/** An agent's /32 route with MPLS over UDP (the routing code's own entry builder). */
+const agentEntry = (ip: string, node: string, label: number): UnicastEntry =>
+  unicastEntry({
+    ip,
+    mac: '02:00:00:00:00:01',
+    nextHop: node,
+    label,
+    vni: 0,
+    encapsulations: ['udp'],
+    vn: '',
+  });
 
 describe('gateway manager', () => {
   let h: Harness;
@@ -166,7 +162,7 @@ describe('gateway manager', () => {
     expect(created.status).toBe(200);
     h.c.control!.db.addPath(A, 'inet', '10.61.0.5/32', {
       source: 'agent:mgr-cn1',
-      entry: agentEntry('10.61.0.5/32', '10.77.23.1', 78),
+      entry: agentEntry('10.61.0.5', '10.77.23.1', 78),
     });
     const leaked = await waitFor('mgr-a agent route in mgr-c', () => paths(C, '10.61.0.5/32')[0], 10_000);
     expect(leaked.origin).toBe(A);
@@ -180,7 +176,7 @@ describe('gateway manager', () => {
   it('exports with the new route targets when a network changes them, and moves gateway routes', async () => {
     h.c.control!.db.addPath(A, 'inet', '10.60.0.3/32', {
       source: 'agent:mgr-cn1',
-      entry: agentEntry('10.60.0.3/32', '10.77.23.1', 77),
+      entry: agentEntry('10.60.0.3', '10.77.23.1', 77),
     });
     const before = await waitFor('agent route at the gateway', () => atGateway('10.60.0.3/32'), 10_000);
     expect(before.attrs.routeTargets).toContain(SHARED_RT);
