@@ -12,14 +12,7 @@
 
 import { EventEmitter } from 'node:events';
 import { IfmapGraph } from '@filament/ifmap';
-import {
-  type Endpoint,
-  type Logger,
-  type Route,
-  silentLogger,
-  type TlsOptions,
-  type XmppClient,
-} from '@filament/xmpp';
+import { type Endpoint, type Logger, type Route, silentLogger, type XmppClient } from '@filament/xmpp';
 import type { Agent } from '../agent.js';
 import { UnknownObjectError } from '../errors.js';
 import type { MetricFamily } from '../metrics.js';
@@ -35,29 +28,24 @@ import type { PortRequest } from './port-request.js';
 import { type PingResult, PortWorkload, type TcpResult } from './port-workload.js';
 import { RemoteRoutes } from './remote-routes.js';
 
-export interface AgentControlOptions {
+/** The channel timers an agent passes through to its ControlChannels (documented there), with `tls`. */
+const CHANNEL_TIMERS = [
+  'retryBaseMs',
+  'retryMaxMs',
+  'holdTimeMs',
+  'configSweepMs',
+  'endOfRibTimeoutMs',
+  'staleSweepMs',
+] as const;
+
+export interface AgentControlOptions
+  extends Pick<ControlChannelsOptions, 'tls' | (typeof CHANNEL_TIMERS)[number]> {
   agent: Agent;
   /** One or two control nodes (primary first). */
   controllers: Endpoint[];
   logger?: Logger;
   /** Router MAC published as the next hop's MAC (routed VXLAN); default the vRouter's 00:00:5e:00:01:00. */
   routerMac?: string;
-  /** STARTTLS towards the control nodes: CA to check them against, and the agent's own certificate. */
-  tls?: TlsOptions;
-  /** XMPP reconnect scale (TF: 1,000 ms); tests shorten it. */
-  retryBaseMs?: number;
-  retryMaxMs?: number;
-  holdTimeMs?: number;
-  /** Config inactivity after which stale config is swept (TF's EndOfConfig timer). Default 3,000 ms. */
-  configSweepMs?: number;
-  /** When a control node sends no End-of-RIB, its stale routes are swept after this. Default 15,000 ms. */
-  endOfRibTimeoutMs?: number;
-  /**
-   * How long stale routes stay after End-of-RIB (default 5,000 ms). A control node that restarted sends
-   * End-of-RIB before the other agents have republished to it; sweeping at once would drop their routes
-   * until they do (a dip in traffic). Routes sent again in the meantime are fresh and stay.
-   */
-  staleSweepMs?: number;
   /** How long in-process workload clients wait for an answer. Default 2,000 ms. */
   workloadTimeoutMs?: number;
 }
@@ -159,14 +147,7 @@ export class AgentControl extends EventEmitter<AgentControlEvents> {
       vmNodes: () => this.vmNodes(),
     };
     if (opts.tls !== undefined) ch.tls = opts.tls;
-    for (const k of [
-      'retryBaseMs',
-      'retryMaxMs',
-      'holdTimeMs',
-      'configSweepMs',
-      'endOfRibTimeoutMs',
-      'staleSweepMs',
-    ] as const) {
+    for (const k of CHANNEL_TIMERS) {
       const v = opts[k];
       if (v !== undefined) ch[k] = v;
     }
